@@ -1,0 +1,446 @@
+"""Step 1 of the pipeline: the schema a user writes, parsed and checked.
+
+A schema is plain data (see ``docs/schema.md``)::
+
+    {"tables": {"customers": {"primary_key": "customer_id",
+                              "columns": {"customer_id": "integer",
+                                          "email": {"type": "string", "semantic": "email"}},
+                              "foreign_keys": {...}}}}
+
+:class:`Schema` holds it as frozen dataclasses, checks it as a whole (every
+problem collected, then one :class:`~synthframe.errors.SchemaError` naming the
+first), and knows the order in which tables must be generated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SchemaError, where
+
+TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
+HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution")
+_TABLE_KEYS = ("columns", "primary_key", "foreign_keys")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type and the hints the user wrote (``None`` = not given)."""
+
+    name: str
+    type: str
+    semantic: str | None = None
+    unique: bool = False
+    nullable: bool | None = None
+    min: Any = None
+    max: Any = None
+    values: tuple[Any, ...] | None = None
+    weights: tuple[float, ...] | None = None
+    pattern: str | None = None
+    distribution: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> str | dict[str, Any]:
+        """The column as the user would write it (a bare type name when it has no hints)."""
+        out: dict[str, Any] = {"type": self.type}
+        for hint in ("semantic", "nullable", "min", "max", "pattern"):
+            value = getattr(self, hint)
+            if value is not None:
+                out[hint] = value
+        if self.unique:
+            out["unique"] = True
+        if self.values is not None:
+            out["values"] = (
+                dict(zip(self.values, self.weights)) if self.weights is not None else list(self.values)
+            )
+        if self.distribution is not None:
+            out["distribution"] = dict(self.distribution)
+        return self.type if len(out) == 1 else out
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``columns`` of the child table reference ``ref_columns`` of ``ref_table``."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "references": {"table": self.ref_table, "columns": list(self.ref_columns)},
+        }
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: ordered columns, a primary key (possibly empty or composite), foreign keys."""
+
+    name: str
+    columns: Mapping[str, Column]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.primary_key:
+            out["primary_key"] = self.primary_key[0] if len(self.primary_key) == 1 else list(self.primary_key)
+        out["columns"] = {name: col.to_dict() for name, col in self.columns.items()}
+        if self.foreign_keys:
+            out["foreign_keys"] = [fk.to_dict() for fk in self.foreign_keys]
+        return out
+
+    def foreign_key_of(self, column: str) -> ForeignKey | None:
+        """The foreign key that ``column`` is part of, if any."""
+        for fk in self.foreign_keys:
+            if column in fk.columns:
+                return fk
+        return None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A checked relational schema. Build it with :meth:`from_dict` or :meth:`from_json`."""
+
+    tables: Mapping[str, Table] = field(default_factory=dict)
+
+    # -- construction -----------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> Schema:
+        """Parse and check a schema written as plain data."""
+        if not isinstance(spec, Mapping):
+            raise SchemaError(f"A schema must be a JSON object with a 'tables' key. Got {type(spec).__name__} instead.")
+        unknown = set(spec) - {"tables"}
+        if "tables" not in spec:
+            raise SchemaError("A schema must have a 'tables' key mapping table names to table definitions.")
+        if unknown:
+            raise SchemaError(f"Unknown top-level schema keys {sorted(unknown)}; only 'tables' is allowed.")
+        tables_spec = spec["tables"]
+        if not isinstance(tables_spec, Mapping) or not tables_spec:
+            raise SchemaError("The schema's 'tables' must be a non-empty object {table_name: definition}.")
+        tables = {name: _parse_table(name, tdef) for name, tdef in tables_spec.items()}
+        schema = cls(tables=tables)
+        schema.check()
+        return schema
+
+    @classmethod
+    def from_json(cls, path_or_text: str | Path) -> Schema:
+        """Read a schema from a JSON file (or a JSON string), refusing duplicate keys."""
+        text = str(path_or_text)
+        if not text.lstrip().startswith("{"):
+            path = Path(text)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise SchemaError(f"Schema file {path} does not exist.") from None
+            except UnicodeDecodeError:
+                raise SchemaError(f"Schema file {path} is not UTF-8 text; save it as UTF-8 JSON.") from None
+        return cls.from_dict(load_json_text(text, what="schema"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The schema as plain data, readable by :meth:`from_dict`."""
+        return {"tables": {name: table.to_dict() for name, table in self.tables.items()}}
+
+    def to_json(self, indent: int = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+    # -- checks -----------------------------------------------------------------------
+    def check(self) -> None:
+        """Check keys across tables; raise one SchemaError listing every problem."""
+        problems: list[SchemaError] = []
+        for table in self.tables.values():
+            for col in table.primary_key:
+                if col not in table.columns:
+                    problems.append(SchemaError(
+                        f"Primary key column {where(table.name, col)} is not among the table's columns; "
+                        f"add it to 'columns' or fix the name.", table=table.name, column=col))
+            for fk in table.foreign_keys:
+                problems.extend(self._check_foreign_key(table, fk))
+        if problems:
+            _raise_all(problems)
+        self.generation_order()  # raises on a cycle no nullable FK can break
+
+    def _check_foreign_key(self, table: Table, fk: ForeignKey) -> list[SchemaError]:
+        out: list[SchemaError] = []
+        for col in fk.columns:
+            if col not in table.columns:
+                out.append(SchemaError(
+                    f"Foreign key column {where(table.name, col)} is not among the table's columns; "
+                    f"add it to 'columns' or fix the name.", table=table.name, column=col))
+        if fk.ref_table not in self.tables:
+            out.append(SchemaError(
+                f"Foreign key {where(table.name, ','.join(fk.columns))} references unknown table "
+                f"'{fk.ref_table}'; known tables: {sorted(self.tables)}.",
+                table=table.name, column=fk.columns[0]))
+            return out
+        parent = self.tables[fk.ref_table]
+        if len(fk.columns) != len(fk.ref_columns):
+            out.append(SchemaError(
+                f"Foreign key {where(table.name, ','.join(fk.columns))} has {len(fk.columns)} column(s) "
+                f"but references {len(fk.ref_columns)}; list as many columns on both sides.",
+                table=table.name, column=fk.columns[0]))
+            return out
+        for col, ref in zip(fk.columns, fk.ref_columns):
+            if ref not in parent.columns:
+                out.append(SchemaError(
+                    f"Foreign key {where(table.name, col)} references unknown column "
+                    f"{where(parent.name, ref)}; columns there: {list(parent.columns)}.",
+                    table=table.name, column=col))
+            elif col in table.columns and not _compatible(table.columns[col].type, parent.columns[ref].type):
+                out.append(SchemaError(
+                    f"Foreign key {where(table.name, col)} has type {table.columns[col].type} but "
+                    f"{where(parent.name, ref)} has type {parent.columns[ref].type}; give both the same type.",
+                    table=table.name, column=col))
+        if tuple(fk.ref_columns) != tuple(parent.primary_key) and not (
+            len(fk.ref_columns) == 1 and all(c in parent.columns for c in fk.ref_columns)
+            and parent.columns[fk.ref_columns[0]].unique
+        ):
+            out.append(SchemaError(
+                f"Foreign key {where(table.name, ','.join(fk.columns))} must reference the primary key of "
+                f"'{parent.name}' ({list(parent.primary_key) or 'none declared'}); got {list(fk.ref_columns)}. "
+                f"Declare {list(fk.ref_columns)} as the primary key of '{parent.name}'.",
+                table=table.name, column=fk.columns[0]))
+        if fk.ref_table == table.name and any(
+            c in table.columns and table.columns[c].nullable is False for c in fk.columns
+        ):
+            out.append(SchemaError(
+                f"Self-reference {where(table.name, ','.join(fk.columns))} must be nullable: the roots of the "
+                f"hierarchy have no parent. Remove 'nullable': false.", table=table.name, column=fk.columns[0]))
+        return out
+
+    # -- graph ------------------------------------------------------------------------
+    def parents(self, table: str) -> list[str]:
+        """Tables that ``table`` references (excluding itself), in declaration order, without repeats."""
+        out: list[str] = []
+        for fk in self.tables[table].foreign_keys:
+            if fk.ref_table != table and fk.ref_table not in out:
+                out.append(fk.ref_table)
+        return out
+
+    def generation_order(self) -> list[str]:
+        """Tables ordered so that every table comes after the tables it references.
+
+        Self-references are fine. A cycle across tables is broken at a nullable
+        foreign key (its values are then drawn after both tables exist); a cycle
+        with no nullable edge is a SchemaError naming it.
+        """
+        edges = {name: set(self.parents(name)) for name in self.tables}
+        order: list[str] = []
+        remaining = dict(edges)
+        while remaining:
+            ready = [t for t in self.tables if t in remaining and not (remaining[t] & remaining.keys())]
+            if not ready:
+                cycle = _find_cycle(remaining)
+                breakable = self._nullable_edge(cycle)
+                if breakable is None:
+                    path = " -> ".join([*cycle, cycle[0]])
+                    raise SchemaError(
+                        f"Foreign keys form a cycle {path} with no nullable column to break it; make one of "
+                        f"these foreign key columns nullable ('nullable': true) or remove one reference.",
+                        table=cycle[0])
+                child, parent = breakable
+                remaining[child] = remaining[child] - {parent}
+                continue
+            for t in ready:
+                order.append(t)
+                del remaining[t]
+        return order
+
+    def _nullable_edge(self, cycle: list[str]) -> tuple[str, str] | None:
+        for i, child in enumerate(cycle):
+            parent = cycle[(i + 1) % len(cycle)]
+            for fk in self.tables[child].foreign_keys:
+                if fk.ref_table == parent and all(self.tables[child].columns[c].nullable for c in fk.columns):
+                    return child, parent
+        return None
+
+
+# -- parsing helpers ------------------------------------------------------------------
+
+def load_json_text(text: str, *, what: str) -> Any:
+    """Parse JSON, refusing an object that names the same key twice."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise SchemaError(f"The {what} JSON names '{key}' twice in one object; keep one of them.")
+            seen[key] = value
+        return seen
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+
+
+def _parse_table(name: Any, spec: Any) -> Table:
+    if not isinstance(name, str) or not name:
+        raise SchemaError(f"Table names must be non-empty strings; got {name!r}.")
+    if not isinstance(spec, Mapping):
+        raise SchemaError(f"Table '{name}' must be an object with 'columns'; got {type(spec).__name__}.", table=name)
+    unknown = set(spec) - set(_TABLE_KEYS)
+    if unknown:
+        raise SchemaError(f"Table '{name}' has unknown keys {sorted(unknown)}; allowed: {list(_TABLE_KEYS)}.",
+                          table=name)
+    cols_spec = spec.get("columns")
+    if not isinstance(cols_spec, Mapping) or not cols_spec:
+        raise SchemaError(f"Table '{name}' needs a non-empty 'columns' object {{column: type}}.", table=name)
+    columns = {col: _parse_column(name, col, cspec) for col, cspec in cols_spec.items()}
+    pk = _as_names(spec.get("primary_key"), name, "primary_key")
+    if len(set(pk)) != len(pk):
+        raise SchemaError(f"Table '{name}' lists a primary key column twice: {list(pk)}.", table=name)
+    fks = _parse_foreign_keys(name, spec.get("foreign_keys"))
+    return Table(name=name, columns=columns, primary_key=pk, foreign_keys=fks)
+
+
+def _parse_column(table: str, name: Any, spec: Any) -> Column:
+    at = where(table, name)
+    if not isinstance(name, str) or not name:
+        raise SchemaError(f"Column names of table '{table}' must be non-empty strings; got {name!r}.", table=table)
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    if not isinstance(spec, Mapping):
+        raise SchemaError(f"Column {at} must be a type name or an object with 'type'; got {spec!r}.",
+                          table=table, column=name)
+    ctype = spec.get("type")
+    if ctype not in TYPES:
+        raise SchemaError(f"Column {at} has unknown type {ctype!r}; use one of {', '.join(TYPES)}.",
+                          table=table, column=name)
+    unknown = set(spec) - {"type", *HINTS}
+    if unknown:
+        raise SchemaError(f"Column {at} has unknown hints {sorted(unknown)}; allowed: {', '.join(HINTS)}.",
+                          table=table, column=name)
+    values, weights = _parse_values(table, name, spec.get("values"))
+    for flag in ("unique", "nullable"):
+        if flag in spec and not isinstance(spec[flag], bool):
+            raise SchemaError(f"Column {at}: '{flag}' must be true or false; got {spec[flag]!r}.",
+                              table=table, column=name)
+    lo, hi = spec.get("min"), spec.get("max")
+    if ctype in ("integer", "float"):
+        for label, bound in (("min", lo), ("max", hi)):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))):
+                raise SchemaError(f"Column {at}: '{label}' must be a number for type {ctype}; got {bound!r}.",
+                                  table=table, column=name)
+    if lo is not None and hi is not None:
+        try:
+            wrong = lo > hi
+        except TypeError:
+            raise SchemaError(f"Column {at}: 'min' {lo!r} and 'max' {hi!r} cannot be compared.",
+                              table=table, column=name) from None
+        if wrong:
+            raise SchemaError(f"Column {at}: 'min' {lo!r} is greater than 'max' {hi!r}; swap them.",
+                              table=table, column=name)
+    dist = spec.get("distribution")
+    if dist is not None and (not isinstance(dist, Mapping) or not isinstance(dist.get("name"), str)):
+        raise SchemaError(f"Column {at}: 'distribution' must be an object with a 'name' "
+                          f"(e.g. {{\"name\": \"lognorm\", \"s\": 0.6, \"scale\": 80}}).", table=table, column=name)
+    for label in ("semantic", "pattern"):
+        if spec.get(label) is not None and not isinstance(spec[label], str):
+            raise SchemaError(f"Column {at}: '{label}' must be a string; got {spec[label]!r}.",
+                              table=table, column=name)
+    return Column(name=name, type=ctype, semantic=spec.get("semantic"), unique=bool(spec.get("unique", False)),
+                  nullable=spec.get("nullable"), min=lo, max=hi, values=values, weights=weights,
+                  pattern=spec.get("pattern"), distribution=dict(dist) if dist is not None else None)
+
+
+def _parse_values(table: str, column: str, values: Any) -> tuple[tuple | None, tuple | None]:
+    if values is None:
+        return None, None
+    at = where(table, column)
+    if isinstance(values, Mapping):
+        weights = list(values.values())
+        if not values or any(isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0 for w in weights) \
+                or sum(weights) <= 0:
+            raise SchemaError(f"Column {at}: weighted 'values' must map each level to a non-negative number, "
+                              f"not all zero; got {dict(values)!r}.", table=table, column=column)
+        total = float(sum(weights))
+        return tuple(values), tuple(float(w) / total for w in weights)
+    if isinstance(values, (list, tuple)) and values:
+        if len(set(map(repr, values))) != len(values):
+            raise SchemaError(f"Column {at}: 'values' lists a level twice.", table=table, column=column)
+        return tuple(values), None
+    raise SchemaError(f"Column {at}: 'values' must be a non-empty list of levels or an object of "
+                      f"level: weight; got {values!r}.", table=table, column=column)
+
+
+def _as_names(value: Any, table: str, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise SchemaError(f"Table '{table}': '{what}' must be a column name or a list of names; got {value!r}.",
+                      table=table)
+
+
+def _parse_reference(table: str, ref: Any) -> tuple[str, tuple[str, ...]]:
+    if isinstance(ref, str):
+        if ref.count(".") != 1:
+            raise SchemaError(f"Table '{table}': foreign key reference {ref!r} must be written 'table.column'.",
+                              table=table)
+        ref_table, ref_col = ref.split(".")
+        return ref_table, (ref_col,)
+    if isinstance(ref, Mapping) and isinstance(ref.get("table"), str):
+        return ref["table"], _as_names(ref.get("columns"), table, "references.columns")
+    raise SchemaError(f"Table '{table}': a foreign key reference must be 'table.column' or "
+                      f"{{\"table\": ..., \"columns\": [...]}}; got {ref!r}.", table=table)
+
+
+def _parse_foreign_keys(table: str, spec: Any) -> tuple[ForeignKey, ...]:
+    if spec is None:
+        return ()
+    out: list[ForeignKey] = []
+    if isinstance(spec, Mapping):
+        for col, ref in spec.items():
+            ref_table, ref_cols = _parse_reference(table, ref)
+            out.append(ForeignKey((col,), ref_table, ref_cols))
+    elif isinstance(spec, list):
+        for item in spec:
+            if not isinstance(item, Mapping) or "columns" not in item or "references" not in item:
+                raise SchemaError(f"Table '{table}': each foreign key in the list needs 'columns' and "
+                                  f"'references'; got {item!r}.", table=table)
+            cols = _as_names(item["columns"], table, "foreign_keys.columns")
+            ref_table, ref_cols = _parse_reference(table, item["references"])
+            out.append(ForeignKey(cols, ref_table, ref_cols))
+    else:
+        raise SchemaError(f"Table '{table}': 'foreign_keys' must be an object {{column: 'table.column'}} or a "
+                          f"list of {{columns, references}}; got {type(spec).__name__}.", table=table)
+    seen: set[tuple[str, ...]] = set()
+    for fk in out:
+        if fk.columns in seen:
+            raise SchemaError(f"Table '{table}': foreign key on {list(fk.columns)} is declared twice.",
+                              table=table, column=fk.columns[0])
+        seen.add(fk.columns)
+    return tuple(out)
+
+
+def _compatible(child_type: str, parent_type: str) -> bool:
+    groups = ({"integer"}, {"string", "category"}, {"uuid", "string"}, {"date"}, {"datetime"}, {"float"},
+              {"boolean"})
+    return child_type == parent_type or any(child_type in g and parent_type in g for g in groups)
+
+
+def _find_cycle(edges: Mapping[str, set[str]]) -> list[str]:
+    """One cycle in a graph where every node has an outgoing edge inside ``edges``."""
+    start = next(iter(edges))
+    path: list[str] = []
+    node = start
+    while node not in path:
+        path.append(node)
+        node = sorted(edges[node] & edges.keys())[0]
+    return path[path.index(node):]
+
+
+def _raise_all(problems: list[SchemaError]) -> None:
+    first = problems[0]
+    if len(problems) == 1:
+        raise first
+    more = "\n".join(f"  - {p.message}" for p in problems[1:])
+    raise SchemaError(f"{first.message}\n{len(problems) - 1} more problem(s):\n{more}",
+                      table=first.table, column=first.column)
