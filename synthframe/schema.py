@@ -195,10 +195,7 @@ class Schema:
                     f"Foreign key {where(table.name, col)} has type {table.columns[col].type} but "
                     f"{where(parent.name, ref)} has type {parent.columns[ref].type}; give both the same type.",
                     table=table.name, column=col))
-        if tuple(fk.ref_columns) != tuple(parent.primary_key) and not (
-            len(fk.ref_columns) == 1 and all(c in parent.columns for c in fk.ref_columns)
-            and parent.columns[fk.ref_columns[0]].unique
-        ):
+        if tuple(fk.ref_columns) != tuple(parent.primary_key):
             out.append(SchemaError(
                 f"Foreign key {where(table.name, ','.join(fk.columns))} must reference the primary key of "
                 f"'{parent.name}' ({list(parent.primary_key) or 'none declared'}); got {list(fk.ref_columns)}. "

@@ -1,0 +1,418 @@
+"""Step 2 of the pipeline: learn a :class:`~synthframe.model.Model` from a schema and samples.
+
+Per column: the null rate, bounds, and a generator spec (see :mod:`synthframe.model`):
+
+- numbers: several ``scipy.stats`` families fitted and the best chosen by the
+  Kolmogorov-Smirnov statistic (simpler families win near-ties), with empirical
+  quantiles when none fits; small domains (ratings, quantities, discounts) as
+  frequencies; integers stay integers and decimals keep their rounding;
+- dates and datetimes: the same, on days or seconds since the epoch, keeping
+  resolution;
+- categories and booleans: frequencies; low-cardinality strings as categories;
+- other strings: :mod:`synthframe.text` (semantic pools, learned formats, words);
+- keys: primary keys as sequences or formatted strings, foreign keys by role
+  (owner, link partner, self-reference, independent draw).
+
+Hints written in the schema win over what is learned. Everything is vectorized;
+large samples are subsampled for the distribution fits, so fitting stays seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import distributions as dist
+from . import text
+from .errors import SampleError, SchemaError, where
+from .model import ColumnModel, Model, TableModel
+from .schema import Column, ForeignKey, Schema, Table
+from .streams import rng
+
+FIT_SUBSAMPLE = 2000
+"""Values used to fit and score each numeric family (the full column gives bounds and frequencies)."""
+MAX_FREQUENCY_LEVELS = 25
+"""Numeric columns with at most this many distinct values (and repeats) are kept as frequencies."""
+MAX_CATEGORY_LEVELS = 50
+"""String columns with at most this many distinct values (each seen twice on average) become categories."""
+QUANTILES = 257
+"""Points of the empirical-quantile fallback."""
+EPOCH = np.datetime64("1970-01-01T00:00:00", "s")
+_DEFAULT_DATE_RANGE = ("2020-01-01", "2025-12-31")
+
+
+def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = None) -> Model:
+    """Fit a model: ``schema`` (a Schema, dict, JSON path, or None to infer it) and ``samples``.
+
+    ``samples`` is anything :func:`synthframe.read_samples` accepts (records, DataFrames, files,
+    a folder), or None for a schema-only model drawn from types and hints.
+    """
+    from .samples import read_samples
+
+    if schema is None:
+        if samples is None:
+            raise SchemaError("Give a schema, samples, or both: with neither there is nothing to learn from.")
+        from .infer import infer_schema
+
+        raw = read_samples(samples)
+        schema = infer_schema(raw)
+    elif not isinstance(schema, Schema):
+        schema = Schema.from_dict(schema) if isinstance(schema, Mapping) else Schema.from_json(schema)
+    frames = read_samples(samples, schema) if samples is not None else {}
+    tables = {name: _fit_table(schema, schema.tables[name], frames.get(name), frames)
+              for name in schema.tables}
+    return Model(schema=schema, tables=tables)
+
+
+# -- tables and keys --------------------------------------------------------------------
+
+def owner_and_partner(table: Table) -> tuple[int | None, int | None]:
+    """Which foreign key lays the table out parent by parent, and (link tables) which one pairs with it.
+
+    The owner is the first foreign key (not a self-reference) whose columns are part of the
+    primary key, else the first one not declared nullable. A link table is one whose primary key
+    is made of two foreign keys: the second is the partner.
+    """
+    pk = set(table.primary_key)
+    candidates = [i for i, fk in enumerate(table.foreign_keys) if fk.ref_table != table.name]
+    in_pk = [i for i in candidates if set(table.foreign_keys[i].columns) <= pk]
+    if in_pk:
+        owner = in_pk[0]
+        covered = set().union(*(table.foreign_keys[i].columns for i in in_pk))
+        partner = in_pk[1] if len(in_pk) >= 2 and covered == pk else None
+        return owner, partner
+    for i in candidates:
+        if not any(table.columns[c].nullable for c in table.foreign_keys[i].columns):
+            return i, None
+    return None, None
+
+
+def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Mapping[str, pd.DataFrame]) -> TableModel:
+    df = df if df is not None else pd.DataFrame()
+    owner, partner = owner_and_partner(table)
+    layout: dict[str, Any] = {"owner": owner, "partner": partner}
+    if owner is not None:
+        parent = table.foreign_keys[owner].ref_table
+        parent_rows = len(frames[parent]) if parent in frames else 0
+        layout["parent"] = parent
+        layout["children_per_parent"] = (len(df) / parent_rows) if len(df) and parent_rows else None
+    columns: dict[str, ColumnModel] = {}
+    for name, col in table.columns.items():
+        values = df[name] if name in df.columns else pd.Series([], dtype="object")
+        fk_index = next((i for i, fk in enumerate(table.foreign_keys) if name in fk.columns), None)
+        if fk_index is not None:
+            fk = table.foreign_keys[fk_index]
+            columns[name] = _fit_foreign_key(table, col, fk, fk_index, owner, partner, values)
+            if fk.ref_table == table.name:
+                layout["self_reference"] = _fit_hierarchy(table, fk, df)
+        elif name in table.primary_key:
+            columns[name] = _fit_primary_key(table, col, values, line_number=owner is not None and set(
+                table.foreign_keys[owner].columns) <= set(table.primary_key))
+        else:
+            columns[name] = fit_column(table.name, col, values)
+    return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+def _fit_foreign_key(table: Table, col: Column, fk: ForeignKey, index: int, owner: int | None,
+                     partner: int | None, values: pd.Series) -> ColumnModel:
+    if fk.ref_table == table.name:
+        role = "self"
+    elif index == owner:
+        role = "owner"
+    elif index == partner:
+        role = "partner"
+    else:
+        role = "draw"
+    ref_col = fk.ref_columns[fk.columns.index(col.name)]
+    null_rate = _null_rate(table.name, col, values) if role == "draw" else 0.0
+    generator = {"kind": "foreign_key", "role": role, "foreign_key": index,
+                 "references": f"{fk.ref_table}.{ref_col}"}
+    return ColumnModel(col.name, col.type, null_rate, generator, int(values.notna().sum()))
+
+
+def _fit_hierarchy(table: Table, fk: ForeignKey, df: pd.DataFrame) -> dict[str, Any]:
+    """Root share and fan-out of a self-reference, from the samples (defaults without them)."""
+    from .keys import hierarchy_stats
+
+    column = fk.columns[0]
+    stats_ = {"column": column, "root_share": 0.1, "fanout": 3.0, "max_depth": None}
+    if len(df) and column in df.columns:
+        keys = pd.Index(df[fk.ref_columns[0]])
+        parent_index = keys.get_indexer(df[column]).astype(np.int64)
+        learned = hierarchy_stats(parent_index)
+        stats_.update({"root_share": float(learned["root_share"]) or 1.0 / len(df),
+                       "fanout": float(learned["fanout"]) or 1.0,
+                       "max_depth": int(learned["max_depth"])})
+    return stats_
+
+
+def _fit_primary_key(table: Table, col: Column, values: pd.Series, *, line_number: bool) -> ColumnModel:
+    nonnull = values.dropna()
+    n = len(nonnull)
+    if line_number and col.type == "integer":
+        start = int(nonnull.min()) if n else 1
+        return ColumnModel(col.name, col.type, 0.0, {"kind": "line_number", "start": start}, n)
+    if col.type == "integer":
+        start, step = 1, 1
+        if n:
+            ordered = np.sort(nonnull.to_numpy(dtype=np.int64))
+            start = int(ordered[0])
+            diffs = np.unique(np.diff(ordered)) if n > 1 else np.array([1])
+            step = int(diffs[0]) if len(diffs) == 1 and diffs[0] > 0 else 1
+        return ColumnModel(col.name, col.type, 0.0, {"kind": "sequence", "start": start, "step": step}, n)
+    if col.type == "uuid":
+        return ColumnModel(col.name, col.type, 0.0, {"kind": "uuid"}, n)
+    if col.type in ("string", "category"):
+        pattern = col.pattern or (text.learn_pattern(nonnull.astype(str)) if n else None)
+        start = 0
+        if pattern and n and set(_placeholders(pattern)) == {"#"}:
+            digits = nonnull.astype(str).str.replace(r"\D", "", regex=True)
+            start = int(pd.to_numeric(digits, errors="coerce").min()) if digits.str.len().min() else 0
+        if not pattern:
+            width = max(6, len(str(max(n, 1))))
+            pattern = f"{table.name[:3].upper()}-{'#' * width}"
+        return ColumnModel(col.name, col.type, 0.0, {"kind": "key_pattern", "pattern": pattern, "start": start}, n)
+    raise SchemaError(f"Primary key {where(table.name, col.name)} has type {col.type}; primary keys must be "
+                      f"integer, string, category or uuid. Change its type or the primary key.",
+                      table=table.name, column=col.name)
+
+
+def _placeholders(pattern: str) -> list[str]:
+    out, escaped = [], False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "#?@":
+            out.append(ch)
+    return out
+
+
+# -- value columns ----------------------------------------------------------------------
+
+def _null_rate(table: str, col: Column, values: pd.Series) -> float:
+    if col.nullable is False:
+        return 0.0
+    if len(values) == 0:
+        return 0.1 if col.nullable else 0.0
+    rate = float(values.isna().mean())
+    if rate == 1.0 and not col.nullable and not _has_value_hints(col):
+        raise SampleError(
+            f"Column {where(table, col.name)} has only nulls in the samples, so nothing can be learned from it; "
+            f"add sample values, give hints (values, min/max, semantic), or mark it 'nullable': true.",
+            table=table, column=col.name)
+    return rate
+
+
+def _has_value_hints(col: Column) -> bool:
+    return any(v is not None for v in (col.values, col.min, col.max, col.semantic, col.pattern, col.distribution))
+
+
+def fit_column(table: str, col: Column, values: pd.Series) -> ColumnModel:
+    """What to learn for one value column (not a key) from its samples and hints."""
+    null_rate = _null_rate(table, col, values)
+    nonnull = values.dropna()
+    if col.values is not None:
+        generator = _frequencies_from_hint(table, col, nonnull)
+    elif col.type == "boolean":
+        p = float(nonnull.astype(bool).mean()) if len(nonnull) else 0.5
+        generator = {"kind": "frequencies", "values": [True, False], "weights": [p, 1.0 - p]}
+    elif col.type in ("integer", "float"):
+        generator = _fit_numeric(table, col, nonnull)
+    elif col.type in ("date", "datetime"):
+        generator = _fit_temporal(table, col, nonnull)
+    elif col.type == "uuid":
+        generator = {"kind": "uuid"}
+    elif col.type == "category":
+        generator = _frequencies(nonnull) if len(nonnull) else _category_without_samples(table, col)
+    else:
+        generator = _fit_string(table, col, nonnull)
+    if col.unique:
+        generator = {**generator, "unique": True}
+    return ColumnModel(col.name, col.type, null_rate, generator, int(len(nonnull)))
+
+
+def _frequencies(values: pd.Series) -> dict[str, Any]:
+    counts = values.value_counts(sort=True)
+    levels = [_plain_scalar(v) for v in counts.index]
+    total = float(counts.sum())
+    return {"kind": "frequencies", "values": levels, "weights": [float(c) / total for c in counts.to_numpy()]}
+
+
+def _frequencies_from_hint(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
+    levels = list(col.values or ())
+    if col.weights is not None:
+        weights = list(col.weights)
+    elif len(values):
+        counts = values.astype(str).value_counts()
+        observed = np.array([counts.get(str(v), 0) for v in levels], dtype=float) + 0.5
+        weights = list(observed / observed.sum())
+    else:
+        weights = [1.0 / len(levels)] * len(levels)
+    return {"kind": "frequencies", "values": [_plain_scalar(v) for v in levels], "weights": weights}
+
+
+def _category_without_samples(table: str, col: Column) -> dict[str, Any]:
+    semantic = col.semantic or text.detect_semantic(col.name)
+    if semantic:
+        return {"kind": "text", "text": text.fit_text(table, col.name, pd.Series([], dtype="string"),
+                                                      semantic=semantic)}
+    levels = [f"{col.name}_{i}" for i in range(1, 6)]
+    return {"kind": "frequencies", "values": levels, "weights": [0.2] * 5}
+
+
+def _fit_string(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
+    strings = values.astype("string")
+    n, distinct = len(strings), int(strings.nunique())
+    if col.semantic is None and col.pattern is None and n and distinct <= MAX_CATEGORY_LEVELS and distinct * 2 <= n \
+            and not col.unique:
+        return _frequencies(strings)
+    spec = text.fit_text(table, col.name, strings, semantic=col.semantic, pattern=col.pattern)
+    return {"kind": "text", "text": spec}
+
+
+def _plain_scalar(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+# -- numbers ------------------------------------------------------------------------------
+
+def _decimals(x: np.ndarray) -> int | None:
+    """The fewest decimals (0..6) that represent every value, or None for full precision."""
+    for d in range(7):
+        scaled = x * 10.0**d
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return d
+    return None
+
+
+def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | None = None) -> dict[str, Any]:
+    integer = col.type == "integer" if integer is None else integer
+    try:
+        x = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise SampleError(f"Column {where(table, col.name)} must hold numbers; declare it with another type.",
+                          table=table, column=col.name) from None
+    x = x[np.isfinite(x)]
+    lo = float(col.min) if col.min is not None else (float(x.min()) if len(x) else 0.0)
+    hi = float(col.max) if col.max is not None else (float(x.max()) if len(x) else max(lo, 0.0) + 1000.0)
+    if col.min is not None and col.max is None and len(x) == 0:
+        hi = lo + 1000.0
+    decimals = 0 if integer else (_decimals(x) if len(x) else 2)
+    base = {"kind": "distribution", "min": lo, "max": hi, "integer": integer, "decimals": decimals}
+    if col.distribution is not None:
+        return {**base, "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
+    if len(x) == 0 or lo == hi:
+        return {**base, "distribution": {"name": "uniform", "params": {"loc": lo, "scale": hi - lo}}}
+    distinct, counts = np.unique(x, return_counts=True)
+    if len(distinct) <= MAX_FREQUENCY_LEVELS and len(distinct) * 2 <= len(x) and decimals is not None:
+        values_ = [int(v) if integer else float(v) for v in distinct]
+        return {"kind": "frequencies", "values": values_, "weights": list(counts / counts.sum())}
+    if len(x) > FIT_SUBSAMPLE:
+        x = rng(0, table, col.name, "fit-subsample").choice(x, FIT_SUBSAMPLE, replace=False)
+    spec, ks = choose_family(x, lo, hi)
+    base["ks_statistic"] = ks
+    return {**base, "distribution": spec}
+
+
+def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], float]:
+    """Fit each candidate family to ``x``; the simplest one within a whisker of the best KS wins.
+
+    Returns the spec and its KS statistic; empirical quantiles when no family passes
+    (KS above ``max(0.05, 1.36 / sqrt(n))``, the 5% critical value for small samples).
+    """
+    n = len(x)
+    fits: list[tuple[str, dict[str, float]]] = []
+    mean, std = float(np.mean(x)), float(np.std(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if std > 0:
+            fits.append(("norm", {"loc": mean, "scale": std}))
+        if lo > 0:
+            logs = np.log(x)
+            if np.std(logs) > 0:
+                fits.append(("lognorm", {"s": float(np.std(logs)), "loc": 0.0, "scale": float(np.exp(np.mean(logs)))}))
+            a, _, scale = stats.gamma.fit(x, floc=0.0)
+            fits.append(("gamma", {"a": float(a), "loc": 0.0, "scale": float(scale)}))
+        if mean > lo:
+            fits.append(("expon", {"loc": lo, "scale": mean - lo}))
+        fits.append(("uniform", {"loc": lo, "scale": hi - lo}))
+        if std > 0:
+            fits.append(("truncnorm", {"a": (lo - mean) / std, "b": (hi - mean) / std, "loc": mean, "scale": std}))
+        span = hi - lo
+        pad = span * 1e-3
+        inside = (x - (lo - pad)) / (span + 2 * pad)
+        try:
+            a, b, _, _ = stats.beta.fit(inside, floc=0.0, fscale=1.0)
+            fits.append(("beta", {"a": float(a), "b": float(b), "loc": lo - pad, "scale": span + 2 * pad}))
+        except (RuntimeError, ValueError):
+            pass
+        scored = []
+        for name, params in fits:
+            try:
+                ks = float(stats.kstest(x, dist.FAMILIES[name](**params).cdf).statistic)
+            except (ValueError, FloatingPointError):
+                continue
+            if math.isfinite(ks):
+                scored.append((name, params, ks))
+    best = min(ks for _, _, ks in scored)
+    tolerance = max(0.002, 0.3 / math.sqrt(n))
+    name, params, ks = next(item for item in scored if item[2] <= best + tolerance)
+    if ks > max(0.05, 1.36 / math.sqrt(n)):
+        points = min(QUANTILES, max(2, n // 2))
+        quantiles = np.quantile(x, np.linspace(0.0, 1.0, points))
+        return {"name": dist.EMPIRICAL, "params": {"quantiles": [float(q) for q in quantiles]}}, ks
+    return {"name": name, "params": {k: float(v) for k, v in params.items()}}, ks
+
+
+# -- dates and times -----------------------------------------------------------------------
+
+def _fit_temporal(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
+    """Dates as days and datetimes as seconds since the epoch, fitted as integers, keeping resolution."""
+    unit = "D" if col.type == "date" else "s"
+    per_unit = 86400 if unit == "D" else 1
+    try:
+        stamps = pd.to_datetime(values).to_numpy(dtype="datetime64[s]")
+    except (TypeError, ValueError):
+        raise SampleError(f"Column {where(table, col.name)} must hold dates; declare it with another type.",
+                          table=table, column=col.name) from None
+    seconds = (stamps - EPOCH).astype(np.int64)
+    numbers = seconds // per_unit
+    resolution = 1
+    if unit == "s" and len(numbers):
+        for step in (86400, 3600, 60):
+            if np.all(numbers % step == 0):
+                resolution = step
+                break
+    bounds = [_to_number(b, per_unit, table, col) for b in (col.min, col.max)]
+    if not len(numbers):
+        defaults = [_to_number(d, per_unit, table, col) for d in _DEFAULT_DATE_RANGE]
+        bounds = [b if b is not None else d for b, d in zip(bounds, defaults)]
+    lo, hi = bounds
+    hinted = Column(col.name, "integer", min=lo, max=hi, distribution=col.distribution)
+    spec = _fit_numeric(table, hinted, pd.Series(numbers // resolution * resolution, dtype="float64"),
+                        integer=True)
+    return {**spec, "time_unit": unit, "resolution": resolution}
+
+
+def _to_number(bound: Any, per_unit: int, table: str, col: Column) -> int | None:
+    if bound is None:
+        return None
+    try:
+        stamp = pd.Timestamp(bound)
+    except (TypeError, ValueError):
+        raise SchemaError(f"Column {where(table, col.name)}: bound {bound!r} is not a date; write it as "
+                          f"'YYYY-MM-DD'.", table=table, column=col.name) from None
+    return int((stamp.to_datetime64().astype("datetime64[s]") - EPOCH).astype(np.int64)) // per_unit

@@ -1,0 +1,187 @@
+"""Step 3 of the pipeline: the fitted Model, plain data with a JSON round-trip.
+
+A :class:`Model` holds the schema it was fitted for and, per table and column,
+what was learned: statistics, never sample rows. Each column has a ``generator``,
+a JSON-native dict whose ``kind`` says how values are made:
+
+``sequence``      integer primary key: ``start + step * row``
+``key_pattern``   string primary key: ``pattern`` filled with ``start + row``
+``uuid``          UUIDs from a counter-based hash of (seed, table, row)
+``foreign_key``   drawn from the referenced table's key function (``role``: owner, partner, draw, self)
+``line_number``   position of the row within its parent, plus ``start``
+``distribution``  a scipy family or empirical quantiles, with bounds, rounding, integer-ness
+``frequencies``   levels and weights (categories, booleans, small integer domains)
+``text``          a text spec from :mod:`synthframe.text` (semantic pools, patterns, words)
+
+The model can be saved, read by a person, edited and loaded again; sampling
+from the loaded model gives the same data as from the original.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ModelError
+from .schema import Schema, load_json_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ColumnModel:
+    """What was learned about one column."""
+
+    name: str
+    type: str
+    null_rate: float
+    generator: Mapping[str, Any]
+    sample_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "null_rate": self.null_rate, "sample_count": self.sample_count,
+                "generator": _plain(self.generator)}
+
+    @classmethod
+    def from_dict(cls, name: str, data: Mapping[str, Any]) -> ColumnModel:
+        return cls(name=name, type=data["type"], null_rate=float(data["null_rate"]),
+                   generator=dict(data["generator"]), sample_count=int(data.get("sample_count", 0)))
+
+
+@dataclass(frozen=True)
+class TableModel:
+    """What was learned about one table: its columns and how it hangs off its parents.
+
+    ``layout`` holds ``owner`` (index of the foreign key whose parent the rows are laid out
+    under, or None), ``partner`` (index of the second key of a link table, or None),
+    ``children_per_parent`` (mean child rows per parent row in the samples) and, for a
+    self-reference, ``self_reference`` {column, root_share, fanout}.
+    """
+
+    name: str
+    sample_rows: int
+    columns: Mapping[str, ColumnModel]
+    layout: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sample_rows": self.sample_rows, "layout": _plain(self.layout),
+                "columns": {name: col.to_dict() for name, col in self.columns.items()}}
+
+    @classmethod
+    def from_dict(cls, name: str, data: Mapping[str, Any]) -> TableModel:
+        return cls(name=name, sample_rows=int(data["sample_rows"]), layout=dict(data.get("layout", {})),
+                   columns={c: ColumnModel.from_dict(c, cd) for c, cd in data["columns"].items()})
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted model of a relational dataset. Make one with :func:`synthframe.fit`."""
+
+    schema: Schema
+    tables: Mapping[str, TableModel]
+    format_version: int = FORMAT_VERSION
+
+    # -- generation (delegates to the generate and write steps) ------------------------
+    def sample(self, rows: Mapping[str, int] | None = None, *, seed: int = 0, scale: float | None = None,
+               batch_rows: int | None = None) -> dict[str, pd.DataFrame]:
+        """Generate tables in memory: ``{table: DataFrame}``.
+
+        ``rows`` gives exact row counts per table; tables it does not name get rows in
+        proportion to their parents (by the samples' ratio) or the samples' size;
+        ``scale`` multiplies all sample sizes. Same seed, same data.
+        """
+        from .generate import generate
+
+        return generate(self, rows, seed=seed, scale=scale, batch_rows=batch_rows)
+
+    def write(self, rows: Mapping[str, int] | None, out_dir: str | Path, *, format: str = "csv", seed: int = 0,
+              scale: float | None = None, batch_rows: int | None = None) -> dict[str, Path]:
+        """Generate and write one file per table to ``out_dir``, streamed block by block."""
+        from .generate import Plan, iter_batches, resolve_rows
+        from .write import write_tables
+
+        plan = Plan(self, resolve_rows(self, rows, scale=scale), seed)
+        streams = {t: iter_batches(plan, t, batch_rows) for t in plan.counts}
+        return write_tables(streams, out_dir, format)
+
+    # -- plain data -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The model as JSON-native data: format version, schema, and per-table statistics."""
+        return {"format_version": self.format_version, "schema": self.schema.to_dict(),
+                "tables": {name: t.to_dict() for name, t in self.tables.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+        """Rebuild a model from :meth:`to_dict` output, checking the format version."""
+        if not isinstance(data, Mapping) or "format_version" not in data:
+            raise ModelError("This is not a synthframe model: it has no 'format_version'. "
+                             "Make one with `synthframe fit` or `Model.save`.")
+        version = data["format_version"]
+        if version != FORMAT_VERSION:
+            raise ModelError(f"Model format version {version!r} is not supported by this synthframe "
+                             f"(it reads version {FORMAT_VERSION}); refit the model from its samples.")
+        try:
+            schema = Schema.from_dict(data["schema"])
+            tables = {name: TableModel.from_dict(name, t) for name, t in data["tables"].items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ModelError):
+                raise
+            raise ModelError(f"The model file is damaged or was edited inconsistently: {exc!s}. "
+                             f"Refit it, or restore the field.") from None
+        missing = set(schema.tables) - set(tables)
+        if missing:
+            raise ModelError(f"The model has no statistics for tables {sorted(missing)}; refit it.",
+                             table=sorted(missing)[0])
+        return cls(schema=schema, tables=tables, format_version=version)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as JSON (atomically: a temporary file renamed into place)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.to_json())
+                fh.write("\n")
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Model:
+        """Read a model saved with :meth:`save`."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ModelError(f"Model file {path} does not exist.") from None
+        except UnicodeDecodeError:
+            raise ModelError(f"Model file {path} is not UTF-8 JSON.") from None
+        try:
+            data = load_json_text(text, what="model")
+        except ValueError as exc:
+            raise ModelError(str(exc)) from None
+        return cls.from_dict(data)
+
+
+def _plain(value: Any) -> Any:
+    """Deep-copy ``value`` into JSON-native types (tuples to lists, numpy scalars to Python)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
