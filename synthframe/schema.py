@@ -195,7 +195,7 @@ class Schema:
                     f"Foreign key {where(table.name, col)} has type {table.columns[col].type} but "
                     f"{where(parent.name, ref)} has type {parent.columns[ref].type}; give both the same type.",
                     table=table.name, column=col))
-        if tuple(fk.ref_columns) != tuple(parent.primary_key):
+        if all(ref in parent.columns for ref in fk.ref_columns) and tuple(fk.ref_columns) != tuple(parent.primary_key):
             out.append(SchemaError(
                 f"Foreign key {where(table.name, ','.join(fk.columns))} must reference the primary key of "
                 f"'{parent.name}' ({list(parent.primary_key) or 'none declared'}); got {list(fk.ref_columns)}. "
