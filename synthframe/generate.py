@@ -255,7 +255,11 @@ class Plan:
                                   table=table, column=cm.name)
             if "time_unit" in gen:
                 per_unit = 86400 if gen["time_unit"] == "D" else 1
-                values = _EPOCH + (np.asarray(values, dtype=np.int64) * per_unit).astype("timedelta64[s]")
+                steps = np.asarray(values, dtype=np.int64)
+                resolution = int(gen.get("resolution", 1))
+                if resolution > 1:
+                    steps = steps // resolution * resolution
+                values = _EPOCH + (steps * per_unit).astype("timedelta64[s]")
         mask = None
         if cm.null_rate > 0:
             mask = uniform(self.seed, table, cm.name, "nulls", start, stop) < cm.null_rate

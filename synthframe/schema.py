@@ -272,7 +272,8 @@ def load_json_text(text: str, *, what: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
-        raise SchemaError(f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise SchemaError(
+            f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
 
 
 def _parse_table(name: Any, spec: Any) -> Table:

@@ -1,0 +1,257 @@
+"""The ``synthframe`` command: the same verbs as the Python API, for the shell.
+
+Every command ends with one clear line on stderr and exit code 2 on bad input
+(a :class:`~synthframe.errors.SynthframeError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import RowCountError, SampleError, SynthframeError
+
+FORMAT_CHOICE = click.Choice(["json", "jsonl", "csv", "parquet"], case_sensitive=False)
+VALIDATE_ROW_LIMIT = 5_000_000
+"""Above this many rows in all, automatic validation after writing is skipped (force it with --validate)."""
+
+
+def _friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SynthframeError as exc:
+            message = " ".join(str(exc).split())
+            click.echo(f"error: {message}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for item in values:
+        table, sep, count = item.partition("=")
+        if not sep or not table:
+            raise RowCountError(f"--rows takes TABLE=N (e.g. --rows customers=1000); got {item!r}.")
+        try:
+            rows[table] = int(count.replace("_", ""))
+        except ValueError:
+            raise RowCountError(f"Row count for table '{table}' must be a whole number; got {count!r}.",
+                                table=table) from None
+    return rows
+
+
+def _load_request(path: str) -> dict[str, Any]:
+    from .schema import load_json_text
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SampleError(f"Request file {path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise SampleError(f"Request file {path} is not UTF-8 JSON; re-save it as UTF-8.") from None
+    request = load_json_text(text, what="request")
+    if not isinstance(request, Mapping) or "sampleData" not in request and "schema" not in request:
+        raise SampleError(f"{path} is not a generation request: expected an object with 'schema', 'sampleData' "
+                          f"and 'recordCounts'.")
+    return dict(request)
+
+
+def _build_model(request: str | None, schema: str | None, samples: str | None, example: str | None,
+                 ) -> tuple[Any, dict[str, int]]:
+    """A fitted model and the request's record counts, from whichever inputs were given."""
+    from .fit import fit
+
+    counts: dict[str, int] = {}
+    if example:
+        from .examples import example_samples_dir, example_schema_path
+
+        return fit(example_schema_path(example), example_samples_dir(example)), counts
+    if request:
+        req = _load_request(request)
+        counts = dict(req.get("recordCounts") or {})
+        return fit(req.get("schema"), req.get("sampleData")), counts
+    if not schema and not samples:
+        raise SampleError("Nothing to learn from: give REQUEST.json, --schema and/or --samples, or --example "
+                          "ecommerce. See `synthframe generate --help`.")
+    return fit(schema, samples), counts
+
+
+def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
+           validate: bool | None, bundle: bool) -> None:
+    from .generate import Plan, iter_batches, resolve_rows
+    from .write import write_json_document, write_tables
+
+    counts = resolve_rows(model, rows, scale=scale)
+    plan = Plan(model, counts, seed)
+    started = time.perf_counter()
+    streams = {t: iter_batches(plan, t) for t in counts}
+    if bundle:
+        paths = {"(all)": write_json_document(streams, Path(out) / "data.json")}
+    else:
+        paths = write_tables(streams, out, fmt.lower())
+    elapsed = time.perf_counter() - started
+    total = sum(counts.values())
+    for table, n in counts.items():
+        click.echo(f"{table:>24}  {n:>12,} rows")
+    click.echo(f"wrote {total:,} rows to {Path(out)}/ as {'data.json' if bundle else fmt} in {elapsed:.2f} s "
+               f"({total / max(elapsed, 1e-9):,.0f} rows/s)")
+    if validate is False or (validate is None and total > VALIDATE_ROW_LIMIT):
+        if validate is None:
+            click.echo(f"validation skipped above {VALIDATE_ROW_LIMIT:,} rows (force it with --validate)")
+        return
+    data = model.sample(counts, seed=seed) if bundle else _read_back(paths, model)
+    _report_validation(data, model.schema)
+
+
+def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
+    from .samples import read_samples
+
+    folder = next(iter(paths.values())).parent
+    return read_samples(folder, model.schema)
+
+
+def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
+    from .validate import validate
+
+    problems = validate(data, schema)
+    if len(problems):
+        for row in problems.itertuples(index=False):
+            click.echo(f"  invalid: {row.message}", err=True)
+        raise SampleError(f"validation found {len(problems)} problem(s) in the generated data (listed above).")
+    click.echo("validated: every primary key unique, every foreign key found, types and bounds hold")
+
+
+# -- commands -----------------------------------------------------------------------------
+
+OUTPUT_OPTIONS = [
+    click.option("--out", "-o", "out", default="out", show_default=True, type=click.Path(file_okay=False),
+                 help="Folder to write one file per table into."),
+    click.option("--format", "-f", "fmt", type=FORMAT_CHOICE, default="csv", show_default=True,
+                 help="Output format."),
+    click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+                 help="Same seed, same data: byte for byte (CSV, JSON), value for value (Parquet)."),
+    click.option("--rows", "-r", "rows", multiple=True, metavar="TABLE=N",
+                 help="Exact row count for a table; repeat for several. Unnamed tables follow their parents."),
+    click.option("--scale", type=float, default=None,
+                 help="Multiply every sample table's size (for tables not given with --rows)."),
+    click.option("--validate/--no-validate", "validate", default=None,
+                 help=f"Check keys, types and bounds of what was written (default: on up to "
+                      f"{VALIDATE_ROW_LIMIT:,} rows)."),
+    click.option("--bundle", is_flag=True,
+                 help="Write one data.json shaped {table: [records]} instead of one file per table."),
+]
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(OUTPUT_OPTIONS):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="synthframe")
+def main() -> None:
+    """Learn a relational dataset from a schema and sample rows; generate it at any size.
+
+    \b
+    Try the bundled example:
+        synthframe generate --example ecommerce --out out/
+    Your own data (a folder with one CSV/JSON/Parquet file per table):
+        synthframe infer --samples data/ > schema.json      # edit it if you like
+        synthframe generate --schema schema.json --samples data/ --rows customers=100000 --format parquet
+    Fit once, sample many times:
+        synthframe fit --schema schema.json --samples data/ -o model.json
+        synthframe sample model.json --rows customers=1000000 --seed 7
+    """
+
+
+@main.command()
+@click.argument("request", required=False, type=click.Path(dir_okay=False))
+@click.option("--schema", "-s", type=click.Path(), help="Schema JSON file (inferred from the samples if omitted).")
+@click.option("--samples", type=click.Path(), help="Sample folder (one file per table) or one JSON/CSV/Parquet file.")
+@click.option("--example", type=str, help="Use a bundled example instead of your own data: ecommerce.")
+@output_options
+@_friendly_errors
+def generate(request: str | None, schema: str | None, samples: str | None, example: str | None, out: str,
+             fmt: str, seed: int, rows: tuple[str, ...], scale: float | None, validate: bool | None,
+             bundle: bool) -> None:
+    """Fit samples and write synthetic tables in one go.
+
+    REQUEST is an optional one-file request {"schema": ..., "sampleData": {table: [records]},
+    "recordCounts": {table: n}}; otherwise give --schema and/or --samples (or --example).
+    """
+    model, counts = _build_model(request, schema, samples, example)
+    counts.update(_parse_rows(rows))
+    _write(model, counts, out, fmt, seed, scale, validate, bundle)
+
+
+@main.command()
+@click.option("--samples", required=True, type=click.Path(), help="Sample folder or file.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="Write the schema here instead of printing it.")
+@_friendly_errors
+def infer(samples: str, out: str | None) -> None:
+    """Print the schema inferred from samples (types, primary and foreign keys) as JSON to edit."""
+    from .infer import infer_schema
+    from .samples import read_samples
+
+    text = infer_schema(read_samples(samples)).to_json()
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)
+
+
+@main.command("fit")
+@click.argument("request", required=False, type=click.Path(dir_okay=False))
+@click.option("--schema", "-s", type=click.Path(), help="Schema JSON file (inferred if omitted).")
+@click.option("--samples", type=click.Path(), help="Sample folder or file.")
+@click.option("--example", type=str, help="Fit a bundled example: ecommerce.")
+@click.option("--out", "-o", "out", default="model.json", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to save the model (JSON, readable and editable).")
+@_friendly_errors
+def fit_command(request: str | None, schema: str | None, samples: str | None, example: str | None,
+                out: str) -> None:
+    """Learn a model from samples and save it as JSON (statistics only, no sample rows)."""
+    model, _ = _build_model(request, schema, samples, example)
+    model.save(out)
+    columns = sum(len(t.columns) for t in model.tables.values())
+    click.echo(f"fitted {len(model.tables)} tables, {columns} columns -> {out}")
+
+
+@main.command()
+@click.argument("model_path", metavar="MODEL.json", type=click.Path(dir_okay=False))
+@output_options
+@_friendly_errors
+def sample(model_path: str, out: str, fmt: str, seed: int, rows: tuple[str, ...], scale: float | None,
+           validate: bool | None, bundle: bool) -> None:
+    """Generate tables from a saved model."""
+    from .model import Model
+
+    _write(Model.load(model_path), _parse_rows(rows), out, fmt, seed, scale, validate, bundle)
+
+
+@main.command("validate")
+@click.argument("data", type=click.Path())
+@click.option("--schema", "-s", required=True, type=click.Path(), help="Schema JSON file to check against.")
+@_friendly_errors
+def validate_command(data: str, schema: str) -> None:
+    """Check a folder of tables against a schema: keys, foreign keys, types, bounds."""
+    from .samples import read_samples
+    from .schema import Schema
+
+    parsed = Schema.from_json(schema)
+    _report_validation(read_samples(data, parsed), parsed)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
