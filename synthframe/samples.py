@@ -1,0 +1,545 @@
+"""Step 1b of the pipeline: read sample rows and coerce them to the schema's types.
+
+:func:`read_samples` accepts
+
+- a mapping ``{table: [records]}`` (the one-file request's ``sampleData``), ``{table: DataFrame}``
+  or ``{table: pyarrow.Table}``;
+- a folder holding one file per table, ``<table>.csv``, ``.json``, ``.jsonl``, ``.ndjson`` or
+  ``.parquet`` (the table name is the file stem; a ``schema.json`` kept beside the samples is
+  skipped, and files with other extensions are ignored);
+- one JSON file holding ``{table: [records]}``, or one table file (the table name is its stem).
+
+Text files must be UTF-8 (a byte-order mark is fine). JSON is read with a duplicate-key check.
+In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls; ``NA`` is not one
+(it is Namibia's country code).
+
+With a schema, every sample table and column must be declared in it, and each column is
+coerced, vectorized, to its declared type:
+
+=================  =====================================================================
+schema type        pandas dtype
+=================  =====================================================================
+integer            ``Int64`` (``3.0`` is fine, ``3.5`` is an error)
+float              ``float64``, null as ``NaN`` (what scipy and NumPy fit on directly)
+boolean            ``boolean`` (true/false/t/f/yes/no/1/0, any case)
+string, category   ``string`` (the fit decides the levels of a category)
+uuid               ``string``, each value checked to be a UUID
+date               ``datetime64[us]`` at midnight
+datetime           ``datetime64[us]``; time-zone-aware values converted to UTC, then naive
+=================  =====================================================================
+
+A schema column that has no samples is left out of the returned frame (the fit then learns
+it from its type and hints alone). Row numbers in messages count the table's sample rows
+from 1 (the header line of a CSV file is not counted). Without a schema, tables are returned
+as read, with nullable dtypes (``Int64``, ``boolean``, ``string``) and dates as ``datetime64``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .errors import SampleError, where
+from .schema import Column, Schema
+
+SAMPLE_EXTENSIONS = (".csv", ".json", ".jsonl", ".ndjson", ".parquet")
+"""File extensions read as sample tables (case-insensitive)."""
+
+CSV_NULLS = ("", "null", "NULL", "Null", "None", "NaN", "nan", "N/A", "n/a", "#N/A", "<NA>")
+"""CSV fields read as null."""
+
+TRUE_WORDS = ("true", "t", "yes", "1")
+FALSE_WORDS = ("false", "f", "no", "0")
+"""Spellings accepted for boolean samples (compared after trimming and lower-casing)."""
+
+UUID_PATTERN = r"(?i)^(?:\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?|[0-9a-f]{32})$"
+DATETIME_DTYPE = "datetime64[us]"
+_SKIPPED_IN_FOLDER = ("schema.json",)
+_INT64_LIMIT = 2.0**63
+
+
+# -- public API -----------------------------------------------------------------------
+
+def read_samples(source: Any, schema: Schema | None = None) -> dict[str, pd.DataFrame]:
+    """Read sample tables from records, DataFrames or files; with a schema, check and coerce them.
+
+    Returns ``{table: DataFrame}`` with a fresh 0..n-1 index. Raises
+    :class:`~synthframe.errors.SampleError` (naming the table and column) on anything that
+    cannot be read or does not fit the schema.
+    """
+    frames = _read_source(source, schema)
+    if schema is None:
+        for table, df in frames.items():
+            _check_not_empty(table, df)
+        return frames
+    for table in frames:
+        if table not in schema.tables:
+            raise SampleError(
+                f"Sample table '{table}' is not in the schema; known tables: {sorted(schema.tables)}. "
+                f"Add it to the schema or remove it from the samples.", table=table)
+    return {table: _coerce_table(schema, table, df) for table, df in frames.items()}
+
+
+def records_to_frame(table: str, records: Any) -> pd.DataFrame:
+    """One table's records (a list of JSON objects) as a DataFrame.
+
+    Arrow infers the column types when every field has one JSON type (so integers with nulls
+    stay exact ``Int64``); mixed fields fall back to pandas object columns, which the schema
+    coercion then checks value by value (vectorized).
+    """
+    if not isinstance(records, (list, tuple)):
+        raise SampleError(
+            f"Samples of table '{table}' must be a list of objects (records); got {type(records).__name__}.",
+            table=table)
+    kinds = set(map(type, records))
+    odd = [k for k in kinds if not issubclass(k, Mapping)]
+    if odd:
+        position = next(i for i, kind in enumerate(map(type, records)) if kind in odd)
+        raise SampleError(
+            f"Samples of table '{table}' must be a list of objects {{column: value}}; row {position + 1} is "
+            f"{records[position]!r}.", table=table)
+    if not records:
+        return pd.DataFrame()
+    try:
+        arrow = pa.Table.from_struct_array(pa.array(records))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return pd.DataFrame.from_records(records)
+    return _arrow_to_frame(table, arrow)
+
+
+# -- sources --------------------------------------------------------------------------
+
+def _read_source(source: Any, schema: Schema | None) -> dict[str, pd.DataFrame]:
+    if isinstance(source, Mapping):
+        return {_table_name(name): _frame_of(name, value) for name, value in source.items()}
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source).expanduser()
+        if path.is_dir():
+            return _read_folder(path, schema)
+        if path.is_file():
+            return _read_file(path, schema)
+        raise SampleError(f"Sample path {path} does not exist; give a folder of table files, a JSON file of "
+                          f"{{table: [records]}}, or one table file.")
+    raise SampleError(
+        f"Samples must be a dict {{table: records or DataFrame}} or a path to a file or folder; "
+        f"got {type(source).__name__}.")
+
+
+def _table_name(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise SampleError(f"Sample table names must be non-empty strings; got {name!r}.")
+    return name
+
+
+def _frame_of(table: str, value: Any) -> pd.DataFrame:
+    if isinstance(value, pd.DataFrame):
+        return _fresh_index(value)
+    if isinstance(value, pa.Table):
+        return _arrow_to_frame(table, value)
+    return records_to_frame(table, value)
+
+
+def _fresh_index(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with a 0..n-1 index; a named index (e.g. set_index("id")) comes back as columns."""
+    names = list(df.index.names)
+    named = not isinstance(df.index, pd.RangeIndex) and all(n is not None and n not in df.columns for n in names)
+    return df.reset_index(drop=not named)
+
+
+def _read_folder(folder: Path, schema: Schema | None) -> dict[str, pd.DataFrame]:
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and p.suffix.lower() in SAMPLE_EXTENSIONS and not p.name.startswith(".")
+                   and p.name.lower() not in _SKIPPED_IN_FOLDER)
+    if not files:
+        raise SampleError(f"Sample folder {folder} holds no table files; put one file per table there, named "
+                          f"<table> with one of the extensions {', '.join(SAMPLE_EXTENSIONS)}.")
+    frames: dict[str, pd.DataFrame] = {}
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen:
+            raise SampleError(f"Table '{path.stem}' has two sample files, {seen[path.stem].name} and {path.name}; "
+                              f"keep one of them.", table=path.stem)
+        seen[path.stem] = path
+        frames[path.stem] = _read_table_file(path, path.stem, in_folder=True, text=_text_columns(schema, path.stem))
+    return frames
+
+
+def _text_columns(schema: Schema | None, table: str) -> tuple[str, ...]:
+    """Columns of ``table`` that the schema declares as text (read from CSV without type guessing)."""
+    if schema is None or table not in schema.tables:
+        return ()
+    return tuple(name for name, col in schema.tables[table].columns.items()
+                 if col.type in ("string", "category", "uuid"))
+
+
+def _read_file(path: Path, schema: Schema | None) -> dict[str, pd.DataFrame]:
+    suffix = path.suffix.lower()
+    if suffix not in SAMPLE_EXTENSIONS:
+        raise SampleError(f"Sample file {path} has extension '{path.suffix}', which cannot be read; use one of "
+                          f"{', '.join(SAMPLE_EXTENSIONS)}.", table=path.stem)
+    if suffix == ".json":
+        data = _load_json(path, path.stem)
+        if isinstance(data, Mapping):
+            return {_table_name(name): _records_value(path, name, value) for name, value in data.items()}
+        return {path.stem: records_to_frame(path.stem, data)}
+    return {path.stem: _read_table_file(path, path.stem, in_folder=False, text=_text_columns(schema, path.stem))}
+
+
+def _records_value(path: Path, table: str, value: Any) -> pd.DataFrame:
+    if not isinstance(value, list):
+        raise SampleError(f"Sample file {path}: table '{table}' must map to a list of records; got "
+                          f"{type(value).__name__}. The file should hold {{table: [records]}}.", table=table)
+    return records_to_frame(table, value)
+
+
+def _read_table_file(path: Path, table: str, *, in_folder: bool, text: tuple[str, ...] = ()) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, table, text)
+    if suffix == ".parquet":
+        return _read_parquet(path, table)
+    if suffix in (".jsonl", ".ndjson"):
+        return _read_json_lines(path, table)
+    data = _load_json(path, table)
+    if in_folder and isinstance(data, Mapping):
+        raise SampleError(f"Sample file {path} holds a JSON object; in a folder each .json file must hold the "
+                          f"list of records of table '{table}'.", table=table)
+    return records_to_frame(table, data)
+
+
+# -- formats --------------------------------------------------------------------------
+
+def _not_utf8(path: Path, table: str) -> SampleError:
+    return SampleError(f"Sample file {path} (table '{table}') is not UTF-8 text; re-save it as UTF-8 "
+                       f"(e.g. 'Save as CSV UTF-8' in a spreadsheet).", table=table)
+
+
+def _unreadable(path: Path, table: str, exc: Exception) -> SampleError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return SampleError(f"Sample file {path} (table '{table}') cannot be read: {reason}.", table=table)
+
+
+def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """CSV through Arrow's multithreaded reader; a column Arrow mistypes is re-read as text.
+
+    ``text_columns`` (declared string, category or uuid) are read as text, so codes such as
+    ``02134`` keep their leading zeros.
+    """
+    import pyarrow.csv as pacsv
+
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    convert = pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
+                                   column_types=dict.fromkeys(text_columns, pa.string()))
+    try:
+        arrow = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc):
+            raise _not_utf8(path, table) from None
+        if "conversion error" not in str(exc):
+            raise _unreadable(path, table, exc) from None
+        # Type inference looks at the first block only; a later odd value breaks it. Read text instead.
+        try:
+            header = pacsv.open_csv(path, parse_options=parse, convert_options=convert).schema.names
+        except pa.ArrowInvalid:
+            header = []
+        text = pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
+                                    column_types=dict.fromkeys(header, pa.string()))
+        try:
+            arrow = pacsv.read_csv(path, parse_options=parse, convert_options=text)
+        except pa.ArrowInvalid as exc2:
+            if "UTF8" in str(exc2):
+                raise _not_utf8(path, table) from None
+            raise _unreadable(path, table, exc2) from None
+    except OSError as exc:
+        raise _unreadable(path, table, exc) from None
+    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in arrow.schema.types):
+        raise _not_utf8(path, table)
+    return _arrow_to_frame(table, arrow)
+
+
+def _read_parquet(path: Path, table: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        arrow = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(path, table, exc) from None
+    return _arrow_to_frame(table, arrow)
+
+
+def _read_json_lines(path: Path, table: str) -> pd.DataFrame:
+    """JSON Lines through Arrow's reader (which refuses duplicate keys); mixed types fall back to json."""
+    import pyarrow.json as pajson
+
+    try:
+        arrow = pajson.read_json(path)
+    except pa.ArrowInvalid as exc:
+        message = str(exc)
+        if "specified twice" in message:
+            raise SampleError(f"Sample file {path} (table '{table}'): {message.replace('JSON parse error: ', '')} "
+                              f"(rows counted from 0); keep one of the two keys.", table=table) from None
+        text = _read_text(path, table)
+        records = [_parse_json(line, f"{path} line {number}", table)
+                   for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        return records_to_frame(table, records)
+    except OSError as exc:
+        raise _unreadable(path, table, exc) from None
+    return _arrow_to_frame(table, arrow)
+
+
+def _read_text(path: Path, table: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_utf8(path, table) from None
+    except OSError as exc:
+        raise _unreadable(path, table, exc) from None
+
+
+def _load_json(path: Path, table: str) -> Any:
+    return _parse_json(_read_text(path, table), str(path), table)
+
+
+def _parse_json(text: str, what: str, table: str) -> Any:
+    """Parse JSON, refusing an object that names the same key twice (as a SampleError)."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            keys = [k for k, _ in pairs]
+            key = next(k for i, k in enumerate(keys) if k in keys[:i])
+            raise SampleError(f"Sample JSON {what} names '{key}' twice in one object; keep one of them.",
+                              table=table)
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise SampleError(f"Sample JSON {what} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                          f"column {exc.colno}.", table=table) from None
+
+
+def _arrow_types(arrow_type: pa.DataType) -> Any:
+    """Nullable pandas dtypes for Arrow columns, so integers with nulls stay integers."""
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(arrow_type):
+        return pd.BooleanDtype()
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype()
+    return None
+
+
+def _arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
+    names = arrow.column_names
+    if len(set(names)) != len(names):
+        twice = next(n for i, n in enumerate(names) if n in names[:i])
+        raise SampleError(f"Table '{table}' has column '{twice}' twice in its samples; rename or drop one.",
+                          table=table, column=twice)
+    for i, field in enumerate(arrow.schema):
+        if pa.types.is_decimal(field.type):
+            arrow = arrow.set_column(i, field.name, arrow.column(i).cast(pa.float64()))
+        elif pa.types.is_dictionary(field.type):
+            arrow = arrow.set_column(i, field.name, arrow.column(i).dictionary_decode())
+    return arrow.to_pandas(types_mapper=_arrow_types, date_as_object=False)
+
+
+# -- checks and coercion ----------------------------------------------------------------
+
+def _check_not_empty(table: str, df: pd.DataFrame) -> None:
+    if len(df) == 0:
+        raise SampleError(f"table '{table}' has no sample rows; add rows or remove it from the samples.",
+                          table=table)
+
+
+def _coerce_table(schema: Schema, table: str, df: pd.DataFrame) -> pd.DataFrame:
+    _check_not_empty(table, df)
+    spec = schema.tables[table]
+    unknown = [str(c) for c in df.columns if c not in spec.columns]
+    if unknown:
+        listed = ", ".join(where(table, c) for c in unknown)
+        raise SampleError(
+            f"Sample column(s) {listed} are not in the schema; add them to table '{table}' of the schema "
+            f"or drop them from the samples. Columns in the schema: {list(spec.columns)}.",
+            table=table, column=unknown[0])
+    out = pd.DataFrame({name: coerce_column(table, col, df[name])
+                        for name, col in spec.columns.items() if name in df.columns})
+    _check_primary_key(table, spec.primary_key, out)
+    return out
+
+
+def coerce_column(table: str, col: Column, values: pd.Series) -> pd.Series:
+    """``values`` as the pandas dtype of ``col.type`` (see the module docstring), vectorized."""
+    values = values.reset_index(drop=True)
+    kind = col.type
+    if kind == "integer":
+        return _to_integer(table, col.name, values)
+    if kind == "float":
+        return _to_float(table, col.name, values)
+    if kind == "boolean":
+        return _to_boolean(table, col.name, values)
+    if kind in ("date", "datetime"):
+        return _to_datetime(table, col.name, values, date=kind == "date")
+    out = _to_text(values)
+    if kind == "uuid":
+        bad = out.notna() & ~out.str.fullmatch(UUID_PATTERN).fillna(True).astype(bool)
+        _raise_if_bad(table, col.name, values, bad, "a UUID", "declare the column as string")
+    return out
+
+
+def _raise_if_bad(table: str, column: str, values: pd.Series, bad: Any, what: str, advice: str) -> None:
+    """Raise a SampleError naming the first value flagged in ``bad`` and its row (from 1)."""
+    flags = np.asarray(bad, dtype=bool)
+    if not flags.any():
+        return
+    row = int(np.flatnonzero(flags)[0])
+    count = int(flags.sum())
+    more = f" ({count} such values)" if count > 1 else ""
+    value = _plain(values.iloc[row])
+    raise SampleError(f"{where(table, column)}: value {value!r} (row {row + 1}) is not {what}{more}; "
+                      f"fix the sample or {advice}.", table=table, column=column)
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value it holds, so messages show ``3.5``, not ``np.float64(3.5)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _number_kind(values: pd.Series) -> str:
+    """'bool', 'int', 'float', 'datetime' or 'other' (text, objects) for a series' dtype."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        return "datetime"
+    return "other"
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Values as trimmed ``string``; blank strings become null."""
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice: str) -> np.ndarray:
+    """Numbers parsed from any dtype, as float64 with NaN for null; unparseable values raise."""
+    kind = _number_kind(values)
+    if kind in ("bool", "datetime"):
+        _raise_if_bad(table, column, values, values.notna(), what, advice)
+    if kind in ("int", "float"):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    text = _clean_text(values)
+    parsed = pd.to_numeric(text, errors="coerce")
+    _raise_if_bad(table, column, values, text.notna() & parsed.isna(), what, advice)
+    return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _to_integer(table: str, column: str, values: pd.Series) -> pd.Series:
+    kind = _number_kind(values)
+    advice = "declare the column as float" if kind == "float" else "declare the column as string"
+    if kind == "int":
+        if values.dtype == np.uint64:
+            _raise_if_bad(table, column, values, values >= 2**63, "an integer that fits in 64 bits", advice)
+        return values.astype("Int64")
+    if kind == "other":
+        text = _clean_text(values)
+        parsed = pd.to_numeric(text, errors="coerce")
+        _raise_if_bad(table, column, values, text.notna() & parsed.isna(), "an integer", advice)
+        if pd.api.types.is_integer_dtype(parsed.dtype):
+            return parsed.astype("Int64")  # exact, even beyond 2**53
+        numbers = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+        advice = "declare the column as float"
+    else:
+        numbers = _parse_numbers(table, column, values, "an integer", advice)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(numbers) & ((numbers != np.trunc(numbers)) | (np.abs(numbers) >= _INT64_LIMIT))
+    _raise_if_bad(table, column, values, bad, "an integer", advice)
+    return pd.Series(numbers).astype("Int64")
+
+
+def _to_float(table: str, column: str, values: pd.Series) -> pd.Series:
+    return pd.Series(_parse_numbers(table, column, values, "a float", "declare the column as string"))
+
+
+def _to_boolean(table: str, column: str, values: pd.Series) -> pd.Series:
+    advice = "declare the column as string or category"
+    kind = _number_kind(values)
+    if kind == "bool":
+        return values.astype("boolean")
+    if kind == "datetime":
+        _raise_if_bad(table, column, values, values.notna(), "a boolean", advice)
+    if kind in ("int", "float"):
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        null = np.isnan(numbers)
+        _raise_if_bad(table, column, values, ~null & (numbers != 0) & (numbers != 1), "a boolean (0 or 1)", advice)
+        return pd.Series(pd.arrays.BooleanArray(numbers == 1, null))
+    text = _clean_text(values).str.lower()
+    true, false = text.isin(TRUE_WORDS), text.isin(FALSE_WORDS)
+    null = text.isna().to_numpy(dtype=bool)
+    _raise_if_bad(table, column, values, ~null & ~(true | false).to_numpy(dtype=bool),
+                  "a boolean (true/false, yes/no, t/f, 1/0)", advice)
+    return pd.Series(pd.arrays.BooleanArray(true.to_numpy(dtype=bool), null))
+
+
+def _to_datetime(table: str, column: str, values: pd.Series, *, date: bool) -> pd.Series:
+    what = "a date (YYYY-MM-DD)" if date else "a datetime (ISO 8601, e.g. 2024-05-01T12:30:00)"
+    advice = "declare the column as string"
+    kind = _number_kind(values)
+    if kind == "datetime":
+        stamps = values.dt.to_timestamp() if isinstance(values.dtype, pd.PeriodDtype) else values
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    else:
+        if kind != "other":
+            _raise_if_bad(table, column, values, values.notna(), what, advice)
+        # Text and date/Timestamp objects alike go through their ISO form; offsets are converted to UTC.
+        text = _clean_text(values)
+        stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+        _raise_if_bad(table, column, values, text.notna().to_numpy(dtype=bool) & stamps.isna().to_numpy(),
+                      what, advice)
+        stamps = stamps.dt.tz_localize(None)
+    stamps = stamps.astype(DATETIME_DTYPE)
+    return stamps.dt.normalize() if date else stamps
+
+
+def _to_text(values: pd.Series) -> pd.Series:
+    """Any values as ``string``; whole floats print without '.0' (ids read with nulls)."""
+    if _number_kind(values) == "float":
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = numbers[~np.isnan(numbers)]
+        if np.all(np.isfinite(finite)) and np.all(finite == np.trunc(finite)) and np.all(np.abs(finite) < 2**53):
+            return pd.Series(numbers).astype("Int64").astype("string")
+    return values.astype("string")
+
+
+def _check_primary_key(table: str, key: tuple[str, ...], df: pd.DataFrame) -> None:
+    present = [c for c in key if c in df.columns]
+    for column in present:
+        nulls = df[column].isna().to_numpy(dtype=bool)
+        if nulls.any():
+            row = int(np.flatnonzero(nulls)[0]) + 1
+            raise SampleError(f"Primary key column {where(table, column)} has a null in row {row} "
+                              f"({int(nulls.sum())} null(s) in all); every row needs a key value: fill them in or "
+                              f"drop those rows.", table=table, column=column)
+    if not present:
+        return
+    repeated = df.duplicated(subset=present).to_numpy(dtype=bool)
+    if repeated.any():
+        row = int(np.flatnonzero(repeated)[0])
+        value = tuple(_plain(df[c].iloc[row]) for c in present)
+        shown = value[0] if len(value) == 1 else value
+        label = where(table, present[0]) if len(present) == 1 else f"{table}.({', '.join(present)})"
+        raise SampleError(f"Primary key {label} has the value {shown!r} more than once (row {row + 1} repeats an "
+                          f"earlier row; {int(repeated.sum())} repeat(s) in all); primary key values must be unique.",
+                          table=table, column=present[0])
