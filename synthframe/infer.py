@@ -1,0 +1,388 @@
+"""Infer a schema from sample tables alone: column types, nullability, primary and foreign keys.
+
+What is inferred, and by which rule (all checks are vectorized pandas operations):
+
+**Types.** Typed columns keep their type (integers, floats, booleans; datetimes become
+``date`` when every value is at midnight, else ``datetime``). Text is parsed, and a parse
+counts only if *no* non-null value fails it, tried in this order: booleans (true/false, t/f,
+yes/no in any case), numbers (``integer`` when every value is a whole number written without a
+decimal point; codes with a leading zero such as ``02134`` stay text), ISO 8601 dates and
+datetimes (``date`` when every value is at midnight), UUIDs. Remaining text is a ``category``
+when it has few distinct values for its size — at most ``max(2, sqrt(n))`` levels and each level
+seen at least twice on average — else a ``string``. A float column stays ``float`` even when
+its values are whole (``l_quantity``), unless it is a foreign key to an integer key.
+
+**Nullability.** ``nullable: true`` where a null is seen; otherwise left unsaid, since a sample
+without nulls does not prove that none can occur.
+
+**Primary keys.** The first unique, non-null integer/string/uuid column named, in this order of
+preference, ``id``; ``<table>_id``, ``<table>id`` or ``<table>key`` (singular or plural, any
+case, ``TrackId`` and ``n_nationkey`` included); any other ``*_id``/``*Id``/``*key`` name that
+does not name another table (``c_custkey``). A table without one gets a two-column key: a
+foreign key plus a line-number column that counts 1..k (or 0..k-1) within each parent
+(``l_orderkey, l_linenumber``), else the first pair of foreign key columns that is jointly
+unique (link tables: ``ps_partkey, ps_suppkey``). Otherwise the table has no primary key.
+
+**Foreign keys.** A column references another table's single-column primary key when its name
+matches — the same name (unless that is a bare ``id``), ``<parent>_id``/``<parent>key``
+(singular or plural), or the same name after a short prefix (``o_custkey`` and ``c_custkey``) —
+*and* every non-null value is found among the parent's key values. Columns that match a
+two-column primary key elsewhere (by these name rules, or by referencing the same parents)
+and whose value pairs are all found there become one composite foreign key (``l_partkey,
+l_suppkey`` → ``partsupp``), replacing their single-column ones. A foreign key that would close
+a cycle between tables is left out; self-references are not guessed.
+
+Semantics (email, names, ...) are not inferred here: the fit detects them from the values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .samples import FALSE_WORDS, TRUE_WORDS, UUID_PATTERN, read_samples
+from .schema import Schema
+
+_CHECK_HEAD = 1000
+"""Values parsed first; the whole column is parsed only when these all parse."""
+_BOOLEAN_WORDS = tuple(w for w in TRUE_WORDS + FALSE_WORDS if not w.isdigit())
+"""Text read as booleans when inferring (0/1 columns are integers)."""
+_KEY_TYPES = ("integer", "string", "uuid")
+_TEXT_TYPES = ("string", "category", "uuid")
+_ID_NAME = re.compile(r"(?:key|Key|KEY)$|(?<=[a-z0-9])(?:Id|ID)$|(?:^|_)(?:id|Id|ID)$")
+_PREFIXED = re.compile(r"^([A-Za-z]{1,3})_(.+)$")
+
+
+@dataclass
+class _Guess:
+    """What is known of one column: its type, typed values (for key checks), nulls seen."""
+
+    type: str
+    values: pd.Series
+    nullable: bool
+    whole: bool = False  # float column whose values are all whole numbers
+
+
+def infer_schema(samples: Mapping[str, pd.DataFrame] | Any) -> Schema:
+    """A checked :class:`~synthframe.schema.Schema` inferred from sample tables (see the module docstring).
+
+    ``samples`` is ``{table: DataFrame}`` or anything :func:`~synthframe.samples.read_samples`
+    accepts. The result prints with ``schema.to_json()``; edit it and pass it back to ``fit``.
+    """
+    frames = read_samples(samples)
+    guesses = {table: {str(name): infer_column(df[name]) for name in df.columns} for table, df in frames.items()}
+    stems = {table: _stems(table) for table in frames}
+    keys: dict[str, tuple[str, ...]] = {}
+    for table, cols in guesses.items():
+        key = _single_key(table, cols, stems)
+        if key is not None:
+            keys[table] = (key,)
+    edges: dict[str, set[str]] = {table: set() for table in frames}
+    fks: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {table: [] for table in frames}
+    for table, cols in guesses.items():
+        for name in cols:
+            if keys.get(table) == (name,):
+                continue
+            parent = _reference(table, name, guesses, keys, stems, edges)
+            if parent is not None:
+                fks[table].append(((name,), parent, keys[parent]))
+                edges[table].add(parent)
+    for table, cols in guesses.items():
+        if table not in keys:
+            key = _composite_key(frames[table], cols, [fk[0][0] for fk in fks[table]])
+            if key is not None:
+                keys[table] = key
+    for table in guesses:
+        _composite_references(table, frames, guesses, keys, fks, edges)
+    return Schema.from_dict(_spec(guesses, keys, fks))
+
+
+# -- column types -----------------------------------------------------------------------
+
+def infer_column(values: pd.Series) -> _Guess:
+    """The schema type of one sample column, with its values parsed to that type."""
+    nullable = bool(values.isna().any())
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+        dtype = values.dtype
+    if values.notna().sum() == 0:
+        return _Guess("string", values.astype("string"), True)
+    if pd.api.types.is_bool_dtype(dtype):
+        return _Guess("boolean", values.astype("boolean"), nullable)
+    if pd.api.types.is_integer_dtype(dtype):
+        return _Guess("integer", values.astype("Int64"), nullable)
+    if pd.api.types.is_float_dtype(dtype):
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = numbers[~np.isnan(numbers)]
+        whole = bool(np.all(np.isfinite(finite)) and np.all(finite == np.trunc(finite)))
+        return _Guess("float", values, nullable, whole=whole)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        stamps = values
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        return _Guess(_date_or_datetime(stamps), stamps, nullable)
+    return _infer_text(values)
+
+
+def _infer_text(values: pd.Series) -> _Guess:
+    text = values.astype("string").str.strip()
+    text = text.mask(text == "")
+    present = text.dropna()
+    nullable = len(present) < len(values)
+    if present.empty:
+        return _Guess("string", text, True)
+    lowered = present.str.lower()
+    if _all(lowered, lambda s: s.isin(_BOOLEAN_WORDS)):
+        flags = text.str.lower().isin(TRUE_WORDS)
+        return _Guess("boolean", flags.astype("boolean").mask(text.isna()), nullable)
+    if _all(present, lambda s: pd.to_numeric(s, errors="coerce").notna()) and not present.str.match(r"^[+-]?0\d").any():
+        numbers = pd.to_numeric(text, errors="coerce")
+        if pd.api.types.is_integer_dtype(numbers.dtype):
+            return _Guess("integer", numbers.astype("Int64"), nullable)
+        as_float = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = as_float[~np.isnan(as_float)]
+        return _Guess("float", pd.Series(as_float, index=values.index), nullable,
+                      whole=bool(np.all(np.isfinite(finite)) and np.all(finite == np.trunc(finite))))
+    if _all(present, lambda s: s.str.match(r"^\d{4}-\d{2}-\d{2}") & _parse_stamps(s).notna()):
+        stamps = _parse_stamps(text).dt.tz_localize(None)
+        return _Guess(_date_or_datetime(stamps), stamps, nullable)
+    if _all(present, lambda s: s.str.fullmatch(UUID_PATTERN)):
+        return _Guess("uuid", text, nullable)
+    n, levels = len(present), present.nunique()
+    kind = "category" if levels <= max(2.0, math.sqrt(n)) and 2 * levels <= n else "string"
+    return _Guess(kind, text, nullable)
+
+
+def _all(values: pd.Series, test: Any) -> bool:
+    """``test(values)`` holds everywhere: checked on the head first, so most text fails fast."""
+    if not bool(test(values.iloc[:_CHECK_HEAD]).fillna(False).all()):
+        return False
+    return len(values) <= _CHECK_HEAD or bool(test(values).fillna(False).all())
+
+
+def _parse_stamps(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+
+
+def _date_or_datetime(stamps: pd.Series) -> str:
+    present = stamps.dropna()
+    return "date" if bool((present == present.dt.normalize()).all()) else "datetime"
+
+
+# -- names ----------------------------------------------------------------------------
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _stems(table: str) -> set[str]:
+    """The table name and its plausible singulars, normalized (orders → order, categories → category)."""
+    word = _norm(table)
+    out = {word}
+    if word.endswith("ies") and len(word) > 4:
+        out.add(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        out.add(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 2:
+        out.add(word[:-1])
+    return out
+
+
+def _suffix(name: str) -> str | None:
+    """The part after a short prefix (``c_custkey`` → ``custkey``), if it is more than a bare id."""
+    match = _PREFIXED.match(name)
+    if match is None:
+        return None
+    rest = _norm(match.group(2))
+    return rest if rest not in ("id", "key") else None
+
+
+def _own_names(stems: set[str]) -> set[str]:
+    return {stem + end for stem in stems for end in ("id", "key")}
+
+
+def _names_of(column: str) -> set[str]:
+    """Normalized forms a column answers to: its name, and its name without a short prefix."""
+    out = {_norm(column)}
+    suffix = _suffix(column)
+    if suffix is not None:
+        out.add(suffix)
+    return out
+
+
+# -- keys -----------------------------------------------------------------------------
+
+def _is_key(guess: _Guess) -> bool:
+    return guess.type in _KEY_TYPES and not guess.nullable and bool(guess.values.is_unique)
+
+
+def _single_key(table: str, cols: Mapping[str, _Guess], stems: Mapping[str, set[str]]) -> str | None:
+    """The primary key column of ``table`` by the preference order in the module docstring."""
+    own = _own_names(stems[table])
+    others = set().union(*(_own_names(s) for t, s in stems.items() if t != table))
+    ranked: list[tuple[int, int, str]] = []
+    for position, name in enumerate(cols):
+        names = _names_of(name)
+        if _norm(name) == "id":
+            rank = 0
+        elif names & own:
+            rank = 1
+        elif _ID_NAME.search(name) and not names & others:
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, position, name))
+    for _, _, name in sorted(ranked):
+        if _is_key(cols[name]):
+            return name
+    return None
+
+
+def _compatible(child: _Guess, parent: _Guess) -> bool:
+    if child.type == parent.type or (child.type in _TEXT_TYPES and parent.type in _TEXT_TYPES):
+        return True
+    return child.type == "float" and child.whole and parent.type == "integer"
+
+
+def _contained(child: pd.Series, parent: pd.Series) -> bool:
+    present = child.dropna()
+    if present.empty:
+        return False
+    if pd.api.types.is_float_dtype(present.dtype) and pd.api.types.is_integer_dtype(parent.dtype):
+        present = present.astype("Int64")
+    return bool(present.isin(parent.dropna()).all())
+
+
+def _reaches(edges: Mapping[str, set[str]], start: str, goal: str) -> bool:
+    """Whether ``goal`` is reachable from ``start`` along child → parent edges."""
+    stack, seen = [start], set()
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(edges.get(node, ()))
+    return False
+
+
+def _reference(table: str, column: str, guesses: Mapping[str, Mapping[str, _Guess]],
+               keys: Mapping[str, tuple[str, ...]], stems: Mapping[str, set[str]],
+               edges: Mapping[str, set[str]]) -> str | None:
+    """The parent table that ``column`` of ``table`` references, by name and containment."""
+    names, suffix = _names_of(column), _suffix(column)
+    candidates: list[tuple[int, str]] = []
+    for parent, key in keys.items():
+        if parent == table or len(key) != 1:
+            continue
+        pk = key[0]
+        if _norm(column) == _norm(pk) and _norm(pk) != "id":
+            rank = 0
+        elif names & _own_names(stems[parent]):
+            rank = 1
+        elif suffix is not None and suffix == _suffix(pk):
+            rank = 2
+        else:
+            continue
+        candidates.append((rank, parent))
+    child = guesses[table][column]
+    for _, parent in sorted(candidates, key=lambda c: c[0]):
+        pk = guesses[parent][keys[parent][0]]
+        if _compatible(child, pk) and _contained(child.values, pk.values) and not _reaches(edges, parent, table):
+            if child.type == "float":
+                child.type, child.values = "integer", child.values.astype("Int64")
+            return parent
+    return None
+
+
+def _composite_key(df: pd.DataFrame, cols: Mapping[str, _Guess], fk_columns: list[str]) -> tuple[str, ...] | None:
+    """A two-column key: (foreign key, line number within it), else a jointly unique pair of foreign keys."""
+    usable = [c for c in fk_columns if not cols[c].nullable]
+    counters = [c for c, g in cols.items() if g.type == "integer" and not g.nullable and c not in fk_columns]
+    for fk in usable:
+        for counter in counters:
+            if _counts_within(cols[fk].values, cols[counter].values):
+                return fk, counter
+    for i, first in enumerate(usable):
+        for second in usable[i + 1:]:
+            pair = pd.DataFrame({"a": cols[first].values, "b": cols[second].values})
+            if not pair.duplicated().any():
+                return first, second
+    return None
+
+
+def _counts_within(parent: pd.Series, counter: pd.Series) -> bool:
+    """Whether ``counter`` numbers the rows of each ``parent`` group 1..k (or 0..k-1)."""
+    frame = pd.DataFrame({"p": parent.to_numpy(), "n": counter.to_numpy(dtype=np.int64)})
+    stats = frame.groupby("p", sort=False)["n"].agg(["min", "max", "size", "nunique"])
+    start = stats["min"].iloc[0]
+    return bool(start in (0, 1) and (stats["min"] == start).all()
+                and (stats["max"] - start + 1 == stats["size"]).all() and (stats["nunique"] == stats["size"]).all())
+
+
+def _composite_references(table: str, frames: Mapping[str, pd.DataFrame],
+                          guesses: Mapping[str, Mapping[str, _Guess]], keys: Mapping[str, tuple[str, ...]],
+                          fks: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]],
+                          edges: dict[str, set[str]]) -> None:
+    """Add composite foreign keys from ``table`` to tables with a multi-column key (in place)."""
+    single = {fk[0][0]: (fk[1], fk[2][0]) for fk in fks[table] if len(fk[0]) == 1}
+    cols = guesses[table]
+    for parent, key in keys.items():
+        if parent == table or len(key) < 2 or _reaches(edges, parent, table):
+            continue
+        parent_refs = {fk[0][0]: (fk[1], fk[2][0]) for fk in fks[parent] if len(fk[0]) == 1}
+        chosen: list[str] = []
+        for pk_col in key:
+            match = next((c for c in cols if c not in chosen
+                          and _same_role(c, pk_col, single.get(c), parent_refs.get(pk_col))), None)
+            if match is None or not _compatible(cols[match], guesses[parent][pk_col]):
+                break
+            chosen.append(match)
+        if len(chosen) != len(key):
+            continue
+        child = pd.MultiIndex.from_frame(pd.DataFrame({c: cols[c].values for c in chosen}).dropna())
+        found = pd.MultiIndex.from_frame(pd.DataFrame({c: guesses[parent][c].values for c in key}))
+        if len(child) == 0 or not bool(child.isin(found).all()):
+            continue
+        fks[table][:] = [fk for fk in fks[table] if not set(fk[0]) & set(chosen)] + [(tuple(chosen), parent, key)]
+        edges[table] = {fk[1] for fk in fks[table]}
+
+
+def _same_role(column: str, pk_column: str, reference: tuple[str, str] | None,
+               parent_reference: tuple[str, str] | None) -> bool:
+    """Whether a child column plays the part of a parent's key column (same name or same referenced key)."""
+    if _norm(column) == _norm(pk_column) and _norm(column) != "id":
+        return True
+    suffix = _suffix(column)
+    if suffix is not None and suffix == _suffix(pk_column):
+        return True
+    return reference is not None and reference == parent_reference
+
+
+# -- output ---------------------------------------------------------------------------
+
+def _spec(guesses: Mapping[str, Mapping[str, _Guess]], keys: Mapping[str, tuple[str, ...]],
+          fks: Mapping[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]]) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    for table, cols in guesses.items():
+        key_columns = set(keys.get(table, ())) | {c for fk in fks[table] for c in fk[0]}
+        columns: dict[str, Any] = {}
+        for name, guess in cols.items():
+            kind = "string" if guess.type == "category" and name in key_columns else guess.type
+            columns[name] = {"type": kind, "nullable": True} if guess.nullable else kind
+        spec: dict[str, Any] = {"columns": columns}
+        if table in keys:
+            key = keys[table]
+            spec["primary_key"] = key[0] if len(key) == 1 else list(key)
+        if fks[table]:
+            spec["foreign_keys"] = [{"columns": list(cols_), "references": {"table": parent, "columns": list(ref)}}
+                                    for cols_, parent, ref in fks[table]]
+        tables[table] = spec
+    return {"tables": tables}
