@@ -182,8 +182,8 @@ def uuid_strings(seed: int, table: str, indices: np.ndarray) -> pa.StringArray |
     (``xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx``, lower-case hex). The high word is a bijection of the
     index, so values for distinct indices differ in all but the 4 bits overwritten by the version
     (collisions need a 124-bit coincidence). Hex formatting is one lookup per 16 bits in a 65,536-entry
-    table plus shifts into 32-bit cells, and the result is assembled from buffers: a ``pa.StringArray``, or a ``pa.LargeStringArray`` above ~59 million values
-    (where 32-bit offsets would overflow).
+    table plus shifts into 32-bit cells, and the result is assembled from buffers: a ``pa.StringArray``,
+    or a ``pa.LargeStringArray`` above ~59 million values (where 32-bit offsets would overflow).
     """
     idx = _index_array(indices, "Row indices", table, None).ravel()
     if idx.size and int(idx.min()) < 0:
