@@ -149,7 +149,7 @@ def _frame_of(table: str, value: Any) -> pd.DataFrame:
 def _fresh_index(df: pd.DataFrame) -> pd.DataFrame:
     """A copy with a 0..n-1 index; a named index (e.g. set_index("id")) comes back as columns."""
     names = list(df.index.names)
-    named = not isinstance(df.index, pd.RangeIndex) and all(n is not None and n not in df.columns for n in names)
+    named = all(n is not None and n not in df.columns for n in names)
     return df.reset_index(drop=not named)
 
 
