@@ -8,8 +8,9 @@ counts only if *no* non-null value fails it, tried in this order: booleans (true
 yes/no in any case), numbers (``integer`` when every value is a whole number written without a
 decimal point; codes with a leading zero such as ``02134`` stay text), ISO 8601 dates and
 datetimes (``date`` when every value is at midnight), UUIDs. Remaining text is a ``category``
-when it has few distinct values for its size — at most ``max(2, sqrt(n))`` levels and each level
-seen at least twice on average — else a ``string``. A float column stays ``float`` even when
+when it has few distinct values for its n non-null values — each level seen at least twice on
+average, and at most ``max(2, sqrt(n))`` levels, or at most 20 levels seen three times on
+average (7 product categories in 30 rows) — else a ``string``. A float column stays ``float`` even when
 its values are whole (``l_quantity``), unless it is a foreign key to an integer key.
 
 **Nullability.** ``nullable: true`` where a null is seen; otherwise left unsaid, since a sample
@@ -53,6 +54,7 @@ _CHECK_HEAD = 1000
 """Values parsed first; the whole column is parsed only when these all parse."""
 _BOOLEAN_WORDS = tuple(w for w in TRUE_WORDS + FALSE_WORDS if not w.isdigit())
 """Text read as booleans when inferring (0/1 columns are integers)."""
+_SMALL_LEVELS = 20
 _KEY_TYPES = ("integer", "string", "uuid")
 _TEXT_TYPES = ("string", "category", "uuid")
 _ID_NAME = re.compile(r"(?:key|Key|KEY)$|(?<=[a-z0-9])(?:Id|ID)$|(?:^|_)(?:id|Id|ID)$")
@@ -60,7 +62,7 @@ _PREFIXED = re.compile(r"^([A-Za-z]{1,3})_(.+)$")
 
 
 @dataclass
-class _Guess:
+class ColumnGuess:
     """What is known of one column: its type, typed values (for key checks), nulls seen."""
 
     type: str
@@ -105,7 +107,7 @@ def infer_schema(samples: Mapping[str, pd.DataFrame] | Any) -> Schema:
 
 # -- column types -----------------------------------------------------------------------
 
-def infer_column(values: pd.Series) -> _Guess:
+def infer_column(values: pd.Series) -> ColumnGuess:
     """The schema type of one sample column, with its values parsed to that type."""
     nullable = bool(values.isna().any())
     dtype = values.dtype
@@ -113,51 +115,55 @@ def infer_column(values: pd.Series) -> _Guess:
         values = values.astype(object)
         dtype = values.dtype
     if values.notna().sum() == 0:
-        return _Guess("string", values.astype("string"), True)
+        return ColumnGuess("string", values.astype("string"), True)
     if pd.api.types.is_bool_dtype(dtype):
-        return _Guess("boolean", values.astype("boolean"), nullable)
+        return ColumnGuess("boolean", values.astype("boolean"), nullable)
     if pd.api.types.is_integer_dtype(dtype):
-        return _Guess("integer", values.astype("Int64"), nullable)
+        return ColumnGuess("integer", values.astype("Int64"), nullable)
     if pd.api.types.is_float_dtype(dtype):
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
         finite = numbers[~np.isnan(numbers)]
         whole = bool(np.all(np.isfinite(finite)) and np.all(finite == np.trunc(finite)))
-        return _Guess("float", values, nullable, whole=whole)
+        return ColumnGuess("float", values, nullable, whole=whole)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         stamps = values
         if getattr(stamps.dt, "tz", None) is not None:
             stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-        return _Guess(_date_or_datetime(stamps), stamps, nullable)
+        return ColumnGuess(_date_or_datetime(stamps), stamps, nullable)
     return _infer_text(values)
 
 
-def _infer_text(values: pd.Series) -> _Guess:
+def _infer_text(values: pd.Series) -> ColumnGuess:
     text = values.astype("string").str.strip()
     text = text.mask(text == "")
     present = text.dropna()
     nullable = len(present) < len(values)
     if present.empty:
-        return _Guess("string", text, True)
+        return ColumnGuess("string", text, True)
     lowered = present.str.lower()
     if _all(lowered, lambda s: s.isin(_BOOLEAN_WORDS)):
         flags = text.str.lower().isin(TRUE_WORDS)
-        return _Guess("boolean", flags.astype("boolean").mask(text.isna()), nullable)
+        return ColumnGuess("boolean", flags.astype("boolean").mask(text.isna()), nullable)
     if _all(present, lambda s: pd.to_numeric(s, errors="coerce").notna()) and not present.str.match(r"^[+-]?0\d").any():
         numbers = pd.to_numeric(text, errors="coerce")
         if pd.api.types.is_integer_dtype(numbers.dtype):
-            return _Guess("integer", numbers.astype("Int64"), nullable)
+            return ColumnGuess("integer", numbers.astype("Int64"), nullable)
         as_float = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
         finite = as_float[~np.isnan(as_float)]
-        return _Guess("float", pd.Series(as_float, index=values.index), nullable,
+        return ColumnGuess("float", pd.Series(as_float, index=values.index), nullable,
                       whole=bool(np.all(np.isfinite(finite)) and np.all(finite == np.trunc(finite))))
     if _all(present, lambda s: s.str.match(r"^\d{4}-\d{2}-\d{2}") & _parse_stamps(s).notna()):
         stamps = _parse_stamps(text).dt.tz_localize(None)
-        return _Guess(_date_or_datetime(stamps), stamps, nullable)
+        return ColumnGuess(_date_or_datetime(stamps), stamps, nullable)
     if _all(present, lambda s: s.str.fullmatch(UUID_PATTERN)):
-        return _Guess("uuid", text, nullable)
-    n, levels = len(present), present.nunique()
-    kind = "category" if levels <= max(2.0, math.sqrt(n)) and 2 * levels <= n else "string"
-    return _Guess(kind, text, nullable)
+        return ColumnGuess("uuid", text, nullable)
+    kind = "category" if _few_levels(len(present), int(present.nunique())) else "string"
+    return ColumnGuess(kind, text, nullable)
+
+
+def _few_levels(n: int, levels: int) -> bool:
+    """The category rule: each level seen twice on average, and at most sqrt(n) levels (or 20 seen thrice)."""
+    return 2 * levels <= n and (levels <= max(2.0, math.sqrt(n)) or (levels <= _SMALL_LEVELS and 3 * levels <= n))
 
 
 def _all(values: pd.Series, test: Any) -> bool:
@@ -219,11 +225,11 @@ def _names_of(column: str) -> set[str]:
 
 # -- keys -----------------------------------------------------------------------------
 
-def _is_key(guess: _Guess) -> bool:
+def _is_key(guess: ColumnGuess) -> bool:
     return guess.type in _KEY_TYPES and not guess.nullable and bool(guess.values.is_unique)
 
 
-def _single_key(table: str, cols: Mapping[str, _Guess], stems: Mapping[str, set[str]]) -> str | None:
+def _single_key(table: str, cols: Mapping[str, ColumnGuess], stems: Mapping[str, set[str]]) -> str | None:
     """The primary key column of ``table`` by the preference order in the module docstring."""
     own = _own_names(stems[table])
     others = set().union(*(_own_names(s) for t, s in stems.items() if t != table))
@@ -245,7 +251,7 @@ def _single_key(table: str, cols: Mapping[str, _Guess], stems: Mapping[str, set[
     return None
 
 
-def _compatible(child: _Guess, parent: _Guess) -> bool:
+def _compatible(child: ColumnGuess, parent: ColumnGuess) -> bool:
     if child.type == parent.type or (child.type in _TEXT_TYPES and parent.type in _TEXT_TYPES):
         return True
     return child.type == "float" and child.whole and parent.type == "integer"
@@ -273,7 +279,7 @@ def _reaches(edges: Mapping[str, set[str]], start: str, goal: str) -> bool:
     return False
 
 
-def _reference(table: str, column: str, guesses: Mapping[str, Mapping[str, _Guess]],
+def _reference(table: str, column: str, guesses: Mapping[str, Mapping[str, ColumnGuess]],
                keys: Mapping[str, tuple[str, ...]], stems: Mapping[str, set[str]],
                edges: Mapping[str, set[str]]) -> str | None:
     """The parent table that ``column`` of ``table`` references, by name and containment."""
@@ -302,7 +308,7 @@ def _reference(table: str, column: str, guesses: Mapping[str, Mapping[str, _Gues
     return None
 
 
-def _composite_key(df: pd.DataFrame, cols: Mapping[str, _Guess], fk_columns: list[str]) -> tuple[str, ...] | None:
+def _composite_key(df: pd.DataFrame, cols: Mapping[str, ColumnGuess], fk_columns: list[str]) -> tuple[str, ...] | None:
     """A two-column key: (foreign key, line number within it), else a jointly unique pair of foreign keys."""
     usable = [c for c in fk_columns if not cols[c].nullable]
     counters = [c for c, g in cols.items() if g.type == "integer" and not g.nullable and c not in fk_columns]
@@ -328,7 +334,7 @@ def _counts_within(parent: pd.Series, counter: pd.Series) -> bool:
 
 
 def _composite_references(table: str, frames: Mapping[str, pd.DataFrame],
-                          guesses: Mapping[str, Mapping[str, _Guess]], keys: Mapping[str, tuple[str, ...]],
+                          guesses: Mapping[str, Mapping[str, ColumnGuess]], keys: Mapping[str, tuple[str, ...]],
                           fks: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]],
                           edges: dict[str, set[str]]) -> None:
     """Add composite foreign keys from ``table`` to tables with a multi-column key (in place)."""
@@ -368,7 +374,7 @@ def _same_role(column: str, pk_column: str, reference: tuple[str, str] | None,
 
 # -- output ---------------------------------------------------------------------------
 
-def _spec(guesses: Mapping[str, Mapping[str, _Guess]], keys: Mapping[str, tuple[str, ...]],
+def _spec(guesses: Mapping[str, Mapping[str, ColumnGuess]], keys: Mapping[str, tuple[str, ...]],
           fks: Mapping[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]]) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for table, cols in guesses.items():

@@ -140,7 +140,13 @@ def _table_name(name: Any) -> str:
 
 def _frame_of(table: str, value: Any) -> pd.DataFrame:
     if isinstance(value, pd.DataFrame):
-        return _fresh_index(value)
+        frame = _fresh_index(value)
+        frame.columns = [str(c) for c in frame.columns]
+        if frame.columns.duplicated().any():
+            twice = str(frame.columns[frame.columns.duplicated()][0])
+            raise SampleError(f"Table '{table}' has column '{twice}' twice in its samples; rename or drop one.",
+                              table=table, column=twice)
+        return frame
     if isinstance(value, pa.Table):
         return _arrow_to_frame(table, value)
     return records_to_frame(table, value)
@@ -242,6 +248,8 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):
             raise _not_utf8(path, table) from None
+        if "Empty CSV file" in str(exc):
+            return pd.DataFrame()
         if "conversion error" not in str(exc):
             raise _unreadable(path, table, exc) from None
         # Type inference looks at the first block only; a later odd value breaks it. Read text instead.

@@ -352,6 +352,14 @@ def test_duplicate_csv_header(tmp_path: Path):
     assert "'total' twice" in str(err) and err.column == "total"
 
 
+def test_empty_csv_file_and_duplicate_frame_columns(tmp_path: Path):
+    (tmp_path / "orders.csv").write_bytes(b"")
+    assert "table 'orders' has no sample rows" in str(error_of(tmp_path))
+    frame = pd.DataFrame([[1, 2, 3]], columns=["order_id", "total", "total"])
+    err = error_of({"orders": frame})
+    assert "'total' twice" in str(err) and err.column == "total"
+
+
 @pytest.mark.parametrize("source", [42, ["orders"], {"": [{"a": 1}]}, {1: [{"a": 1}]}])
 def test_bad_source_types(source):
     with pytest.raises(SampleError):
