@@ -54,6 +54,8 @@ SAMPLE_LIMIT = 5000
 """Sample values inspected when detecting semantics and learning patterns (spread over the column)."""
 MAX_PATTERN_WIDTH = 64
 """Longest value :func:`learn_pattern` reads as a code; longer fixed-length values are not formats."""
+MAX_POSITIONS = 8
+"""Values of up to this many words, always the same number, get one vocabulary per word position."""
 VOCABULARY_SIZE = 1000
 """Most words a learned vocabulary keeps."""
 MIN_WORD_DOCS = 3
@@ -526,24 +528,32 @@ def _words_spec(s: pd.Series) -> dict[str, Any]:
     vocabulary = _vocabulary(s)
     if vocabulary:
         spec["vocabulary"] = vocabulary
+        if lo == hi and 2 <= lo <= MAX_POSITIONS:
+            # short values of a fixed number of words ('PROMO BURNISHED COPPER'): one vocabulary per word
+            positions = [_vocabulary(s, j) for j in range(lo)]
+            if all(positions):
+                spec["vocabulary"] = {**vocabulary, "positions": positions}
     return spec
 
 
-def _vocabulary(s: pd.Series) -> dict[str, list] | None:
-    """Words used by at least MIN_WORD_DOCS distinct values, if they make up most of the text."""
+def _vocabulary(s: pd.Series, position: int | None = None) -> dict[str, list] | None:
+    """Words used by at least MIN_WORD_DOCS distinct values, if they make up most of the text.
+
+    With ``position``, only the words at that position of each value count (for fixed-length values).
+    """
     import pandas as pd
 
-    distinct = pd.Series(s.unique())
-    tokens = distinct.str.lower().str.split().explode().dropna().astype(str)
-    tokens = tokens.str.strip(".,;:!?\"'()[]{}")
-    tokens = tokens[tokens.str.fullmatch(r"[^\W\d_][^\W\d_'\-]*")]
+    split = pd.Series(s.unique()).str.lower().str.split()
+    raw = split.explode() if position is None else split.str[position]
+    raw = raw.dropna().astype(str).str.strip(".,;:!?\"'()[]{}")
+    tokens = raw[raw.str.fullmatch(r"[^\W\d_][^\W\d_'\-]*")]
     if tokens.empty:
         return None
     docs = tokens.groupby(level=0).unique().explode().value_counts()
-    kept = docs[docs >= MIN_WORD_DOCS].head(VOCABULARY_SIZE)
-    if len(kept) < 5 or tokens.isin(set(kept.index)).mean() < 0.5:
+    kept = set(docs[docs >= MIN_WORD_DOCS].head(VOCABULARY_SIZE).index)
+    if len(kept) < (5 if position is None else 1) or tokens.isin(kept).sum() < 0.5 * len(raw):
         return None
-    uses = tokens[tokens.isin(set(kept.index))].value_counts()
+    uses = tokens[tokens.isin(kept)].value_counts()
     return {"words": [str(w) for w in uses.index], "weights": _weights(uses.to_numpy(dtype=float))}
 
 
@@ -778,7 +788,8 @@ def _check_spec(spec: dict, table: str, column: str) -> None:
         problem = "has no 'pattern' string"
     elif kind == "semantic" and spec.get("semantic") not in SEMANTICS:
         problem = f"names semantic {spec.get('semantic')!r}, expected one of {', '.join(SEMANTICS)}"
-    elif kind == "words" and spec.get("vocabulary") is not None and not spec["vocabulary"].get("words"):
+    elif kind == "words" and spec.get("vocabulary") is not None and not all(
+            v.get("words") for v in [spec["vocabulary"], *(spec["vocabulary"].get("positions") or [])]):
         problem = "has an empty vocabulary"
     if problem:
         raise ModelError(f"Text spec of {where(table, column)} {problem}; fit the model again or fix the spec.",
@@ -986,24 +997,29 @@ def _gen_words(spec: dict, seed: int, table: str, column: str, start: int, stop:
     """Rows of k words: k from the learned counts, each word hashed from (row key, position) into the vocabulary."""
     k = _word_count(spec, uniform(seed, table, column, "word_count", start, stop))
     base = _base64(seed, table, column, "words", start, stop)
+    offsets = np.zeros(len(k) + 1, dtype=np.int64)
+    np.cumsum(k, out=offsets[1:])
+    row = np.repeat(np.arange(len(k)), k)
+    position = np.arange(offsets[-1], dtype=np.int64) - offsets[:-1][row]
+    with np.errstate(over="ignore"):
+        h = splitmix64(base[row] + (position.astype(np.uint64) + np.uint64(1)) * _GOLDEN)
+    u = (h >> np.uint64(11)).astype(np.float64) / _U53
     vocabulary = spec.get("vocabulary")
     if vocabulary:
-        words = pa.array(vocabulary["words"], pa.string())
-        weights = np.asarray(vocabulary.get("weights") or [1.0] * len(words), dtype=float)
+        vocabularies = vocabulary.get("positions") or [vocabulary]
+        words = pa.array([w for v in vocabularies for w in v["words"]], pa.string())
+        index = np.zeros(len(u), dtype=np.int64)
+        which = np.minimum(position, len(vocabularies) - 1)
+        first = 0
+        for j, v in enumerate(vocabularies):
+            at = which == j if len(vocabularies) > 1 else slice(None)
+            index[at] = first + _weighted(u[at], v.get("weights") or [1.0] * len(v["words"]))
+            first += len(v["words"])
     else:
         locale = spec.get("locale", DEFAULT_LOCALE)
         _check_locale(locale, table, column)
         words = _word_pool(int(spec.get("pool_size", POOL_SIZE)), seed_int(seed, table, column, "pool"), locale)
-        weights = None
-    offsets = np.zeros(len(k) + 1, dtype=np.int64)
-    np.cumsum(k, out=offsets[1:])
-    row = np.repeat(np.arange(len(k)), k)
-    position = np.arange(offsets[-1], dtype=np.uint64) - offsets[:-1][row].astype(np.uint64)
-    with np.errstate(over="ignore"):
-        h = splitmix64(base[row] + (position + np.uint64(1)) * _GOLDEN)
-    u = (h >> np.uint64(11)).astype(np.float64) / _U53
-    index = _weighted(u, weights) if weights is not None else np.minimum((u * len(words)).astype(np.int64),
-                                                                          len(words) - 1)
+        index = np.minimum((u * len(words)).astype(np.int64), len(words) - 1)
     taken = words.take(index)
     chars = spec.get("chars") or {}
     end = spec.get("end", "")
