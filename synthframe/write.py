@@ -1,0 +1,462 @@
+"""Last step of the pipeline: stream tables to JSON, JSON Lines, CSV or Parquet files.
+
+Every writer takes, per table, an iterable of DataFrame chunks and writes it
+chunk by chunk, so memory stays flat however many rows go out. A file is written
+under a temporary name in its final directory (``.<table>.<ext>.partial``) and
+renamed into place only once complete; if anything fails on the way — the
+chunk iterator included — the partial file is removed and the exception goes on.
+
+Values look the same in every text format:
+
+- integers as integers; floats in the shortest text that reads back to the same
+  float (Python's ``repr``: ``0.1``, ``1.0``, ``1e-05``, ``1.2345e+20``);
+  booleans as ``true``/``false``; categories as their values;
+- dates as ``YYYY-MM-DD``, datetimes as ``YYYY-MM-DDTHH:MM:SS`` with fractional
+  seconds only when a value has them (trailing zeros dropped: ``…:07.5``), and a
+  ``Z`` suffix for time-zone-aware columns (written in UTC);
+- nulls (NA, NaN, NaT) as JSON ``null`` or an empty CSV field; infinities as
+  ``null`` in JSON (which has no infinity) and ``inf``/``-inf`` in CSV.
+
+Which datetime columns are dates comes from the ``schema`` (type ``date``);
+without one, every datetime column is written as datetimes. In Parquet, date
+columns are stored as ``date32``.
+
+Every row is rendered on its own, so the same rows give byte-identical CSV,
+JSON Lines and JSON files however they are chunked; Parquet gets one row group
+per chunk and holds equal data. The formats:
+
+- ``json``: a JSON array of records, one record per line (``[`` … ``]``);
+- ``jsonl``: one compact JSON record per line;
+- ``csv``: a header, then one line per row; UTF-8, ``\\n`` line ends, fields
+  quoted only when they hold a comma, quote or line break (and empty strings,
+  as ``""``, to tell them from nulls);
+- ``parquet``: pyarrow's ParquetWriter, schema from the first chunk, pandas
+  metadata kept so ``pd.read_parquet`` restores the dtypes.
+
+Rendering is vectorized with ``pyarrow.compute``: each column becomes an Arrow
+string array, the columns are joined row-wise, and the joined array's data
+buffer is written out as is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .errors import OutputError, where
+from .schema import Schema
+
+FORMATS = ("json", "jsonl", "csv", "parquet")
+
+_SLICE_ROWS = 1 << 17  # rows rendered to text at once: bounds the memory of one rendering step
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"),
+                 ("\f", "\\f"))
+_RARE_CONTROLS = [chr(c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f"]
+_ARROW_TYPES = {"integer": pa.int64(), "float": pa.float64(), "boolean": pa.bool_(), "string": pa.large_string(),
+                "uuid": pa.large_string(), "category": pa.dictionary(pa.int32(), pa.large_string()),
+                "date": pa.date32(), "datetime": pa.timestamp("ns")}
+
+
+def write_tables(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFrame], out_dir: str | Path,
+                 fmt: str = "csv", *, overwrite: bool = True, schema: Schema | None = None) -> dict[str, Path]:
+    """Write each table's stream of DataFrame chunks to ``out_dir/<table>.<fmt>``; return ``{table: path}``.
+
+    ``schema`` (optional) says which datetime columns are dates, and gives the columns of a table whose
+    stream yields no chunk at all. With ``overwrite=False`` an existing file is an OutputError, raised
+    before anything is written.
+    """
+    if fmt not in FORMATS:
+        raise OutputError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    out = Path(out_dir)
+    targets = {name: out / f"{_file_stem(name)}.{fmt}" for name in tables}
+    if not overwrite:
+        for name, target in targets.items():
+            if target.exists():
+                raise OutputError(f"{target} already exists; remove it, choose another directory or pass "
+                                  f"overwrite=True.", table=name)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the output directory {out}: {exc.strerror or exc}.") from exc
+    for name, chunks in tables.items():
+        if fmt == "parquet":
+            write = partial(_write_parquet, table=name, chunks=chunks, dates=_date_columns(schema, name),
+                            empty_schema=_empty_schema(schema, name))
+        else:
+            write = partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=_date_columns(schema, name),
+                            schema_columns=_schema_columns(schema, name))
+        _atomic(targets[name], name, write)
+    return targets
+
+
+def write_json_document(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFrame], path: str | Path,
+                        *, schema: Schema | None = None) -> Path:
+    """Write one JSON file shaped ``{table: [records]}`` (the HTTP API's response shape), streamed."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the output directory {target.parent}: {exc.strerror or exc}.") from exc
+
+    def write(f: IO[bytes]) -> None:
+        f.write(b"{")
+        for i, (name, chunks) in enumerate(tables.items()):
+            f.write(("," if i else "") + "\n" + json.dumps(str(name), ensure_ascii=False) + ": ")
+            _write_json_array(f, str(name), chunks, _date_columns(schema, name))
+        f.write(b"\n}\n" if tables else b"}\n")
+
+    _atomic(target, None, lambda f: write(_Utf8(f)))
+    return target
+
+
+def to_records_json(df: pd.DataFrame, *, date_columns: Collection[str] = ()) -> str:
+    """One chunk as a JSON array of records, exactly as the ``json`` format writes it (one record per line)."""
+    body = b"".join(_render_rows(df, "json_array", frozenset(date_columns), None))
+    return "[" + body[1:].decode() + "\n]" if body else "[]"
+
+
+# -- files ----------------------------------------------------------------------------------
+
+def _atomic(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> None:
+    """Run ``write(file)`` on ``.<name>.partial`` beside ``target``; rename it into place only on success."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        f = open(partial, "wb")  # noqa: SIM115 - closed below, before the rename
+    except OSError as exc:
+        raise OutputError(f"Cannot write {partial}: {exc.strerror or exc}.", table=table) from exc
+    try:
+        with f:
+            write(f)
+        os.replace(partial, target)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"Writing {target} failed: {exc.strerror or exc}; nothing was left behind.",
+                              table=table) from exc
+        raise
+
+
+class _Utf8:
+    """A binary file that also takes ``str`` (encoded as UTF-8)."""
+
+    def __init__(self, f: IO[bytes]):
+        self.f = f
+
+    def write(self, data: str | bytes | memoryview) -> None:
+        self.f.write(data.encode() if isinstance(data, str) else data)
+
+
+def _file_stem(name: Any) -> str:
+    text = str(name)
+    if not text or text in (".", "..") or any(c in text for c in "/\\\0"):
+        raise OutputError(f"Table name {text!r} cannot be a file name; rename the table (no '/', '\\' or "
+                          f"NUL, not '.' or '..').", table=text)
+    return text
+
+
+def _date_columns(schema: Schema | None, table: str) -> frozenset[str]:
+    if schema is None or table not in schema.tables:
+        return frozenset()
+    return frozenset(c.name for c in schema.tables[table].columns.values() if c.type == "date")
+
+
+def _schema_columns(schema: Schema | None, table: str) -> list[str] | None:
+    if schema is None or table not in schema.tables:
+        return None
+    return list(schema.tables[table].columns)
+
+
+def _chunks(table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """The chunks of one table, checked to be DataFrames with the same columns."""
+    if isinstance(chunks, pd.DataFrame):
+        chunks = [chunks]
+    if not isinstance(chunks, Iterable):
+        raise OutputError(f"Table '{table}' must be given as a DataFrame or an iterable of DataFrames; got "
+                          f"{type(chunks).__name__}.", table=table)
+    columns: list[str] | None = None
+    for chunk in chunks:
+        if not isinstance(chunk, pd.DataFrame):
+            raise OutputError(f"Table '{table}' yielded a {type(chunk).__name__} where a DataFrame chunk was "
+                              f"expected.", table=table)
+        names = [str(c) for c in chunk.columns]
+        if columns is None:
+            columns = names
+            if len(set(names)) != len(names):
+                raise OutputError(f"Table '{table}' has duplicate column names {names}; make them unique.",
+                                  table=table)
+        elif names != columns:
+            raise OutputError(f"A chunk of table '{table}' has columns {names}, but the first chunk had "
+                              f"{columns}; every chunk must have the same columns in the same order.", table=table)
+        yield chunk
+
+
+def _arrow_table(table: str, df: pd.DataFrame, dates: frozenset[str]) -> pa.Table:
+    """A chunk as an Arrow table, date columns as ``date32``."""
+    df = df.set_axis([str(c) for c in df.columns], axis=1)
+    try:
+        out = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        bad = next((c for c in df.columns if not _converts(df[c])), None)
+        raise OutputError(f"Column {where(table, bad)} cannot be written: {exc}. Give it one of the dtypes "
+                          f"synthframe generates (Int64, float64, boolean, string, category, datetime64).",
+                          table=table, column=bad) from exc
+    for name in dates & set(out.column_names):
+        i = out.column_names.index(name)
+        if pa.types.is_timestamp(out.schema.field(i).type):
+            out = out.set_column(i, pa.field(name, pa.date32()), _days(out.column(i).combine_chunks()))
+    return out
+
+
+def _converts(series: pd.Series) -> bool:
+    try:
+        pa.array(series, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return False
+    return True
+
+
+# -- parquet ---------------------------------------------------------------------------------
+
+def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
+                   dates: frozenset[str], empty_schema: pa.Schema) -> None:
+    writer: pq.ParquetWriter | None = None
+    try:
+        for chunk in _chunks(table, chunks):
+            data = _arrow_table(table, chunk, dates)
+            if writer is None:
+                writer = pq.ParquetWriter(f, data.schema)
+            elif not data.schema.equals(writer.schema, check_metadata=False):
+                try:
+                    data = data.cast(writer.schema)
+                except (pa.ArrowException, ValueError) as exc:
+                    raise OutputError(f"A chunk of table '{table}' has types {data.schema.types} that do not "
+                                      f"match the first chunk's {writer.schema.types}: {exc}.", table=table) from exc
+            writer.write_table(data, row_group_size=max(data.num_rows, 1))
+        if writer is None:  # no chunk at all: an empty file with the schema's columns
+            writer = pq.ParquetWriter(f, empty_schema)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _empty_schema(schema: Schema | None, table: str) -> pa.Schema:
+    if schema is None or table not in schema.tables:
+        return pa.schema([])
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type]) for c in schema.tables[table].columns.values()])
+
+
+# -- text formats ----------------------------------------------------------------------------
+
+def _write_text(f: IO[bytes], *, fmt: str, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
+                dates: frozenset[str], schema_columns: list[str] | None) -> None:
+    if fmt == "json":
+        _write_json_array(_Utf8(f), table, chunks, dates)
+        f.write(b"\n")
+        return
+    header_done = False
+    for chunk in _chunks(table, chunks):
+        if fmt == "csv" and not header_done:
+            f.write(_csv_header([str(c) for c in chunk.columns]))
+            header_done = True
+        for block in _render_rows(chunk, fmt, dates, table):
+            f.write(block)
+    if fmt == "csv" and not header_done and schema_columns is not None:
+        f.write(_csv_header(schema_columns))
+
+
+def _write_json_array(f: _Utf8, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
+                      dates: frozenset[str]) -> None:
+    """``[`` then ``\\n{record}`` joined by commas, then ``\\n]`` (``[]`` when there is no row)."""
+    f.write(b"[")
+    first = True
+    for chunk in _chunks(table, chunks):
+        for block in _render_rows(chunk, "json_array", dates, table):
+            f.write(block[1:] if first else block)  # each row starts ",\n"; the first drops its comma
+            first = False
+    f.write(b"]" if first else b"\n]")
+
+
+def _csv_header(names: list[str]) -> bytes:
+    return (",".join(_csv_quote(n) for n in names) + "\n").encode()
+
+
+def _csv_quote(text: str) -> str:
+    if text == "" or any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _render_rows(df: pd.DataFrame, flavor: str, dates: frozenset[str], table: str | None) -> Iterator[memoryview]:
+    """The rows of ``df`` as bytes, a block of rows at a time.
+
+    ``flavor`` is ``csv`` (``a,b\\n``), ``jsonl`` (``{..}\\n``) or ``json_array`` (``,\\n{..}``).
+    """
+    if len(df) == 0:
+        return
+    data = _arrow_table(table or "records", df, dates)
+    names = data.column_names
+    if flavor == "csv":
+        parts: list[Any] = []
+        for i in range(len(names)):
+            parts += [None, "," if i < len(names) - 1 else "\n"]
+    else:
+        keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
+        head = ",\n{" if flavor == "json_array" else "{"
+        parts = []
+        for i, key in enumerate(keys):
+            parts += [(head if i == 0 else ",") + key, None]
+        parts.append("}" if flavor == "json_array" else "}\n")
+    json_text = flavor != "csv"
+    for start in range(0, data.num_rows, _SLICE_ROWS):
+        piece = data.slice(start, _SLICE_ROWS)
+        values = iter([_render(piece.column(i).combine_chunks(), json_text, table, name)
+                       for i, name in enumerate(names)])
+        args = [next(values) if p is None else _lit(p) for p in parts]
+        if not names:
+            empty = "" if flavor == "csv" else parts[0].rstrip(":") + "}"
+            rows = pa.array([empty + ("\n" if flavor != "json_array" else "")] * piece.num_rows, pa.large_string())
+        else:
+            rows = pc.binary_join_element_wise(*args, _lit(""))
+        yield _string_bytes(rows)
+
+
+def _string_bytes(rows: pa.Array) -> memoryview:
+    """The concatenated contents of a string array with no nulls, straight from its data buffer."""
+    _, offsets, data = rows.buffers()
+    width = np.int64 if pa.types.is_large_string(rows.type) else np.int32
+    ends = np.frombuffer(offsets, dtype=width)
+    begin, end = int(ends[rows.offset]), int(ends[rows.offset + len(rows)])
+    return memoryview(data)[begin:end] if data is not None else memoryview(b"")
+
+
+# -- rendering one column -----------------------------------------------------------------------
+
+def _render(arr: pa.Array, json_text: bool, table: str | None, column: str) -> pa.Array:
+    """A column as text (large_string, no nulls): JSON literals or CSV fields."""
+    null = "null" if json_text else ""
+    if pa.types.is_dictionary(arr.type):
+        levels = _render(arr.dictionary, json_text, table, column)
+        out = pc.take(levels, arr.indices)
+    else:
+        out = _render_plain(arr, json_text, table, column)
+    return pc.cast(out, pa.large_string()).fill_null(null)
+
+
+def _render_plain(arr: pa.Array, json_text: bool, table: str | None, column: str) -> pa.Array:
+    t = arr.type
+    if pa.types.is_null(t):
+        return pa.nulls(len(arr), pa.large_string())
+    if pa.types.is_integer(t) or pa.types.is_decimal(t):
+        return pc.cast(arr, pa.large_string())
+    if pa.types.is_boolean(t):
+        return pc.cast(arr, pa.large_string())
+    if pa.types.is_floating(t):
+        return _float_text(arr, json_text)
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or str(t) == "string_view":
+        arr = pc.cast(arr, pa.large_string())
+        return _json_string(arr) if json_text else _csv_string(arr)
+    if pa.types.is_date(t):
+        text = pc.cast(pc.cast(arr, pa.date32()), pa.large_string())
+        return _quoted(text) if json_text else text
+    if pa.types.is_timestamp(t):
+        text = _timestamp_text(arr)
+        return _quoted(text) if json_text else text
+    raise OutputError(f"Column {where(table, column)} has Arrow type {t}, which synthframe cannot write as text; "
+                      f"convert it to a number, string, category or datetime.", table=table, column=column)
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(_lit('"'), text, _lit('"'), _lit(""))
+
+
+def _float_text(arr: pa.Array, json_text: bool) -> pa.Array:
+    """Floats as Python's ``repr`` would write them (shortest round-trip text)."""
+    arr = pc.cast(arr, pa.float64())
+    values = arr.to_numpy(zero_copy_only=False)
+    text = pc.cast(arr, pa.large_string())
+    finite = np.isfinite(values)
+    size = np.abs(np.where(finite, values, 0.0))
+    # Arrow's shortest text matches repr() except in the exponent ranges where the two switch between
+    # positional and scientific notation differently; those (rare) values are written by NumPy instead.
+    odd = finite & (((size >= 9e-10) & (size < 1.1e-4)) | ((size >= 9e9) & (size < 1.1e16)))
+    whole = finite & (size < 9e9) & (values == np.floor(values))  # Arrow writes 2.0 as "2"; repr says "2.0"
+    if whole.any():
+        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, _lit(".0"), _lit("")), text)
+    if odd.any():
+        text = pc.replace_with_mask(text, pa.array(odd), pa.array(values[odd].astype(str), pa.large_string()))
+    shown = finite if json_text else ~np.isnan(values)  # NaN is null; JSON has no infinity either
+    if not shown.all():
+        text = pc.if_else(pa.array(shown), text, pa.scalar(None, pa.large_string()))
+    return text
+
+
+def _json_string(arr: pa.Array) -> pa.Array:
+    """Strings as JSON string literals, escaped the way ``json.dumps(..., ensure_ascii=False)`` does."""
+    special = pc.match_substring_regex(arr, r'["\\\x00-\x1f]').fill_null(False)
+    if pc.any(special).as_py():
+        sub = arr.filter(special)
+        for raw, escaped in _JSON_ESCAPES:
+            sub = pc.replace_substring(sub, raw, escaped)
+        if pc.any(pc.match_substring_regex(sub, r"[\x00-\x1f]")).as_py():
+            for c in _RARE_CONTROLS:
+                sub = pc.replace_substring(sub, c, f"\\u{ord(c):04x}")
+        arr = pc.replace_with_mask(arr, special, sub)
+    return _quoted(arr)
+
+
+def _csv_string(arr: pa.Array) -> pa.Array:
+    """Strings as CSV fields, quoted only when they hold a comma, quote or line break, or are empty."""
+    needs = pc.or_(pc.match_substring_regex(arr, '[",\r\n]'), pc.equal(pc.binary_length(arr), 0)).fill_null(False)
+    if pc.any(needs).as_py():
+        sub = _quoted(pc.replace_substring(arr.filter(needs), '"', '""'))
+        arr = pc.replace_with_mask(arr, needs, sub)
+    return arr
+
+
+def _days(arr: pa.Array) -> pa.Array:
+    """Timestamps as ``date32`` days (floored; UTC for time-zone-aware columns)."""
+    per_day = 86_400 * _per_second(arr.type.unit)
+    ticks = pc.cast(arr, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    days = np.floor_divide(ticks, per_day).astype(np.int32)
+    return pa.array(days, pa.date32(), mask=nulls if nulls.any() else None)
+
+
+def _timestamp_text(arr: pa.Array) -> pa.Array:
+    """``YYYY-MM-DDTHH:MM:SS``, then ``.fraction`` when not zero (trailing zeros dropped), ``Z`` when tz-aware."""
+    per_second = _per_second(arr.type.unit)
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    ticks = pc.cast(arr, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    seconds = np.floor_divide(ticks, per_second)
+    stamp = pa.array(seconds, pa.timestamp("s"), mask=nulls if nulls.any() else None)
+    text = pc.replace_substring(pc.cast(stamp, pa.large_string()), " ", "T", max_replacements=1)
+    if per_second > 1:
+        frac = ticks - seconds * per_second
+        has = frac != 0
+        if has.any():
+            digits = len(str(per_second)) - 1
+            part = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(frac), pa.large_string()), digits, "0"), "0")
+            part = pc.if_else(pa.array(has), pc.binary_join_element_wise(_lit("."), part, _lit("")), _lit(""))
+            text = pc.binary_join_element_wise(text, part, _lit(""))
+    if arr.type.tz is not None:
+        text = pc.binary_join_element_wise(text, _lit("Z"), _lit(""))
+    return text
+
+
+def _lit(text: str) -> pa.Scalar:
+    """A ``large_string`` scalar, to join with the ``large_string`` columns."""
+    return pa.scalar(text, pa.large_string())
+
+
+def _per_second(unit: str) -> int:
+    return {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
