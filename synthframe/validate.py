@@ -189,8 +189,8 @@ def _check_table(report: _Report, table: Table, df: pd.DataFrame) -> set[str]:
     """Check columns, types, primary key and per-column hints; return the columns fit for key checks."""
     name = table.name
     labels = pd.Index(df.columns)
-    doubled = set(labels[labels.duplicated()])
-    for col in dict.fromkeys(doubled):
+    doubled = list(labels[labels.duplicated()].unique())
+    for col in doubled:
         report.add(name, str(col), "duplicate_column", 1, None,
                    f"Column {where(name, str(col))} appears more than once; keep one of them.")
     for col in labels.unique():

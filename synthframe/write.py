@@ -108,7 +108,7 @@ def write_json_document(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFra
     except OSError as exc:
         raise OutputError(f"Cannot create the output directory {target.parent}: {exc.strerror or exc}.") from exc
 
-    def write(f: IO[bytes]) -> None:
+    def write(f: _Utf8) -> None:
         f.write(b"{")
         for i, (name, chunks) in enumerate(tables.items()):
             f.write(("," if i else "") + "\n" + json.dumps(str(name), ensure_ascii=False) + ": ")
@@ -129,17 +129,17 @@ def to_records_json(df: pd.DataFrame, *, date_columns: Collection[str] = ()) -> 
 
 def _atomic(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> None:
     """Run ``write(file)`` on ``.<name>.partial`` beside ``target``; rename it into place only on success."""
-    partial = target.with_name(f".{target.name}.partial")
+    temp = target.with_name(f".{target.name}.partial")
     try:
-        f = open(partial, "wb")  # noqa: SIM115 - closed below, before the rename
+        f = open(temp, "wb")  # noqa: SIM115 - closed below, before the rename
     except OSError as exc:
-        raise OutputError(f"Cannot write {partial}: {exc.strerror or exc}.", table=table) from exc
+        raise OutputError(f"Cannot write {temp}: {exc.strerror or exc}.", table=table) from exc
     try:
         with f:
             write(f)
-        os.replace(partial, target)
+        os.replace(temp, target)
     except BaseException as exc:
-        partial.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"Writing {target} failed: {exc.strerror or exc}; nothing was left behind.",
                               table=table) from exc
@@ -301,33 +301,30 @@ def _render_rows(df: pd.DataFrame, flavor: str, dates: frozenset[str], table: st
 
     ``flavor`` is ``csv`` (``a,b\\n``), ``jsonl`` (``{..}\\n``) or ``json_array`` (``,\\n{..}``).
     """
-    if len(df) == 0:
+    if len(df) == 0 or len(df.columns) == 0:
         return
     data = _arrow_table(table or "records", df, dates)
-    names = data.column_names
-    if flavor == "csv":
-        parts: list[Any] = []
-        for i in range(len(names)):
-            parts += [None, "," if i < len(names) - 1 else "\n"]
-    else:
-        keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
-        head = ",\n{" if flavor == "json_array" else "{"
-        parts = []
-        for i, key in enumerate(keys):
-            parts += [(head if i == 0 else ",") + key, None]
-        parts.append("}" if flavor == "json_array" else "}\n")
-    json_text = flavor != "csv"
+    template = _row_template(data.column_names, flavor)
     for start in range(0, data.num_rows, _SLICE_ROWS):
         piece = data.slice(start, _SLICE_ROWS)
-        values = iter([_render(piece.column(i).combine_chunks(), json_text, table, name)
-                       for i, name in enumerate(names)])
-        args = [next(values) if p is None else _lit(p) for p in parts]
-        if not names:
-            empty = "" if flavor == "csv" else parts[0].rstrip(":") + "}"
-            rows = pa.array([empty + ("\n" if flavor != "json_array" else "")] * piece.num_rows, pa.large_string())
-        else:
-            rows = pc.binary_join_element_wise(*args, _lit(""))
+        columns = iter([_render(piece.column(i).combine_chunks(), flavor != "csv", table, name)
+                        for i, name in enumerate(piece.column_names)])
+        rows = pc.binary_join_element_wise(*[next(columns) if t is None else _lit(t) for t in template], _lit(""))
         yield _string_bytes(rows)
+
+
+def _row_template(names: list[str], flavor: str) -> list[str | None]:
+    """Literal text and one ``None`` slot per column; filled in and concatenated, they make a row."""
+    if flavor == "csv":
+        return [part for i in range(len(names)) for part in (None, "," if i < len(names) - 1 else "\n")]
+    head = ",\n{" if flavor == "json_array" else "{"
+    template: list[str | None] = []
+    for i, name in enumerate(names):
+        template += [(head if i == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":", None]
+    template.append("}")
+    if flavor == "jsonl":
+        template.append("\n")
+    return template
 
 
 def _string_bytes(rows: pa.Array) -> memoryview:
