@@ -23,8 +23,11 @@ gives the same strings.
 
 Unique columns get distinct ids from the caller (a seeded permutation of the row
 index); values are derived from the ids so that they are distinct by
-construction: patterns format the id, emails and user names end with it, and
-plain Faker pools hand out distinct entries up to :func:`text_capacity`.
+construction, with no set of seen values: patterns format the id; emails, user
+names, URLs and domains spell it as mixed-radix digits over distinct pools
+(``maria.gonzalez@...``) with the remainder as trailing digits, so they never
+run out; phone numbers, IPv4 addresses and UUIDs encode it; other Faker pools
+hand out distinct entries up to :func:`text_capacity`.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import CapacityError, ModelError, SchemaError, where
+from .errors import CapacityError, ModelError, RowCountError, SchemaError, where
 from .streams import seed_int, splitmix64, uniform
 
 if TYPE_CHECKING:
@@ -165,7 +168,8 @@ def format_pattern(pattern: str, ids: np.ndarray) -> pa.StringArray:
     template, slots = _template(tokens)
     ids = np.asarray(ids)
     if ids.size and ids.min() < 0:
-        raise ValueError(f"format_pattern needs non-negative ids; got {int(ids.min())}.")
+        raise CapacityError(f"Pattern {pattern!r} numbers its strings from 0; got id {int(ids.min())}. "
+                            f"Pass ids in [0, {pattern_capacity(pattern)}).")
     rem = ids.astype(np.uint64, copy=True)
     out = np.empty((len(rem), len(template)), dtype=np.uint8)
     out[:] = template
@@ -721,6 +725,13 @@ def _weighted(u: np.ndarray, weights: Sequence[float]) -> np.ndarray:
     return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(cum) - 1)
 
 
+def _weighted_32(h: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+    """Like :func:`_weighted`, for uniform 32-bit integers (held in uint64) instead of floats."""
+    cum = np.cumsum(np.asarray(weights, dtype=float))
+    thresholds = np.floor(cum / cum[-1] * 2.0**32).astype(np.uint64)
+    return np.minimum(np.searchsorted(thresholds, h, side="right"), len(cum) - 1)
+
+
 def _choice_table(weights: Sequence[float], bins: int) -> np.ndarray:
     """Choice per bin of ``range(bins)``, each choice on a share of bins close to its weight (exact for
     weights that are multiples of 1 / bins): a lookup that replaces a search per row."""
@@ -762,9 +773,13 @@ def generate_text(spec: dict, *, seed: int, table: str, column: str, start: int,
     if unique_ids is not None:
         unique_ids = np.asarray(unique_ids, dtype=np.int64)
         if len(unique_ids) != n:
-            raise ValueError(f"{where(table, column)}: {len(unique_ids)} unique ids for {n} rows.")
+            raise RowCountError(f"Column {where(table, column)} got {len(unique_ids)} unique ids for {n} rows "
+                                f"[{start}, {stop}); pass one id per row.", table=table, column=column)
         capacity = text_capacity(spec)
-        if n and (unique_ids.min() < 0 or (capacity is not None and unique_ids.max() >= capacity)):
+        if n and unique_ids.min() < 0:
+            raise CapacityError(f"Column {where(table, column)} got unique id {int(unique_ids.min())}; unique ids "
+                                f"count from 0.", table=table, column=column)
+        if n and capacity is not None and unique_ids.max() >= capacity:
             raise CapacityError(f"Column {where(table, column)} can hold {capacity} distinct values, but unique id "
                                 f"{int(unique_ids.max())} was asked for; ask for fewer rows or widen its format.",
                                 table=table, column=column)
@@ -846,19 +861,20 @@ def _gen_semantic(spec: dict, seed: int, table: str, column: str, start: int, st
     if semantic == "email":
         out = _gen_email(spec, size, pool_seed, locale, args, unique_ids)
     elif semantic == "user_name" and unique_ids is not None:
-        stems = _user_name_stems(size, pool_seed, locale)
-        (i,) = _draw(seed, table, column, "stem", start, stop, [len(stems)])
-        out = _join(stems.take(i), _to_str(unique_ids))
+        (stems,) = _unique_parts("user_name", size, pool_seed, locale)
+        stem, rest = _split_id(unique_ids, len(stems))
+        out = _join(stems.take(stem), _id_suffix(rest))
     elif semantic == "url" and unique_ids is not None:
-        urls = pa.array([u if u.endswith("/") else u + "/" for u in _pool("url", size, pool_seed, locale).to_pylist()])
-        words = _word_pool(size, pool_seed, locale)
-        i, j = _draw(seed, table, column, "url", start, stop, [len(urls), len(words)])
-        out = _join(urls.take(i), words.take(j), "-", _to_str(unique_ids))
+        urls, words = _unique_parts("url", size, pool_seed, locale)
+        url, rest = _split_id(unique_ids, len(urls))
+        word, rest = _split_id(rest, len(words))
+        out = _join(urls.take(url), words.take(word), _id_suffix(rest, "-"))
     elif semantic == "domain_name" and unique_ids is not None:
-        _, _, lasts = _person_parts(size, pool_seed, locale)
+        (lasts,) = _unique_parts("domain_name", size, pool_seed, locale)
         tlds = pa.array(["com", "net", "org", "info", "biz"])
-        i, j = _draw(seed, table, column, "domain", start, stop, [len(lasts), len(tlds)])
-        out = _join(lasts.take(i), _to_str(unique_ids), ".", tlds.take(j))
+        (tld,) = _draw(seed, table, column, "domain", start, stop, [len(tlds)])
+        last, rest = _split_id(unique_ids, len(lasts))
+        out = _join(lasts.take(last), _id_suffix(rest), ".", tlds.take(tld))
     elif semantic == "ipv4":
         out = _gen_ipv4(args, unique_ids)
     elif semantic == "uuid4":
@@ -895,10 +911,12 @@ def _email_heads(size: int, seed: int, locale: str) -> pa.StringArray:
 
 def _gen_email(spec: dict, size: int, pool_seed: int, locale: str, args: tuple,
                unique_ids: np.ndarray | None) -> pa.StringArray:
-    """``first.last@domain`` and its common variants, lower-case ASCII; unique ones end the local part with the id.
+    """``first.last@domain`` and its common variants, lower-case ASCII.
 
-    A unique address's local part is letters followed by exactly the id's digits, so distinct ids give
-    distinct addresses whatever the names and domains drawn.
+    Unique addresses take their local part from the id alone: the id picks a distinct head (a first
+    name or initial ending with its only separator), a distinct last name, and a number for what is
+    left (none when nothing is), so the local part decodes back to the id and distinct ids give
+    distinct addresses, whatever domains are drawn.
     """
     seed, table, column, start, stop = args
     firsts, _, lasts = _person_parts(size, pool_seed, locale)
@@ -907,15 +925,55 @@ def _gen_email(spec: dict, size: int, pool_seed: int, locale: str, args: tuple,
                                       "weights": [1 / 3, 1 / 3, 1 / 3]}
     f, la, style, number, domain = _draw(seed, table, column, "email", start, stop,
                                          [len(firsts), len(lasts), 20, 400, 1000])
-    style = _choice_table([w for _, _, w in _EMAIL_STYLES], 20)[style]
-    at_domains = pa.array(["@" + str(d) for d in domains["values"]], pa.string())
-    domain = _choice_table(domains["weights"], 1000)[domain]
+    at_domains = pa.array(["@" + str(d) for d in domains["values"]], pa.string()).take(
+        _choice_table(domains["weights"], 1000)[domain])
     if unique_ids is not None:
-        suffix = _to_str(unique_ids)
-    else:
-        # number in [0, 400): the first quarter gives 1..99, the rest no number
-        suffix = _EMAIL_SUFFIXES.take(np.where(number < 400 * _EMAIL_NUMBER_SHARE, number % 99 + 1, 0))
-    return _join(heads.take(style * len(firsts) + f), lasts.take(la), suffix, at_domains.take(domain))
+        unique_heads, unique_lasts = _unique_parts("email", size, pool_seed, locale)
+        head, rest = _split_id(unique_ids, len(unique_heads))
+        last, rest = _split_id(rest, len(unique_lasts))
+        return _join(unique_heads.take(head), unique_lasts.take(last), _id_suffix(rest), at_domains)
+    style = _choice_table([w for _, _, w in _EMAIL_STYLES], 20)[style]
+    # number in [0, 400): the first quarter gives 1..99, the rest no number
+    suffix = _EMAIL_SUFFIXES.take(np.where(number < 400 * _EMAIL_NUMBER_SHARE, number % 99 + 1, 0))
+    return _join(heads.take(style * len(firsts) + f), lasts.take(la), suffix, at_domains)
+
+
+@lru_cache(maxsize=64)
+def _unique_parts(semantic: str, size: int, seed: int, locale: str) -> tuple[pa.StringArray, ...]:
+    """The distinct pools a unique id is spelled with, per semantic (see the generators for the layout).
+
+    email: heads that end with their only separator (``maria.``, ``m.``, ``maria_``) and last names;
+    user_name: user names cut back to a letter; url: URLs ending with ``/`` and words; domain_name:
+    last names. Every entry is letters (plus that one separator, or the URL's own characters), so
+    the digits an id leaves are read back off the end.
+    """
+    if semantic == "email":
+        firsts, _, lasts = _person_parts(size, seed, locale)
+        names = list(dict.fromkeys(firsts.to_pylist()))
+        heads = [n + "." for n in names] + sorted({n[0] + "." for n in names}) + [n + "_" for n in names[::3]]
+        return pa.array(list(dict.fromkeys(heads)), pa.string()), _distinct(lasts)
+    if semantic == "user_name":
+        return (_distinct(_user_name_stems(size, seed, locale)),)
+    if semantic == "url":
+        urls = [u if u.endswith("/") else u + "/" for u in _pool("url", size, seed, locale).to_pylist()]
+        return _distinct(pa.array(urls, pa.string())), _distinct(_word_pool(size, seed, locale))
+    return (_distinct(_person_parts(size, seed, locale)[2]),)
+
+
+def _distinct(pool: pa.StringArray) -> pa.StringArray:
+    """A pool's entries without repeats, in first-seen order."""
+    return pa.array(list(dict.fromkeys(pool.to_pylist())), pa.string())
+
+
+def _split_id(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids % n, ids // n)``: the next mixed-radix digit of the ids, and what is left of them."""
+    ids = np.asarray(ids, dtype=np.int64)
+    return ids % n, ids // n
+
+
+def _id_suffix(rest: np.ndarray, sep: str = "") -> pa.StringArray:
+    """What is left of an id as trailing digits (after ``sep``), or nothing when it is 0."""
+    return pc.if_else(pa.array(rest == 0), "", _join(sep, _to_str(rest)) if sep else _to_str(rest))
 
 
 def _gen_ipv4(args: tuple, unique_ids: np.ndarray | None) -> pa.StringArray:
@@ -1000,26 +1058,25 @@ def _gen_words(spec: dict, seed: int, table: str, column: str, start: int, stop:
     offsets = np.zeros(len(k) + 1, dtype=np.int64)
     np.cumsum(k, out=offsets[1:])
     row = np.repeat(np.arange(len(k)), k)
-    position = np.arange(offsets[-1], dtype=np.int64) - offsets[:-1][row]
+    position = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], k)
     with np.errstate(over="ignore"):
-        h = splitmix64(base[row] + (position.astype(np.uint64) + np.uint64(1)) * _GOLDEN)
-    u = (h >> np.uint64(11)).astype(np.float64) / _U53
+        h = splitmix64(np.repeat(base, k) + (position.view(np.uint64) + np.uint64(1)) * _GOLDEN) >> np.uint64(32)
     vocabulary = spec.get("vocabulary")
     if vocabulary:
         vocabularies = vocabulary.get("positions") or [vocabulary]
         words = pa.array([w for v in vocabularies for w in v["words"]], pa.string())
-        index = np.zeros(len(u), dtype=np.int64)
+        index = np.zeros(len(h), dtype=np.int64)
         which = np.minimum(position, len(vocabularies) - 1)
         first = 0
         for j, v in enumerate(vocabularies):
             at = which == j if len(vocabularies) > 1 else slice(None)
-            index[at] = first + _weighted(u[at], v.get("weights") or [1.0] * len(v["words"]))
+            index[at] = first + _weighted_32(h[at], v.get("weights") or [1.0] * len(v["words"]))
             first += len(v["words"])
     else:
         locale = spec.get("locale", DEFAULT_LOCALE)
         _check_locale(locale, table, column)
         words = _word_pool(int(spec.get("pool_size", POOL_SIZE)), seed_int(seed, table, column, "pool"), locale)
-        index = np.minimum((u * len(words)).astype(np.int64), len(words) - 1)
+        index = ((h * np.uint64(len(words))) >> np.uint64(32)).view(np.int64)
     taken = words.take(index)
     chars = spec.get("chars") or {}
     end = spec.get("end", "")
@@ -1028,7 +1085,7 @@ def _gen_words(spec: dict, seed: int, table: str, column: str, start: int, stop:
         limit = max(1, int(chars["max"]) - len(end))
         cost = pc.utf8_length(taken).to_numpy(zero_copy_only=False).astype(np.int64) + 1
         used = np.cumsum(cost)
-        used -= np.concatenate([[0], used])[offsets[:-1]][row]
+        used -= np.repeat(np.concatenate([[0], used])[offsets[:-1]], k)
         keep = (used - 1 <= limit) | (position == 0)
         if not keep.all():
             taken = taken.filter(keep)

@@ -12,7 +12,7 @@ import pytest
 from faker import Faker
 
 from synthframe import text
-from synthframe.errors import CapacityError, ModelError, SchemaError
+from synthframe.errors import CapacityError, ModelError, RowCountError, SchemaError
 from synthframe.streams import rng
 
 # -- sample values (TPC-H-like and everyday columns) ------------------------------------------
@@ -189,7 +189,7 @@ def test_format_pattern_is_a_bijection_on_its_capacity():
 
 
 def test_format_pattern_rejects_negative_ids():
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(CapacityError, match=r"\[0, 100\)"):
         text.format_pattern("##", np.array([-1]))
 
 
@@ -336,6 +336,16 @@ def test_unique_ids_give_distinct_values_at_200k_rows(name):
     assert pieces == values
 
 
+@pytest.mark.parametrize("name", ["email", "user_name", "url"])
+def test_unbounded_semantics_stay_distinct_for_ids_from_a_huge_domain(name):
+    draws = rng(2, "test", "ids", "huge").integers(0, 2**40, 110_000)
+    ids = np.unique(draws)[:100_000]
+    rng(2, "test", "ids", "shuffle").shuffle(ids)
+    assert len(set(gen(SPECS[name], 0, 100_000, unique_ids=ids))) == 100_000
+    domain = {"kind": "semantic", "semantic": "domain_name", "locale": "en_US", "pool_size": 1000}
+    assert len(set(gen(domain, 0, 100_000, unique_ids=ids))) == 100_000
+
+
 def test_unique_pool_semantic_hands_out_its_distinct_entries():
     spec = SPECS["name"]
     capacity = text.text_capacity(spec)
@@ -345,6 +355,13 @@ def test_unique_pool_semantic_hands_out_its_distinct_entries():
     with pytest.raises(CapacityError) as info:
         gen(spec, 0, 2, table="people", column="full_name", unique_ids=np.array([3, capacity]))
     assert "people.full_name" in str(info.value) and str(capacity) in str(info.value)
+
+
+def test_unique_pool_beyond_what_faker_knows_gets_numbered_variants():
+    spec = {"kind": "semantic", "semantic": "state", "locale": "en_US", "pool_size": 200, "distinct": 60}
+    values = pd.Series(gen(spec, 0, 60, unique_ids=np.arange(60)))
+    assert values.nunique() == 60
+    assert values.str.fullmatch(r"[A-Za-z ]+ 2").sum() == 60 - 50  # Faker has 50 states
 
 
 def test_unique_pattern_starts_at_the_learned_index():
@@ -389,8 +406,12 @@ def test_emails_look_real():
     domains = pd.Series(gen(learned, 0, 20_000)).str.split("@").str[1]
     assert set(domains) == {"acme.com", "mail.jp", "web.de"}
     assert domains.eq("acme.com").mean() == pytest.approx(0.5, abs=0.02)
-    unique = gen(SPECS["email"], 0, 3, unique_ids=np.array([5, 17, 123456]))
-    assert [re.search(r"(\d+)@", v).group(1) for v in unique] == ["5", "17", "123456"]
+    # unique addresses: names spelled from the id, a number only once the name combinations run out
+    few = pd.Series(gen(SPECS["email"], 0, 50_000, unique_ids=permuted_ids(50_000, 50_000)))
+    assert few.nunique() == 50_000
+    assert few.str.fullmatch(r"[a-z]+[._][a-z]+@example\.(com|net|org)").all()
+    many = pd.Series(gen(SPECS["email"], 0, 1000, unique_ids=np.arange(10**9, 10**9 + 1000)))
+    assert many.str.fullmatch(r"[a-z]+[._][a-z]+\d+@example\.(com|net|org)").all()
 
 
 def test_names_come_from_faker_en_us():
@@ -479,6 +500,12 @@ def test_capacity_error_names_the_column():
     with pytest.raises(CapacityError) as info:
         gen({"kind": "pattern", "pattern": "A#"}, 0, 2, table="items", column="code", unique_ids=np.array([1, 10]))
     assert "items.code" in str(info.value) and info.value.column == "code"
+
+
+def test_one_unique_id_per_row():
+    with pytest.raises(RowCountError) as info:
+        gen(SPECS["email"], 0, 3, table="people", column="email", unique_ids=np.arange(2))
+    assert "people.email" in str(info.value)
 
 
 def test_empty_range_gives_an_empty_string_array():
