@@ -38,7 +38,6 @@ MAX_TABLE_ROWS = 10**13
 """Upper bound on one table's row count."""
 MAX_IN_MEMORY_CELLS = 2 * 10**9
 """Above this many cells, :meth:`Model.sample` refuses and points to :meth:`Model.write`."""
-UNBOUNDED_UNIQUE_DOMAIN = 1 << 40
 _EPOCH = np.datetime64("1970-01-01T00:00:00", "s")
 _TINY = 1e-12
 
@@ -237,7 +236,8 @@ class Plan:
         kind = gen["kind"]
         unique_ids = None
         if gen.get("unique"):
-            capacity = _capacity(cm) or UNBOUNDED_UNIQUE_DOMAIN
+            # Unbounded formats permute the run's own row range: short values, unique by construction.
+            capacity = _capacity(cm) or max(self.counts[table], 1)
             unique_ids = keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2)
         if kind == "text":
             values = text.generate_text(gen["text"], seed=self.seed, table=table, column=cm.name, start=start,
