@@ -72,9 +72,10 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
 
     counts: dict[str, int] = {}
     if example:
-        from .examples import example_samples_dir, example_schema_path
+        from .examples import RECORD_COUNTS, example_samples_dir, example_schema_path
 
-        return fit(example_schema_path(example), example_samples_dir(example)), counts
+        model = fit(example_schema_path(example), example_samples_dir(example))
+        return model, dict(RECORD_COUNTS.get(example, {}))
     if request:
         req = _load_request(request)
         counts = dict(req.get("recordCounts") or {})
@@ -95,9 +96,9 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     started = time.perf_counter()
     streams = {t: iter_batches(plan, t) for t in counts}
     if bundle:
-        paths = {"(all)": write_json_document(streams, Path(out) / "data.json")}
+        paths = {"(all)": write_json_document(streams, Path(out) / "data.json", schema=model.schema)}
     else:
-        paths = write_tables(streams, out, fmt.lower())
+        paths = write_tables(streams, out, fmt.lower(), schema=model.schema)
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
     for table, n in counts.items():

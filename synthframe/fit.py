@@ -314,7 +314,9 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
     base = {"kind": "distribution", "min": lo, "max": hi, "integer": integer, "decimals": decimals}
     if col.distribution is not None:
         return {**base, "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
-    if len(x) == 0 or lo == hi:
+    if lo == hi:
+        return {"kind": "frequencies", "values": [int(lo) if integer else lo], "weights": [1.0]}
+    if len(x) == 0:
         return {**base, "distribution": {"name": "uniform", "params": {"loc": lo, "scale": hi - lo}}}
     distinct, counts = np.unique(x, return_counts=True)
     if len(distinct) <= MAX_FREQUENCY_LEVELS and len(distinct) * 2 <= len(x) and decimals is not None:

@@ -110,7 +110,7 @@ class Model:
 
         plan = Plan(self, resolve_rows(self, rows, scale=scale), seed)
         streams = {t: iter_batches(plan, t, batch_rows) for t in plan.counts}
-        return write_tables(streams, out_dir, format)
+        return write_tables(streams, out_dir, format, schema=self.schema)
 
     # -- plain data -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
