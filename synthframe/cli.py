@@ -116,8 +116,10 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
 def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
     from .samples import read_samples
 
-    folder = next(iter(paths.values())).parent
-    return read_samples(folder, model.schema)
+    frames: dict[str, Any] = {}
+    for path in paths.values():
+        frames.update(read_samples(path, model.schema))
+    return frames
 
 
 def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
