@@ -355,7 +355,7 @@ def _arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
         if pa.types.is_decimal(field.type):
             arrow = arrow.set_column(i, field.name, arrow.column(i).cast(pa.float64()))
         elif pa.types.is_dictionary(field.type):
-            arrow = arrow.set_column(i, field.name, arrow.column(i).dictionary_decode())
+            arrow = arrow.set_column(i, field.name, arrow.column(i).cast(field.type.value_type))
     return arrow.to_pandas(types_mapper=_arrow_types, date_as_object=False)
 
 
