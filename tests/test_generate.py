@@ -1,0 +1,223 @@
+"""Generation contracts: row counts, determinism under chunking, keys, hierarchies, link tables."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthframe as sf
+from synthframe.errors import CapacityError, RowCountError
+from synthframe.generate import Plan, resolve_rows
+from synthframe.streams import BLOCK_SIZE
+from synthframe.write import write_tables
+
+RNG = np.random.Generator(np.random.PCG64(2024))
+
+
+def shop_schema(extra_customer_columns=None):
+    customers = {"customer_id": "integer", "name": {"type": "string", "semantic": "name"},
+                 "age": {"type": "integer", "min": 18, "max": 90},
+                 "segment": {"type": "category", "values": {"consumer": 0.7, "corporate": 0.3}},
+                 "score": {"type": "float", "nullable": True},
+                 "joined": "date"}
+    customers.update(extra_customer_columns or {})
+    return {"tables": {
+        "customers": {"primary_key": "customer_id", "columns": customers},
+        "orders": {"primary_key": "order_id",
+                   "columns": {"order_id": "integer", "customer_id": "integer", "total": "float",
+                               "placed": "datetime", "code": {"type": "string", "pattern": "ORD-######",
+                                                              "unique": True}},
+                   "foreign_keys": {"customer_id": "customers.customer_id"}},
+    }}
+
+
+def shop_samples():
+    """The same sample tables every call (a fresh generator each time)."""
+    RNG = np.random.Generator(np.random.PCG64(2024))  # noqa: N806
+    n = 300
+    customers = pd.DataFrame({
+        "customer_id": np.arange(1, n + 1),
+        "name": ["Ann Lee"] * n,
+        "age": RNG.integers(18, 91, n),
+        "segment": RNG.choice(["consumer", "corporate"], n, p=[0.7, 0.3]),
+        "score": np.where(RNG.random(n) < 0.2, np.nan, RNG.normal(50, 10, n)),
+        "joined": pd.to_datetime("2022-01-01") + pd.to_timedelta(RNG.integers(0, 900, n), unit="D"),
+    })
+    orders = pd.DataFrame({
+        "order_id": np.arange(1000, 1000 + 3 * n),
+        "customer_id": RNG.integers(1, n + 1, 3 * n),
+        "total": np.round(RNG.lognormal(4, 0.5, 3 * n), 2),
+        "placed": pd.to_datetime("2023-01-01") + pd.to_timedelta(RNG.integers(0, 10**7, 3 * n), unit="s"),
+        "code": [f"ORD-{i:06d}" for i in range(3 * n)],
+    })
+    return {"customers": customers, "orders": orders}
+
+
+@pytest.fixture(scope="module")
+def shop_model():
+    return sf.fit(shop_schema(), shop_samples())
+
+
+def test_row_counts_given_win_and_children_follow_parents(shop_model):
+    counts = resolve_rows(shop_model, {"customers": 1000})
+    assert counts == {"customers": 1000, "orders": 3000}
+    assert resolve_rows(shop_model, {"customers": 10, "orders": 7}) == {"customers": 10, "orders": 7}
+    assert resolve_rows(shop_model, scale=2) == {"customers": 600, "orders": 1800}
+    data = shop_model.sample({"customers": 1000}, seed=1)
+    assert {t: len(df) for t, df in data.items()} == counts
+
+
+def test_dtypes_keys_and_bounds(shop_model):
+    data = shop_model.sample({"customers": 5000, "orders": 20000}, seed=3)
+    c, o = data["customers"], data["orders"]
+    assert str(c["customer_id"].dtype) == "Int64" and str(c["age"].dtype) == "Int64"
+    assert isinstance(c["segment"].dtype, pd.CategoricalDtype)
+    assert c["joined"].dtype.kind == "M" and (c["joined"] == c["joined"].dt.normalize()).all()
+    assert c["customer_id"].tolist() == list(range(1, 5001))
+    assert c["age"].between(18, 90).all()
+    assert set(c["segment"].cat.categories) <= {"consumer", "corporate"}
+    assert o["customer_id"].isin(c["customer_id"]).all()
+    assert o["code"].is_unique and o["code"].str.fullmatch(r"ORD-\d{6}").all()
+    assert sf.validate(data, shop_model.schema).empty
+
+
+def test_category_weights_and_null_rate_within_tolerance(shop_model):
+    c = shop_model.sample({"customers": 40_000, "orders": 0}, seed=5)["customers"]
+    share = (c["segment"] == "consumer").mean()
+    se = np.sqrt(0.7 * 0.3 / len(c))
+    assert abs(share - 0.7) < 4 * se
+    null_rate = shop_model.tables["customers"].columns["score"].null_rate
+    assert abs(c["score"].isna().mean() - null_rate) < 4 * np.sqrt(null_rate * (1 - null_rate) / len(c))
+
+
+def test_numeric_column_matches_its_fit(shop_model):
+    from scipy import stats
+
+    orders = shop_model.sample({"customers": 100, "orders": 20_000}, seed=9)["orders"]
+    sample_totals = shop_samples()["orders"]["total"]
+    ks = stats.ks_2samp(orders["total"], sample_totals).statistic
+    assert ks < 0.08
+    assert orders["total"].min() >= sample_totals.min() and orders["total"].max() <= sample_totals.max()
+    assert (np.round(orders["total"], 2) == orders["total"]).all()
+
+
+def test_same_seed_same_frames_and_bytes(shop_model, tmp_path):
+    a = shop_model.sample({"customers": 2000}, seed=11)
+    b = shop_model.sample({"customers": 2000}, seed=11)
+    for table in a:
+        pd.testing.assert_frame_equal(a[table], b[table])
+    other = shop_model.sample({"customers": 2000}, seed=12)
+    assert not a["customers"]["age"].equals(other["customers"]["age"])
+    for fmt in ("csv", "jsonl"):
+        p1 = shop_model.write({"customers": 2000}, tmp_path / f"one-{fmt}", format=fmt, seed=11)
+        p2 = shop_model.write({"customers": 2000}, tmp_path / f"two-{fmt}", format=fmt, seed=11)
+        for table in p1:
+            assert p1[table].read_bytes() == p2[table].read_bytes()
+
+
+def test_equal_whatever_the_batch_size(shop_model, tmp_path):
+    rows = {"customers": BLOCK_SIZE + 5000, "orders": 2 * BLOCK_SIZE + 123}
+    whole = shop_model.sample(rows, seed=4)
+    for batch in (1000, BLOCK_SIZE, 3 * BLOCK_SIZE + 7):
+        pieces = shop_model.sample(rows, seed=4, batch_rows=batch)
+        for table in whole:
+            pd.testing.assert_frame_equal(whole[table], pieces[table])
+    plan = Plan(shop_model, resolve_rows(shop_model, rows), seed=4)
+    middle = plan.rows("orders", 70_000, 70_010).reset_index(drop=True)
+    pd.testing.assert_frame_equal(middle, whole["orders"].iloc[70_000:70_010].reset_index(drop=True))
+    one = write_tables({"orders": [whole["orders"]]}, tmp_path / "a", "csv", schema=shop_model.schema)
+    many = shop_model.write(rows, tmp_path / "b", format="csv", seed=4, batch_rows=9999)
+    assert one["orders"].read_bytes() == many["orders"].read_bytes()
+
+
+def test_adding_a_column_leaves_other_columns_unchanged():
+    samples = shop_samples()
+    base = sf.fit(shop_schema(), samples).sample({"customers": 3000}, seed=8)
+    wider = sf.fit(shop_schema({"vip": "boolean"}), samples).sample({"customers": 3000}, seed=8)
+    assert "vip" in wider["customers"]
+    for table, frame in base.items():
+        pd.testing.assert_frame_equal(frame, wider[table][frame.columns])
+
+
+def test_model_json_round_trip_gives_identical_output(shop_model, tmp_path):
+    path = shop_model.save(tmp_path / "model.json")
+    loaded = sf.Model.load(path)
+    assert loaded.to_dict() == shop_model.to_dict()
+    a = shop_model.sample({"customers": 1500}, seed=2)
+    b = loaded.sample({"customers": 1500}, seed=2)
+    for table in a:
+        pd.testing.assert_frame_equal(a[table], b[table])
+    text = path.read_text()
+    assert "Ann Lee" not in text  # statistics, not sample rows
+
+
+def test_unique_pattern_capacity_error(shop_model):
+    with pytest.raises(CapacityError, match=r"orders\.code") as info:
+        shop_model.sample({"customers": 10, "orders": 10**6 + 1})
+    assert (info.value.table, info.value.column) == ("orders", "code")
+
+
+def test_bad_row_counts(shop_model):
+    for bad in (-1, 1.5, "10", True):
+        with pytest.raises(RowCountError, match="customers"):
+            shop_model.sample({"customers": bad})
+    with pytest.raises(RowCountError, match="unknown table"):
+        shop_model.sample({"nope": 3})
+    with pytest.raises(RowCountError, match="in memory"):
+        shop_model.sample({"customers": 10**9})
+
+
+# -- self-references and link tables ---------------------------------------------------------
+
+def employees_samples(n=400, roots=20):
+    ids = np.arange(1, n + 1)
+    managers = np.where(ids <= roots, np.nan, RNG.integers(1, np.maximum(ids - 1, 1) + 1))
+    managers = np.where(ids <= roots, np.nan, np.minimum(managers, ids - 1))
+    return {"employees": pd.DataFrame({"employee_id": ids, "manager_id": pd.array(managers, dtype="Int64"),
+                                       "salary": RNG.normal(60_000, 9_000, n).round(0)})}
+
+
+def test_self_reference_is_acyclic_with_root_share_near_the_samples():
+    schema = {"tables": {"employees": {
+        "primary_key": "employee_id",
+        "columns": {"employee_id": "integer", "manager_id": {"type": "integer", "nullable": True},
+                    "salary": "float"},
+        "foreign_keys": {"manager_id": "employees.employee_id"}}}}
+    model = sf.fit(schema, employees_samples())
+    emp = model.sample({"employees": 10_000}, seed=6)["employees"]
+    root_share = emp["manager_id"].isna().mean()
+    assert abs(root_share - 20 / 400) < 0.01
+    position = pd.Index(emp["employee_id"]).get_indexer(emp["manager_id"].dropna())
+    rows = np.flatnonzero(emp["manager_id"].notna().to_numpy())
+    assert (position >= 0).all() and (position < rows).all()  # every manager comes earlier: no cycle
+    assert sf.validate({"employees": emp}, model.schema).empty
+
+
+def test_link_table_pairs_are_unique_and_capacity_checked():
+    schema = {"tables": {
+        "part": {"primary_key": "p_id", "columns": {"p_id": "integer"}},
+        "supplier": {"primary_key": "s_id", "columns": {"s_id": "integer"}},
+        "partsupp": {"primary_key": ["p_id", "s_id"],
+                     "columns": {"p_id": "integer", "s_id": "integer", "qty": "integer"},
+                     "foreign_keys": {"p_id": "part.p_id", "s_id": "supplier.s_id"}},
+    }}
+    samples = {"part": pd.DataFrame({"p_id": range(50)}), "supplier": pd.DataFrame({"s_id": range(10)}),
+               "partsupp": pd.DataFrame({"p_id": np.repeat(np.arange(50), 4),
+                                         "s_id": (np.arange(200) * 3) % 10, "qty": RNG.integers(1, 100, 200)})}
+    model = sf.fit(schema, samples)
+    data = model.sample({"part": 2000, "supplier": 40}, seed=1)
+    ps = data["partsupp"]
+    assert len(ps) == 8000
+    assert not ps.duplicated(["p_id", "s_id"]).any()
+    assert ps.groupby("p_id").size().eq(4).all()  # four suppliers per part, as in the samples
+    assert sf.validate(data, model.schema).empty
+    with pytest.raises(CapacityError, match="at most 80,000 rows"):
+        model.sample({"part": 2000, "supplier": 40, "partsupp": 80_001})
+    assert len(model.sample({"part": 2000, "supplier": 40, "partsupp": 80_000})["partsupp"]) == 80_000
+
+
+def test_csv_output_is_readable_back(shop_model, tmp_path):
+    paths = shop_model.write({"customers": 100}, tmp_path, format="csv", seed=1)
+    back = pd.read_csv(io.StringIO(paths["orders"].read_text()))
+    assert len(back) == 300 and list(back.columns) == list(shop_model.schema.tables["orders"].columns)
