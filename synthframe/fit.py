@@ -240,8 +240,12 @@ def fit_column(table: str, col: Column, values: pd.Series) -> ColumnModel:
     return ColumnModel(col.name, col.type, null_rate, generator, int(len(nonnull)))
 
 
-def _frequencies(values: pd.Series) -> dict[str, Any]:
+def _frequencies(values: pd.Series, *, private: bool = False) -> dict[str, Any]:
+    """Levels by descending frequency. ``private``: drop levels seen once (when others repeat),
+    so a free-text value that identifies one person is not copied into the model."""
     counts = values.value_counts(sort=True)
+    if private and (counts >= 2).any():
+        counts = counts[counts >= 2]
     levels = [_plain_scalar(v) for v in counts.index]
     total = float(counts.sum())
     return {"kind": "frequencies", "values": levels, "weights": [float(c) / total for c in counts.to_numpy()]}
@@ -274,7 +278,7 @@ def _fit_string(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
     n, distinct = len(strings), int(strings.nunique())
     if col.semantic is None and col.pattern is None and n and distinct <= MAX_CATEGORY_LEVELS and distinct * 2 <= n \
             and not col.unique:
-        return _frequencies(strings)
+        return _frequencies(strings, private=True)
     spec = text.fit_text(table, col.name, strings, semantic=col.semantic, pattern=col.pattern)
     return {"kind": "text", "text": spec}
 

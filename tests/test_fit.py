@@ -100,3 +100,11 @@ def test_datetime_resolution_kept():
                                        "2024-05-06 12:45"]))
     gen = fit_column("t", Column("at", "datetime"), stamps).generator
     assert gen["time_unit"] == "s" and gen["resolution"] == 60
+
+
+def test_low_cardinality_strings_become_levels_without_one_off_values():
+    s = pd.Series(["Paris"] * 30 + ["Lyon"] * 20 + ["Nice"] * 9 + ["12 Rue Secrète"])
+    gen = _fit(s, "string")
+    assert gen["kind"] == "frequencies"
+    assert gen["values"] == ["Paris", "Lyon", "Nice"]  # the value seen once is not copied
+    assert sum(gen["weights"]) == pytest.approx(1.0)
