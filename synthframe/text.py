@@ -12,9 +12,11 @@ readable spec of one of three kinds:
               case, and a vocabulary (words seen in several sample values, else Faker's
               lorem words).
 
-Generation (:func:`generate_text`) never calls Faker per row. Per ``(seed, table,
+Generation (:func:`generate_text`) never calls Faker per row. Per ``(table,
 column)`` a pool of a few thousand values is built once (cached) with a Faker
-seeded from :func:`synthframe.streams.seed_int`; rows then index the pool with
+seeded from :func:`synthframe.streams.seed_int` — the same pool for every seed, so
+a process answering many seeds builds it once; the seed decides which entries
+each row takes. Rows index the pool with
 addressed uniform draws (``pa.array(pool).take(indices)``), and composite values
 (emails, user names, URLs, phone numbers, IPs, UUIDs, sentences of words) are
 assembled with ``pyarrow.compute`` over whole columns. Row ``i``'s value depends
@@ -45,6 +47,9 @@ import pyarrow.compute as pc
 
 from .errors import CapacityError, ModelError, RowCountError, SchemaError, where
 from .streams import seed_int, splitmix64, uniform
+
+POOL_SEED = 0
+"""Pools of Faker values depend on (table, column) only; the run's seed picks from them."""
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -855,7 +860,7 @@ def _gen_semantic(spec: dict, seed: int, table: str, column: str, start: int, st
     semantic = spec["semantic"]
     locale = spec.get("locale", DEFAULT_LOCALE)
     size = int(spec.get("pool_size", POOL_SIZE))
-    pool_seed = seed_int(seed, table, column, "pool")
+    pool_seed = seed_int(POOL_SEED, table, column, "pool")
     _check_locale(locale, table, column)
     args = (seed, table, column, start, stop)
     if semantic == "email":
@@ -1075,7 +1080,7 @@ def _gen_words(spec: dict, seed: int, table: str, column: str, start: int, stop:
     else:
         locale = spec.get("locale", DEFAULT_LOCALE)
         _check_locale(locale, table, column)
-        words = _word_pool(int(spec.get("pool_size", POOL_SIZE)), seed_int(seed, table, column, "pool"), locale)
+        words = _word_pool(int(spec.get("pool_size", POOL_SIZE)), seed_int(POOL_SEED, table, column, "pool"), locale)
         index = ((h * np.uint64(len(words))) >> np.uint64(32)).view(np.int64)
     taken = words.take(index)
     chars = spec.get("chars") or {}
