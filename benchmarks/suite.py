@@ -1,0 +1,453 @@
+"""The benchmark run behind ``python -m benchmarks``: synthframe against the naive per-row loop.
+
+One run measures, on the bundled ecommerce example fitted from its sample rows:
+
+- the customers table alone, generated in memory (``Plan.rows``), and its first call,
+  which also builds the column's text pools;
+- the whole example at ``--rows`` total rows (counts in the proportions of the example's
+  own request), in memory (``Model.sample``) and written to Parquet (``Model.write``);
+- the naive per-row Faker loop (:mod:`benchmarks.naive`) on the same tables at
+  ``--naive-rows`` rows — rows/s do not depend on the size for a per-row loop, so the
+  ratio of rows/s is fair;
+- fit time of the example and of the TPC-H sample (when its folder exists), generation
+  of TPC-H at ``--tpch-scale`` times its size and ``synthframe.validate`` on the result.
+
+Every timing is the median of ``--repeat`` runs; peak memory is measured as described in
+:mod:`benchmarks.memory`. A markdown table goes to stdout, everything to a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import synthframe as sf
+from synthframe.examples import RECORD_COUNTS, example_samples_dir, example_schema_path, load_example_request
+from synthframe.generate import Plan, resolve_rows
+
+from . import memory
+from .naive import naive_generate, naive_rows_per_second
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+DEFAULT_OUT = BENCH_DIR / "results" / "latest.json"
+DEFAULT_TPCH = REPO_ROOT.parent / "shared" / "data" / "tpch_sf001"
+"""The TPC-H sample (scale factor 0.01), next to the repository: ``../shared/data/tpch_sf001``."""
+
+DEFAULTS = {"rows": 10**6, "repeat": 3, "naive_rows": 5000, "tpch_scale": 10.0}
+QUICK = {"rows": 20_000, "repeat": 1, "naive_rows": 300, "tpch_scale": 1.0}
+"""Sizes of ``--quick``: a smoke run of a few seconds that exercises every measurement."""
+
+TARGETS = {
+    "customers_rows_per_s": 1_000_000,
+    "customers_ratio_vs_naive": 200,
+    "tpch_fit_seconds": 10.0,
+}
+"""Figures the run is compared against (reported, never asserted)."""
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    """One line of the table: what was measured, on how many rows, and its repeated timings."""
+
+    what: str
+    rows: int
+    seconds_all: list[float]
+    peak_mb_all: list[float] = field(default_factory=list)
+    baseline: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    ratio_vs_naive: float | None = None
+
+    @property
+    def seconds(self) -> float:
+        return float(statistics.median(self.seconds_all))
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def peak_mb(self) -> float | None:
+        return float(statistics.median(self.peak_mb_all)) if self.peak_mb_all else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"what": self.what, "rows": self.rows, "seconds": self.seconds, "rows_per_s": self.rows_per_s,
+                "peak_mb": self.peak_mb, "ratio_vs_naive": self.ratio_vs_naive, "baseline": self.baseline,
+                "seconds_all": self.seconds_all, "peak_mb_all": self.peak_mb_all, **self.extra}
+
+
+def timed(fn: Callable[[], Any], repeat: int, *, after: Callable[[Any], None] | None = None,
+          ) -> tuple[list[float], list[float]]:
+    """Run ``fn`` ``repeat`` times; wall seconds and peak RSS growth (MiB) of each run.
+
+    ``after`` receives each run's result outside the timed section (to inspect or clean up);
+    the result is then dropped and garbage collected, so runs do not inherit each other's memory.
+    """
+    seconds: list[float] = []
+    peaks: list[float] = []
+    for _ in range(repeat):
+        memory.settle()
+        with memory.PeakRSS() as mem:
+            start = time.perf_counter()
+            result = fn()
+            elapsed = time.perf_counter() - start
+        seconds.append(elapsed)
+        peaks.append(mem.peak_mb)
+        if after is not None:
+            after(result)
+        del result
+    memory.settle()
+    return seconds, peaks
+
+
+def counts_in_proportion(total: int, proportions: Mapping[str, int]) -> dict[str, int]:
+    """Row counts with the ratios of ``proportions`` summing exactly to ``total`` (largest remainder).
+
+    Every table gets at least one row, so ``total`` must be at least the number of tables.
+    """
+    if total < len(proportions):
+        raise ValueError(f"total must be at least {len(proportions)} (one row per table); got {total}.")
+    weights = np.asarray(list(proportions.values()), dtype=np.float64)
+    exact = (total - len(weights)) * weights / weights.sum()
+    counts = np.floor(exact).astype(np.int64)
+    short = (total - len(weights)) - int(counts.sum())
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[:short]] += 1
+    return {name: int(c) + 1 for name, c in zip(proportions, counts)}
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# -- the runs -----------------------------------------------------------------------------
+
+def _example_results(rows: int, naive_rows: int, repeat: int, seed: int, notes: list[str],
+                     ) -> tuple[dict[str, Result], dict[str, dict[str, int]]]:
+    """Example fit, customers alone, the whole example in memory and to Parquet, and the naive loop."""
+    results: dict[str, Result] = {}
+    schema = sf.Schema.from_json(example_schema_path())
+    samples = sf.read_samples(example_samples_dir(), schema)
+    sample_rows = sum(len(df) for df in samples.values())
+
+    secs, peaks = timed(lambda: sf.fit(schema, samples), repeat)
+    results["example_fit"] = Result("fit: ecommerce example (sample rows)", sample_rows, secs, peaks)
+    model = sf.fit(schema, samples)
+
+    # The customers table alone, in memory. The first call also builds the text pools
+    # (Faker values made once per column and cached); it is reported on its own line.
+    customer_counts = resolve_rows(model, {"customers": rows})
+
+    def customers() -> pd.DataFrame:
+        return Plan(model, customer_counts, seed).rows("customers", 0, rows)
+
+    secs, peaks = timed(customers, 1)
+    results["customers_first_call"] = Result("synthframe: customers, in memory, first call (builds text pools)",
+                                             rows, secs, peaks)
+    secs, peaks = timed(customers, repeat)
+    results["customers_memory"] = Result("synthframe: customers, in memory", rows, secs, peaks,
+                                         baseline="naive_customers")
+
+    # The whole example at `rows` total rows, in the proportions of the example's request.
+    counts = counts_in_proportion(rows, RECORD_COUNTS["ecommerce"])
+    total = sum(counts.values())
+    secs, peaks = timed(lambda: model.sample(counts, seed=seed), repeat)
+    results["example_memory"] = Result("synthframe: whole example, in memory", total, secs, peaks,
+                                       baseline="naive_example", extra={"counts": counts})
+
+    written: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="synthframe-bench-") as tmp:
+        runs = iter(range(repeat))
+
+        def write() -> Path:
+            out = Path(tmp) / f"run{next(runs)}"
+            model.write(counts, out, format="parquet", seed=seed)
+            return out
+
+        def clean(out: Path) -> None:
+            written.append(_dir_bytes(out))
+            shutil.rmtree(out)
+
+        secs, peaks = timed(write, repeat, after=clean)
+    results["example_parquet"] = Result("synthframe: whole example, written to Parquet", total, secs, peaks,
+                                        baseline="naive_example",
+                                        extra={"counts": counts, "parquet_mb": written[-1] / 2**20})
+
+    # The naive per-row loop on the same tables, at its own (small) size.
+    raw_schema = load_example_request("ecommerce")["schema"]
+    naive_secs: list[float] = []
+    naive_peaks: list[float] = []
+    for _ in range(repeat):
+        memory.settle()
+        with memory.PeakRSS() as mem:
+            rate = naive_rows_per_second(raw_schema, "customers", naive_rows, seed=seed)
+        naive_secs.append(naive_rows / rate)
+        naive_peaks.append(mem.peak_mb)
+    results["naive_customers"] = Result("naive per-row loop: customers", naive_rows, naive_secs, naive_peaks)
+
+    naive_counts = counts_in_proportion(naive_rows, RECORD_COUNTS["ecommerce"])
+    secs, peaks = timed(lambda: naive_generate(raw_schema, naive_counts, seed=seed), repeat)
+    results["naive_example"] = Result("naive per-row loop: whole example", sum(naive_counts.values()), secs, peaks,
+                                      extra={"counts": naive_counts})
+    notes.append(f"Example counts at {total:,} rows: {counts}; naive loop at {sum(naive_counts.values()):,} rows: "
+                 f"{naive_counts}.")
+    return results, {"example": counts, "naive_example": naive_counts}
+
+
+def _tpch_results(path: Path, scale: float, repeat: int, seed: int, notes: list[str]) -> dict[str, Result]:
+    """Fit of the TPC-H sample, generation at ``scale`` times its size, and validation of that output."""
+    schema_path = path / "schema.json"
+    if not schema_path.is_file():
+        notes.append(f"TPC-H skipped: no sample at {path} (expected schema.json and one Parquet file per table).")
+        return {}
+    results: dict[str, Result] = {}
+    schema = sf.Schema.from_json(schema_path)
+    start = time.perf_counter()
+    samples = sf.read_samples(path, schema)
+    read_seconds = time.perf_counter() - start
+    sample_rows = sum(len(df) for df in samples.values())
+    secs, peaks = timed(lambda: sf.fit(schema, samples), repeat)
+    results["tpch_fit"] = Result("fit: TPC-H sample SF 0.01 (sample rows)", sample_rows, secs, peaks,
+                                 extra={"read_samples_seconds": read_seconds})
+    model = sf.fit(schema, samples)
+
+    counts = resolve_rows(model, scale=scale)
+    secs, peaks = timed(lambda: model.sample(scale=scale, seed=seed), repeat)
+    results["tpch_sample"] = Result(f"synthframe: TPC-H x{scale:g}, in memory", sum(counts.values()), secs, peaks,
+                                    extra={"scale": scale, "counts": counts})
+
+    data = model.sample(scale=scale, seed=seed)
+    problems: list[int] = []
+    secs, peaks = timed(lambda: sf.validate(data, schema), repeat, after=lambda report: problems.append(len(report)))
+    results["tpch_validate"] = Result(f"validate: TPC-H x{scale:g}", sum(len(df) for df in data.values()), secs,
+                                      peaks, extra={"problems": problems[-1]})
+    if problems[-1]:
+        notes.append(f"validate found {problems[-1]} problem(s) in the generated TPC-H tables.")
+    return results
+
+
+def _ratios(results: Mapping[str, Result]) -> None:
+    for result in results.values():
+        if result.baseline in results:
+            result.ratio_vs_naive = result.rows_per_s / results[result.baseline].rows_per_s
+
+
+def _targets(results: Mapping[str, Result]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if "customers_memory" in results:
+        customers = results["customers_memory"]
+        goal = TARGETS["customers_rows_per_s"]
+        out.append({"target": f"customers in memory >= {goal:,} rows/s", "measured": customers.rows_per_s,
+                    "met": customers.rows_per_s >= goal})
+        goal = TARGETS["customers_ratio_vs_naive"]
+        if customers.ratio_vs_naive is not None:
+            out.append({"target": f"customers >= {goal}x the naive loop", "measured": customers.ratio_vs_naive,
+                        "met": customers.ratio_vs_naive >= goal})
+    if "tpch_fit" in results:
+        goal = TARGETS["tpch_fit_seconds"]
+        out.append({"target": f"TPC-H fit < {goal:g} s", "measured": results["tpch_fit"].seconds,
+                    "met": results["tpch_fit"].seconds < goal})
+    return out
+
+
+# -- reporting ----------------------------------------------------------------------------
+
+ORDER = ("customers_memory", "customers_first_call", "naive_customers", "example_memory", "example_parquet",
+         "naive_example", "example_fit", "tpch_fit", "tpch_sample", "tpch_validate")
+
+
+def markdown_table(results: Mapping[str, Mapping[str, Any]]) -> str:
+    """The results (as in the JSON file) as a markdown table, one line per measurement."""
+    lines = ["| what | rows | seconds (median) | rows/s | peak MB | vs naive |",
+             "|---|---:|---:|---:|---:|---:|"]
+    names = [n for n in ORDER if n in results] + [n for n in results if n not in ORDER]
+    for name in names:
+        r = results[name]
+        peak = "—" if r.get("peak_mb") is None else f"{r['peak_mb']:,.1f}"
+        ratio = "—" if r.get("ratio_vs_naive") is None else f"{r['ratio_vs_naive']:,.0f}×"
+        lines.append(f"| {r['what']} | {r['rows']:,} | {r['seconds']:.4g} | {r['rows_per_s']:,.0f} | {peak} "
+                     f"| {ratio} |")
+    return "\n".join(lines)
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, memory, OS and library versions of the machine the run is on."""
+    import faker
+    import pyarrow
+    import scipy
+
+    info: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_gb": _memory_gb(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "scipy": scipy.__version__,
+        "faker": faker.VERSION,
+        "synthframe": sf.__version__,
+        "git_commit": _git_commit(),
+    }
+    return info
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _memory_gb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                             timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+# -- entry point --------------------------------------------------------------------------
+
+def _positive_int(text: str) -> int:
+    """An integer from ``1000000``, ``1_000_000``, ``10**6`` or ``1e6``; at least 1."""
+    try:
+        if "**" in text:
+            base, exp = text.split("**", 1)
+            value = int(base) ** int(exp)
+        else:
+            number = float(text) if any(c in text for c in ".eE") else int(text)
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError(text)
+            value = int(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 1000000, 1e6 or 10**6; got {text!r}"
+                                         ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive; got {text!r}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m benchmarks``."""
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time synthframe on the bundled ecommerce example (and the TPC-H sample when present) "
+                    "against the naive per-row Faker loop; print a markdown table and write JSON results.")
+    p.add_argument("--rows", type=_positive_int, default=None,
+                   help=f"total rows of the whole example, and rows of the customers-alone run "
+                        f"(default {DEFAULTS['rows']:,}; --quick: {QUICK['rows']:,})")
+    p.add_argument("--repeat", type=_positive_int, default=None,
+                   help=f"runs per measurement; medians are reported (default {DEFAULTS['repeat']})")
+    p.add_argument("--naive-rows", type=_positive_int, default=None,
+                   help=f"rows for the naive per-row loop (default {DEFAULTS['naive_rows']:,})")
+    p.add_argument("--tpch", type=Path, default=DEFAULT_TPCH,
+                   help="folder of the TPC-H sample (schema.json + Parquet); skipped with a note when absent "
+                        "(default: ../shared/data/tpch_sf001 next to the repository)")
+    p.add_argument("--tpch-scale", type=_positive_float, default=None,
+                   help=f"generate TPC-H at this multiple of its sample size (default {DEFAULTS['tpch_scale']:g})")
+    p.add_argument("--seed", type=int, default=0, help="seed of every generation run (default 0)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help="where to write the JSON results (default benchmarks/results/latest.json)")
+    p.add_argument("--quick", action="store_true",
+                   help="a smoke run of a few seconds: small sizes, one repeat, TPC-H at x1")
+    return p
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Run every measurement the arguments ask for; the JSON-ready results."""
+    sizes = QUICK if args.quick else DEFAULTS
+    rows = args.rows or sizes["rows"]
+    repeat = args.repeat or sizes["repeat"]
+    naive_rows = args.naive_rows or sizes["naive_rows"]
+    tpch_scale = args.tpch_scale or sizes["tpch_scale"]
+    notes: list[str] = []
+    started = dt.datetime.now(dt.timezone.utc)
+
+    results, counts = _example_results(rows, naive_rows, repeat, args.seed, notes)
+    results.update(_tpch_results(Path(args.tpch), tpch_scale, repeat, args.seed, notes))
+    _ratios(results)
+    if "tpch_sample" in results:
+        counts["tpch"] = results["tpch_sample"].extra["counts"]
+    return {
+        "created": started.isoformat(timespec="seconds"),
+        "seconds_total": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 3),
+        "machine": machine_info(),
+        "settings": {"rows": rows, "repeat": repeat, "naive_rows": naive_rows, "tpch": str(args.tpch),
+                     "tpch_scale": tpch_scale, "seed": args.seed, "quick": bool(args.quick)},
+        "memory_method": memory.METHOD_DESCRIPTION,
+        "counts": counts,
+        "results": {name: r.to_dict() for name, r in results.items()},
+        "targets": _targets(results),
+        "notes": notes,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks``: run, print the table and the target comparison, write the JSON file."""
+    args = parser().parse_args(argv)
+    report = run(args)
+    machine = report["machine"]
+    print(f"synthframe {machine['synthframe']} on {machine['cpu_model'] or machine['machine']} "
+          f"({machine['cpu_count']} CPUs), Python {machine['python']}, numpy {machine['numpy']}, "
+          f"pandas {machine['pandas']}, pyarrow {machine['pyarrow']}; median of "
+          f"{report['settings']['repeat']} run(s)\n")
+    print(markdown_table(report["results"]))
+    print()
+    for target in report["targets"]:
+        print(f"- target {target['target']}: measured {target['measured']:,.3g} — "
+              f"{'met' if target['met'] else 'MISSED'}")
+    print(f"- peak MB: {report['memory_method']}")
+    for note in report["notes"]:
+        print(f"- {note}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults written to {out}", file=sys.stderr)
+    return 0

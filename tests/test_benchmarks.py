@@ -1,0 +1,182 @@
+"""The benchmark entry point: `python -m benchmarks --quick` runs and writes complete, positive results.
+
+No wall-clock figure is asserted (machines differ); what is checked is that every measurement
+is there, consistent with the others (rows/s = rows / seconds, ratio = rows/s ÷ naive rows/s)
+and written where asked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # the benchmarks folder is part of the checkout, not of the installed package
+    sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks import memory, suite  # noqa: E402
+from synthframe.examples import RECORD_COUNTS  # noqa: E402
+
+EXAMPLE_RESULTS = ("customers_memory", "customers_first_call", "naive_customers", "example_memory",
+                   "example_parquet", "naive_example", "example_fit")
+TPCH_RESULTS = ("tpch_fit", "tpch_sample", "tpch_validate")
+RESULT_KEYS = {"what", "rows", "seconds", "rows_per_s", "peak_mb", "ratio_vs_naive", "baseline", "seconds_all",
+               "peak_mb_all"}
+
+
+def _check_results(report: dict, expected: tuple[str, ...]) -> None:
+    results = report["results"]
+    assert set(expected) <= set(results)
+    for name in expected:
+        r = results[name]
+        assert set(r) >= RESULT_KEYS, name
+        assert r["rows"] > 0 and r["seconds"] > 0 and r["rows_per_s"] > 0, name
+        assert len(r["seconds_all"]) == report["settings"]["repeat"] or name == "customers_first_call"
+        assert all(s > 0 for s in r["seconds_all"])
+        assert r["seconds"] == pytest.approx(float(np.median(r["seconds_all"])))
+        assert r["rows_per_s"] == pytest.approx(r["rows"] / r["seconds"])
+        assert r["peak_mb"] is not None and r["peak_mb"] >= 0
+        if r["baseline"] is None:
+            assert r["ratio_vs_naive"] is None
+        else:
+            assert r["ratio_vs_naive"] == pytest.approx(r["rows_per_s"] / results[r["baseline"]]["rows_per_s"])
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """One `python -m benchmarks --quick` run in a subprocess: its JSON report and its stdout."""
+    out = tmp_path_factory.mktemp("bench") / "nested" / "quick.json"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text(encoding="utf-8")), proc.stdout
+
+
+def test_quick_run_reports_every_measurement(quick_run: tuple[dict, str]) -> None:
+    report, _ = quick_run
+    assert {"created", "machine", "settings", "memory_method", "counts", "results", "targets", "notes"} <= set(report)
+    settings = report["settings"]
+    assert settings["quick"] is True
+    assert (settings["rows"], settings["repeat"], settings["naive_rows"]) == (
+        suite.QUICK["rows"], suite.QUICK["repeat"], suite.QUICK["naive_rows"])
+    _check_results(report, EXAMPLE_RESULTS)
+    results = report["results"]
+    assert results["customers_memory"]["baseline"] == "naive_customers"
+    assert results["example_memory"]["baseline"] == results["example_parquet"]["baseline"] == "naive_example"
+    assert results["customers_memory"]["rows"] == settings["rows"]
+    assert results["naive_customers"]["rows"] == settings["naive_rows"]
+    assert results["example_parquet"]["parquet_mb"] > 0
+    # the whole example is asked in the proportions of the example's own request, summing to --rows
+    counts = report["counts"]
+    assert sum(counts["example"].values()) == settings["rows"] == results["example_memory"]["rows"]
+    assert counts["example"] == suite.counts_in_proportion(settings["rows"], RECORD_COUNTS["ecommerce"])
+    assert sum(counts["naive_example"].values()) == settings["naive_rows"]
+
+
+def test_quick_run_machine_info_and_targets(quick_run: tuple[dict, str]) -> None:
+    report, _ = quick_run
+    machine = report["machine"]
+    assert machine["cpu_count"] >= 1
+    assert machine["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert machine["numpy"] == np.__version__ and machine["pandas"] == pd.__version__
+    names = [t["target"] for t in report["targets"]]
+    assert any("rows/s" in n for n in names) and any("naive" in n for n in names)
+    for target in report["targets"]:
+        assert isinstance(target["met"], bool) and target["measured"] > 0
+
+
+def test_quick_run_includes_tpch_when_present(quick_run: tuple[dict, str]) -> None:
+    report, _ = quick_run
+    if (suite.DEFAULT_TPCH / "schema.json").is_file():
+        _check_results(report, TPCH_RESULTS)
+        results = report["results"]
+        assert results["tpch_fit"]["rows"] == 86_805  # the SF 0.01 sample's rows
+        assert results["tpch_sample"]["rows"] == sum(report["counts"]["tpch"].values())
+        assert results["tpch_validate"]["problems"] == 0
+        assert any(t["target"].startswith("TPC-H fit") for t in report["targets"])
+    else:
+        assert not set(TPCH_RESULTS) & set(report["results"])
+        assert any(n.startswith("TPC-H skipped") for n in report["notes"])
+
+
+def test_quick_run_prints_markdown_table(quick_run: tuple[dict, str]) -> None:
+    report, stdout = quick_run
+    assert "| what | rows | seconds (median) | rows/s | peak MB | vs naive |" in stdout
+    assert suite.markdown_table(report["results"]) in stdout
+    assert "synthframe: customers, in memory |" in stdout
+
+
+def test_missing_tpch_is_skipped_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.json"
+    assert suite.main(["--quick", "--rows", "2000", "--naive-rows", "40", "--tpch", str(tmp_path / "absent"),
+                       "--out", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["settings"]["rows"] == 2000 and report["settings"]["naive_rows"] == 40
+    _check_results(report, EXAMPLE_RESULTS)
+    assert not set(TPCH_RESULTS) & set(report["results"])
+    assert [n for n in report["notes"] if n.startswith("TPC-H skipped")]
+    assert "TPC-H skipped" in capsys.readouterr().out
+
+
+def test_counts_in_proportion() -> None:
+    proportions = RECORD_COUNTS["ecommerce"]
+    assert suite.counts_in_proportion(sum(proportions.values()) + len(proportions), proportions) == {
+        t: c + 1 for t, c in proportions.items()}
+    counts = suite.counts_in_proportion(10**6, proportions)
+    assert sum(counts.values()) == 10**6 and list(counts) == list(proportions)
+    total = sum(proportions.values())
+    for table, c in counts.items():
+        assert abs(c - 10**6 * proportions[table] / total) <= 2
+    assert suite.counts_in_proportion(5, proportions) == dict.fromkeys(proportions, 1)
+    with pytest.raises(ValueError, match="at least 5"):
+        suite.counts_in_proportion(4, proportions)
+
+
+def test_markdown_table_formats_each_result() -> None:
+    results = {
+        "naive_customers": {"what": "naive", "rows": 500, "seconds": 0.25, "rows_per_s": 2000.0, "peak_mb": 1.25,
+                            "ratio_vs_naive": None},
+        "customers_memory": {"what": "fast", "rows": 10**6, "seconds": 0.5, "rows_per_s": 2e6, "peak_mb": None,
+                             "ratio_vs_naive": 1000.0},
+    }
+    assert suite.markdown_table(results).splitlines() == [
+        "| what | rows | seconds (median) | rows/s | peak MB | vs naive |",
+        "|---|---:|---:|---:|---:|---:|",
+        "| fast | 1,000,000 | 0.5 | 2,000,000 | — | 1,000× |",
+        "| naive | 500 | 0.25 | 2,000 | 1.2 | — |",
+    ]
+
+
+@pytest.mark.parametrize(("text", "value"), [("1000000", 10**6), ("1_000_000", 10**6), ("10**6", 10**6),
+                                             ("1e6", 10**6), ("7", 7)])
+def test_row_arguments(text: str, value: int) -> None:
+    assert suite.parser().parse_args(["--rows", text]).rows == value
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "1.5", "many", "2.5e0"])
+def test_bad_row_arguments_exit_with_usage_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        suite.parser().parse_args(["--rows", text])
+    assert info.value.code == 2
+    assert "--rows" in capsys.readouterr().err
+
+
+def test_peak_rss_sees_a_held_allocation() -> None:
+    memory.settle()
+    with memory.PeakRSS() as mem:
+        block = np.ones(100 * 2**20 // 8)  # 100 MiB, written so that its pages are resident
+    assert 90 <= mem.peak_mb <= 200
+    assert mem.peak_bytes == max(mem.peak - mem.baseline, 0)
+    assert math.isclose(block.sum(), block.size)
+    del block
+    memory.settle()
+    with memory.PeakRSS() as small:
+        np.ones(1000)
+    assert small.peak_mb < 50
