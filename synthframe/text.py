@@ -558,7 +558,8 @@ def _vocabulary(s: pd.Series, position: int | None = None) -> dict[str, list] | 
     tokens = raw[raw.str.fullmatch(r"[^\W\d_][^\W\d_'\-]*")]
     if tokens.empty:
         return None
-    docs = tokens.groupby(level=0).unique().explode().value_counts()
+    pairs = pd.DataFrame({"doc": tokens.index, "word": tokens.to_numpy()}).drop_duplicates()
+    docs = pairs["word"].value_counts()
     kept = set(docs[docs >= MIN_WORD_DOCS].head(VOCABULARY_SIZE).index)
     if len(kept) < (5 if position is None else 1) or tokens.isin(kept).sum() < 0.5 * len(raw):
         return None
