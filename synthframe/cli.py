@@ -1,12 +1,17 @@
 """The ``synthframe`` command: the same verbs as the Python API, for the shell.
 
-Every command ends with one clear line on stderr and exit code 2 on bad input
-(a :class:`~synthframe.errors.SynthframeError`), never a traceback.
+On bad input every command prints exactly one line on stderr, starting with
+``error:``, and exits with code 2, never with a traceback: a
+:class:`~synthframe.errors.SynthframeError`, a file that cannot be read or
+written, and a mistyped option or argument alike. The problems a validation
+finds are listed on stdout (they are the report); the one stderr line names the
+first problem's table and column.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -15,37 +20,98 @@ from typing import Any
 
 import click
 
-from .errors import RowCountError, SampleError, SynthframeError
+from .errors import RowCountError, SampleError, SynthframeError, where
 
 FORMAT_CHOICE = click.Choice(["json", "jsonl", "csv", "parquet"], case_sensitive=False)
 VALIDATE_ROW_LIMIT = 5_000_000
 """Above this many rows in all, automatic validation after writing is skipped (force it with --validate)."""
 
 
+REQUEST_KEYS = ("schema", "sampleData", "recordCounts")
+"""Keys of the one-file generation request."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str) -> None:
+    """Print ``error: message`` as one line on stderr and exit with code 2."""
+    click.echo(f"error: {_one_line(message)}", err=True)
+    sys.exit(2)
+
+
 def _friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn bad input (SynthframeError) and file-system failures (OSError) into one line and exit code 2."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except SynthframeError as exc:
-            message = " ".join(str(exc).split())
-            click.echo(f"error: {message}", err=True)
-            sys.exit(2)
+            _fail(str(exc))
+        except OSError as exc:
+            where_ = f" ({exc.filename})" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where_}; check the path and its permissions.")
 
     return wrapper
 
 
+class _OneLineError(click.ClickException):
+    """A usage error shown as one ``error:`` line (click's default is a usage block over several lines)."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {_one_line(self.format_message())}", err=True)
+
+
+class _Group(click.Group):
+    """The command group: usage errors of the group and of every command become one line, exit code 2."""
+
+    @staticmethod
+    def _convert(exc: click.ClickException) -> _OneLineError:
+        ctx = getattr(exc, "ctx", None)
+        hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
+        return _OneLineError(exc.format_message() + hint)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.ClickException as exc:
+            if isinstance(exc, _OneLineError):
+                raise
+            raise self._convert(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.ClickException as exc:
+            if isinstance(exc, _OneLineError):
+                raise
+            raise self._convert(exc) from None
+
+
 def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
+    """``("customers=1000", "orders=5_000")`` as ``{"customers": 1000, "orders": 5000}``; each table once."""
     rows: dict[str, int] = {}
     for item in values:
         table, sep, count = item.partition("=")
+        table = table.strip()
         if not sep or not table:
             raise RowCountError(f"--rows takes TABLE=N (e.g. --rows customers=1000); got {item!r}.")
-        try:
-            rows[table] = int(count.replace("_", ""))
-        except ValueError:
-            raise RowCountError(f"Row count for table '{table}' must be a whole number; got {count!r}.",
-                                table=table) from None
+        if table in rows:
+            raise RowCountError(f"--rows names table '{table}' twice; give each table's row count once.",
+                                table=table)
+        text = count.strip()
+        if not text or not text.replace("_", "").isdigit():
+            raise RowCountError(f"Row count for table '{table}' must be a whole number of zero or more "
+                                f"(e.g. {table}=1000 or {table}=1_000_000); got {count!r}.", table=table)
+        rows[table] = int(text.replace("_", ""))
     return rows
 
 
@@ -58,10 +124,20 @@ def _load_request(path: str) -> dict[str, Any]:
         raise SampleError(f"Request file {path} does not exist.") from None
     except UnicodeDecodeError:
         raise SampleError(f"Request file {path} is not UTF-8 JSON; re-save it as UTF-8.") from None
+    except OSError as exc:
+        raise SampleError(f"Request file {path} cannot be read: {exc.strerror or exc}.") from None
     request = load_json_text(text, what="request")
     if not isinstance(request, Mapping) or "sampleData" not in request and "schema" not in request:
         raise SampleError(f"{path} is not a generation request: expected an object with 'schema', 'sampleData' "
                           f"and 'recordCounts'.")
+    unknown = sorted(set(request) - set(REQUEST_KEYS))
+    if unknown:
+        raise SampleError(f"Request {path} has unknown key(s) {unknown}; a request holds only "
+                          f"{', '.join(REQUEST_KEYS)}.")
+    counts = request.get("recordCounts")
+    if counts is not None and not isinstance(counts, Mapping):
+        raise RowCountError(f"'recordCounts' in {path} must be an object {{table: rows}}; got "
+                            f"{type(counts).__name__}.")
     return dict(request)
 
 
@@ -71,6 +147,11 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
     from .fit import fit
 
     counts: dict[str, int] = {}
+    if example and (request or schema or samples):
+        raise SampleError("--example cannot be combined with REQUEST.json, --schema or --samples; give one source.")
+    if request and (schema or samples):
+        raise SampleError("REQUEST.json already holds the schema and samples; drop --schema/--samples, or drop "
+                          "REQUEST.json.")
     if example:
         from .examples import RECORD_COUNTS, example_samples_dir, example_schema_path
 
@@ -91,6 +172,8 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     from .generate import Plan, iter_batches, resolve_rows
     from .write import write_json_document, write_tables
 
+    if scale is not None and not math.isfinite(scale):
+        raise RowCountError(f"--scale must be a finite number of zero or more; got {scale}.")
     counts = resolve_rows(model, rows, scale=scale)
     plan = Plan(model, counts, seed)
     started = time.perf_counter()
@@ -109,8 +192,7 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
         if validate is None:
             click.echo(f"validation skipped above {VALIDATE_ROW_LIMIT:,} rows (force it with --validate)")
         return
-    data = model.sample(counts, seed=seed) if bundle else _read_back(paths, model)
-    _report_validation(data, model.schema)
+    _report_validation(_read_back(paths, model), model.schema)
 
 
 def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
@@ -123,13 +205,22 @@ def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
 
 
 def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
-    from .validate import validate
+    """List every problem on stdout; raise one DataValidationError naming the first one's table and column."""
+    import pandas as pd
+
+    from .validate import DataValidationError, validate
 
     problems = validate(data, schema)
     if len(problems):
         for row in problems.itertuples(index=False):
-            click.echo(f"  invalid: {row.message}", err=True)
-        raise SampleError(f"validation found {len(problems)} problem(s) in the generated data (listed above).")
+            column = None if pd.isna(row.column) else row.column
+            click.echo(f"invalid: {where(row.table, column)} [{row.check}] {_one_line(row.message)}")
+        first = problems.iloc[0]
+        column = None if pd.isna(first["column"]) else str(first["column"])
+        raise DataValidationError(
+            f"validation found {len(problems)} problem(s) (listed on stdout); the first, in "
+            f"{where(first['table'], column)}: {first['message']}", table=str(first["table"]), column=column,
+            report=problems)
     click.echo("validated: every primary key unique, every foreign key found, types and bounds hold")
 
 
@@ -144,7 +235,7 @@ OUTPUT_OPTIONS = [
                  help="Same seed, same data: byte for byte (CSV, JSON), value for value (Parquet)."),
     click.option("--rows", "-r", "rows", multiple=True, metavar="TABLE=N",
                  help="Exact row count for a table; repeat for several. Unnamed tables follow their parents."),
-    click.option("--scale", type=float, default=None,
+    click.option("--scale", type=click.FloatRange(min=0), default=None,
                  help="Multiply every sample table's size (for tables not given with --rows)."),
     click.option("--validate/--no-validate", "validate", default=None,
                  help=f"Check keys, types and bounds of what was written (default: on up to "
@@ -160,7 +251,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="synthframe")
 def main() -> None:
     """Learn a relational dataset from a schema and sample rows; generate it at any size.
