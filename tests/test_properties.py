@@ -15,7 +15,7 @@ def model():
 
 
 counts = st.fixed_dictionaries({
-    "customers": st.integers(1, 400), "products": st.integers(1, 120), "orders": st.integers(0, 600),
+    "customers": st.integers(1, 400), "products": st.integers(1, 120), "orders": st.integers(1, 600),
     "order_items": st.integers(0, 900), "reviews": st.integers(0, 300)})
 
 
