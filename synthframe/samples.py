@@ -9,6 +9,8 @@
   skipped, and files with other extensions are ignored);
 - one JSON file holding ``{table: [records]}``, or one table file (the table name is its stem).
 
+:func:`read_sample_files` reads files held in memory (uploads), ``{file name: bytes}``, by the same rules.
+
 Text files must be UTF-8 (a byte-order mark is fine). JSON is read with a duplicate-key check.
 In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls; ``NA`` is not one
 (it is Namibia's country code).
@@ -39,7 +41,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -112,6 +114,61 @@ def records_to_frame(table: str, records: Any) -> pd.DataFrame:
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return pd.DataFrame.from_records(records)
     return _arrow_to_frame(table, arrow)
+
+
+def read_sample_files(files: Mapping[str, bytes], schema: Schema | None = None) -> dict[str, pd.DataFrame]:
+    """Read sample files held in memory, ``{file name: bytes}``, into ``{table: DataFrame}``.
+
+    For uploads (the HTTP API): nothing touches the disk. The rules are a folder's — the table is
+    the file stem, the format comes from the extension (:data:`SAMPLE_EXTENSIONS`), a file named
+    ``schema.json`` is skipped, two files for one table are an error — except that a ``.json``
+    file holding an object is read as ``{table: [records]}``, like a single JSON file. A file name
+    may carry a folder (``samples/orders.csv``); only its last part counts. With a schema, tables
+    are checked and coerced exactly as :func:`read_samples` does.
+    """
+    if not isinstance(files, Mapping):
+        raise SampleError(f"Sample files must be a mapping {{file name: bytes}}; got {type(files).__name__}.")
+    frames: dict[str, pd.DataFrame] = {}
+    origin: dict[str, str] = {}
+    for name, data in files.items():
+        if not isinstance(name, str) or not PurePosixPath(name.replace("\\", "/")).name:
+            raise SampleError(f"Every sample file needs a name such as 'customers.csv'; got {name!r}.")
+        base = PurePosixPath(name.replace("\\", "/")).name
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise SampleError(f"Sample file {base} must be given as bytes; got {type(data).__name__}.",
+                              table=PurePosixPath(base).stem)
+        if base.lower() in _SKIPPED_IN_FOLDER:
+            continue
+        for table, frame in _read_file(_MemoryFile(base, bytes(data)), schema).items():
+            if table in frames:
+                raise SampleError(f"Table '{table}' has two sample files, {origin[table]} and {base}; keep one "
+                                  f"of them.", table=table)
+            frames[table], origin[table] = frame, base
+    if not frames:
+        raise SampleError(f"No sample files were given; upload one file per table, named <table> with one of "
+                          f"the extensions {', '.join(SAMPLE_EXTENSIONS)}.")
+    return read_samples(frames, schema)
+
+
+class _MemoryFile:
+    """A file held in memory, standing in for a ``Path`` in the readers below (name, stem, suffix, text)."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name = name
+        self.data = data
+        self.stem = PurePosixPath(name).stem
+        self.suffix = PurePosixPath(name).suffix
+
+    def __str__(self) -> str:
+        return self.name
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.data.decode(encoding)
+
+
+def _input(path: Any) -> Any:
+    """What pyarrow's readers open: the path itself, or a buffer over an in-memory file."""
+    return pa.BufferReader(path.data) if isinstance(path, _MemoryFile) else path
 
 
 # -- sources --------------------------------------------------------------------------
@@ -244,7 +301,7 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
     convert = pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
                                    column_types=dict.fromkeys(text_columns, pa.string()))
     try:
-        arrow = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        arrow = pacsv.read_csv(_input(path), parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):
             raise _not_utf8(path, table) from None
@@ -254,13 +311,13 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
             raise _unreadable(path, table, exc) from None
         # Type inference looks at the first block only; a later odd value breaks it. Read text instead.
         try:
-            header = pacsv.open_csv(path, parse_options=parse, convert_options=convert).schema.names
+            header = pacsv.open_csv(_input(path), parse_options=parse, convert_options=convert).schema.names
         except pa.ArrowInvalid:
             header = []
         text = pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
                                     column_types=dict.fromkeys(header, pa.string()))
         try:
-            arrow = pacsv.read_csv(path, parse_options=parse, convert_options=text)
+            arrow = pacsv.read_csv(_input(path), parse_options=parse, convert_options=text)
         except pa.ArrowInvalid as exc2:
             if "UTF8" in str(exc2):
                 raise _not_utf8(path, table) from None
@@ -269,6 +326,10 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
         raise _unreadable(path, table, exc) from None
     if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in arrow.schema.types):
         raise _not_utf8(path, table)
+    try:
+        arrow.column_names  # noqa: B018 - decodes the header, which may not be UTF-8
+    except UnicodeDecodeError:
+        raise _not_utf8(path, table) from None
     return _arrow_to_frame(table, arrow)
 
 
@@ -276,7 +337,7 @@ def _read_parquet(path: Path, table: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        arrow = pq.read_table(path)
+        arrow = pq.read_table(_input(path))
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(path, table, exc) from None
     return _arrow_to_frame(table, arrow)
@@ -287,7 +348,7 @@ def _read_json_lines(path: Path, table: str) -> pd.DataFrame:
     import pyarrow.json as pajson
 
     try:
-        arrow = pajson.read_json(path)
+        arrow = pajson.read_json(_input(path))
     except pa.ArrowInvalid as exc:
         message = str(exc)
         if "specified twice" in message:
