@@ -283,8 +283,9 @@ def generate(request: str | None, schema: str | None, samples: str | None, examp
     REQUEST is an optional one-file request {"schema": ..., "sampleData": {table: [records]},
     "recordCounts": {table: n}}; otherwise give --schema and/or --samples (or --example).
     """
+    asked = _parse_rows(rows)  # before fitting, so a typo fails at once
     model, counts = _build_model(request, schema, samples, example)
-    counts.update(_parse_rows(rows))
+    counts.update(asked)
     _write(model, counts, out, fmt, seed, scale, validate, bundle)
 
 
