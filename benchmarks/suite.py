@@ -169,27 +169,15 @@ def _example_results(rows: int, naive_rows: int, repeat: int, seed: int, notes: 
     # The whole example at `rows` total rows, in the proportions of the example's request.
     counts = counts_in_proportion(rows, RECORD_COUNTS["ecommerce"])
     total = sum(counts.values())
-    secs, peaks = timed(lambda: model.sample(counts, seed=seed), repeat)
-    results["example_memory"] = Result("synthframe: whole example, in memory", total, secs, peaks,
-                                       baseline="naive_example", extra={"counts": counts})
-
-    written: list[int] = []
-    with tempfile.TemporaryDirectory(prefix="synthframe-bench-") as tmp:
-        runs = iter(range(repeat))
-
-        def write() -> Path:
-            out = Path(tmp) / f"run{next(runs)}"
-            model.write(counts, out, format="parquet", seed=seed)
-            return out
-
-        def clean(out: Path) -> None:
-            written.append(_dir_bytes(out))
-            shutil.rmtree(out)
-
-        secs, peaks = timed(write, repeat, after=clean)
-    results["example_parquet"] = Result("synthframe: whole example, written to Parquet", total, secs, peaks,
-                                        baseline="naive_example",
-                                        extra={"counts": counts, "parquet_mb": written[-1] / 2**20})
+    try:
+        Plan(model, resolve_rows(model, counts), seed)  # capacity checks, before any row is made
+    except sf.SynthframeError as exc:
+        notes.append(f"Whole example skipped at {total:,} rows: {exc}")
+    else:
+        secs, peaks = timed(lambda: model.sample(counts, seed=seed), repeat)
+        results["example_memory"] = Result("synthframe: whole example, in memory", total, secs, peaks,
+                                           baseline="naive_example", extra={"counts": counts})
+        results["example_parquet"] = _parquet_result(model, counts, repeat, seed)
 
     # The naive per-row loop on the same tables, at its own (small) size.
     raw_schema = load_example_request("ecommerce")["schema"]
@@ -210,6 +198,26 @@ def _example_results(rows: int, naive_rows: int, repeat: int, seed: int, notes: 
     notes.append(f"Example counts at {total:,} rows: {counts}; naive loop at {sum(naive_counts.values()):,} rows: "
                  f"{naive_counts}.")
     return results, {"example": counts, "naive_example": naive_counts}
+
+
+def _parquet_result(model: sf.Model, counts: dict[str, int], repeat: int, seed: int) -> Result:
+    """``Model.write`` of every table to Parquet in a temporary folder, emptied after each run."""
+    written: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="synthframe-bench-") as tmp:
+        runs = iter(range(repeat))
+
+        def write() -> Path:
+            out = Path(tmp) / f"run{next(runs)}"
+            model.write(counts, out, format="parquet", seed=seed)
+            return out
+
+        def clean(out: Path) -> None:
+            written.append(_dir_bytes(out))
+            shutil.rmtree(out)
+
+        secs, peaks = timed(write, repeat, after=clean)
+    return Result("synthframe: whole example, written to Parquet", sum(counts.values()), secs, peaks,
+                  baseline="naive_example", extra={"counts": counts, "parquet_mb": written[-1] / 2**20})
 
 
 def _tpch_results(path: Path, scale: float, repeat: int, seed: int, notes: list[str]) -> dict[str, Result]:
@@ -345,8 +353,8 @@ def _git_commit() -> str | None:
 
 # -- entry point --------------------------------------------------------------------------
 
-def _positive_int(text: str) -> int:
-    """An integer from ``1000000``, ``1_000_000``, ``10**6`` or ``1e6``; at least 1."""
+def _whole_number(text: str, minimum: int = 1) -> int:
+    """An integer from ``1000000``, ``1_000_000``, ``10**6`` or ``1e6``; at least ``minimum``."""
     try:
         if "**" in text:
             base, exp = text.split("**", 1)
@@ -359,9 +367,14 @@ def _positive_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number such as 1000000, 1e6 or 10**6; got {text!r}"
                                          ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1; got {text!r}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}; got {text!r}")
     return value
+
+
+def _row_count(text: str) -> int:
+    """A row count for the whole example: at least one row per table."""
+    return _whole_number(text, len(RECORD_COUNTS["ecommerce"]))
 
 
 def _positive_float(text: str) -> float:
@@ -380,12 +393,12 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="Time synthframe on the bundled ecommerce example (and the TPC-H sample when present) "
                     "against the naive per-row Faker loop; print a markdown table and write JSON results.")
-    p.add_argument("--rows", type=_positive_int, default=None,
+    p.add_argument("--rows", type=_row_count, default=None,
                    help=f"total rows of the whole example, and rows of the customers-alone run "
                         f"(default {DEFAULTS['rows']:,}; --quick: {QUICK['rows']:,})")
-    p.add_argument("--repeat", type=_positive_int, default=None,
+    p.add_argument("--repeat", type=_whole_number, default=None,
                    help=f"runs per measurement; medians are reported (default {DEFAULTS['repeat']})")
-    p.add_argument("--naive-rows", type=_positive_int, default=None,
+    p.add_argument("--naive-rows", type=_row_count, default=None,
                    help=f"rows for the naive per-row loop (default {DEFAULTS['naive_rows']:,})")
     p.add_argument("--tpch", type=Path, default=DEFAULT_TPCH,
                    help="folder of the TPC-H sample (schema.json + Parquet); skipped with a note when absent "
