@@ -1,0 +1,240 @@
+"""The OpenAPI 3.0 document of the HTTP API, served at ``/api/openapi.json``.
+
+Written as plain data, next to the code it describes; the API tests load it,
+and the fuzz test generates requests from it and checks every response against
+it, so the document and the behaviour cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..schema import HINTS, TYPES
+from ..write import FORMATS
+from .config import ServerConfig
+from .inputs import DEFAULT_LIMIT, MAX_LIMIT, MAX_SEED
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _schemas(config: ServerConfig) -> dict[str, Any]:
+    names = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+    reference = {"oneOf": [
+        {"type": "string", "description": "table.column"},
+        {"type": "object", "required": ["table"], "properties": {
+            "table": {"type": "string"}, "columns": {"oneOf": [{"type": "string"}, names]}}},
+    ]}
+    return {
+        "Error": {
+            "type": "object", "required": ["error", "table", "column"],
+            "properties": {
+                "error": {"type": "string", "description": "What is wrong and how to fix it."},
+                "table": {"type": "string", "nullable": True, "description": "The table it is about, if any."},
+                "column": {"type": "string", "nullable": True, "description": "The column it is about, if any."},
+                "limit": {"type": "string", "description": "The server limit that was exceeded, if one was "
+                                                           "(max_body_bytes, max_rows, max_tables, max_columns, "
+                                                           "time_budget)."},
+            },
+        },
+        "Schema": {
+            "type": "object", "required": ["tables"], "additionalProperties": False,
+            "description": "A synthframe schema (docs/schema.md).",
+            "properties": {"tables": {"type": "object", "minProperties": 1, "maxProperties": config.max_tables,
+                                      "additionalProperties": _ref("Table")}},
+        },
+        "Table": {
+            "type": "object", "required": ["columns"], "additionalProperties": False,
+            "properties": {
+                "columns": {"type": "object", "minProperties": 1, "maxProperties": config.max_columns,
+                            "additionalProperties": _ref("Column")},
+                "primary_key": {"oneOf": [{"type": "string"}, names]},
+                "foreign_keys": {"oneOf": [
+                    {"type": "object", "additionalProperties": {"type": "string"},
+                     "description": "{column: 'table.column'}"},
+                    {"type": "array", "items": {
+                        "type": "object", "required": ["columns", "references"],
+                        "properties": {"columns": {"oneOf": [{"type": "string"}, names]},
+                                       "references": reference}}},
+                ]},
+            },
+        },
+        "Column": {"oneOf": [
+            {"type": "string", "enum": list(TYPES)},
+            {"type": "object", "required": ["type"], "additionalProperties": False,
+             "properties": {
+                 "type": {"type": "string", "enum": list(TYPES)},
+                 "semantic": {"type": "string", "nullable": True,
+                              "description": "A Faker provider name: email, first_name, city, ..."},
+                 "unique": {"type": "boolean"},
+                 "nullable": {"type": "boolean"},
+                 "min": {"description": "A number, or a date / datetime as ISO text."},
+                 "max": {"description": "A number, or a date / datetime as ISO text."},
+                 "values": {"oneOf": [
+                     {"type": "array", "minItems": 1, "description": "Levels."},
+                     {"type": "object", "minProperties": 1, "additionalProperties": {"type": "number", "minimum": 0},
+                      "description": "Levels with weights."}]},
+                 "pattern": {"type": "string", "nullable": True, "description": "# digit, ? upper, @ lower."},
+                 "distribution": {"type": "object", "nullable": True, "required": ["name"],
+                                  "properties": {"name": {"type": "string"}}},
+             }},
+        ]},
+        "Counts": {
+            "type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
+            "description": "Rows per table. Tables left out follow their parents (by the samples' ratio) or "
+                           "get their sample size.",
+        },
+        "JsonRequest": {
+            "type": "object", "required": ["sampleData"], "additionalProperties": False,
+            "properties": {
+                "schema": {"allOf": [_ref("Schema")], "nullable": True,
+                           "description": "Omit or null to infer the schema from the samples."},
+                "sampleData": {"type": "object", "maxProperties": config.max_tables,
+                               "additionalProperties": {"type": "array", "items": {"type": "object"}},
+                               "description": "{table: [records]}; may be {} when a schema is given."},
+                "recordCounts": {"allOf": [_ref("Counts")], "nullable": True},
+                "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED, "default": 0},
+                "format": {"type": "string", "enum": list(FORMATS), "default": "json",
+                           "description": "generate only: json, or a zip of one csv / jsonl / parquet file per "
+                                          "table."},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT,
+                          "description": "preview only: rows per table."},
+            },
+        },
+        "FormRequest": {
+            "type": "object", "additionalProperties": False,
+            "description": "Files are read in memory, never stored. At least one of schema and samples.",
+            "properties": {
+                "schema": {"type": "string", "format": "binary", "description": "The schema JSON file."},
+                "samples": {"type": "array", "items": {"type": "string", "format": "binary"},
+                            "description": "One file per table, named <table>.csv / .json / .jsonl / .ndjson / "
+                                           ".parquet."},
+                "recordCounts": {"type": "string", "description": "A JSON object {table: rows}."},
+                "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED, "default": 0},
+                "format": {"type": "string", "enum": list(FORMATS), "default": "json"},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            },
+        },
+        "Tables": {
+            "type": "object", "description": "{table: [records]}; dates as YYYY-MM-DD, datetimes as ISO 8601.",
+            "additionalProperties": {"type": "array", "items": {"type": "object"}},
+        },
+        "Analysis": {
+            "type": "object", "required": ["schema", "recordCounts", "tables", "model"],
+            "properties": {
+                "schema": {"type": "object", "description": "The schema used (inferred when none was given)."},
+                "recordCounts": {"type": "object", "additionalProperties": {"type": "integer"},
+                                 "description": "Rows each table would get with this request's recordCounts."},
+                "tables": {"type": "object", "additionalProperties": _ref("TableAnalysis")},
+                "model": {"type": "object", "description": "The fitted model, as Model.to_dict()."},
+                "fingerprint": {"type": "string"},
+            },
+        },
+        "TableAnalysis": {
+            "type": "object",
+            "required": ["sample_rows", "record_count", "primary_key", "foreign_keys", "layout", "columns"],
+            "properties": {
+                "sample_rows": {"type": "integer"},
+                "record_count": {"type": "integer"},
+                "primary_key": {"type": "array", "items": {"type": "string"}},
+                "foreign_keys": {"type": "array", "items": {"type": "object"}},
+                "layout": {"type": "object"},
+                "columns": {"type": "object", "additionalProperties": _ref("ColumnAnalysis")},
+            },
+        },
+        "ColumnAnalysis": {
+            "type": "object", "required": ["type", "kind", "null_rate"],
+            "description": "Every scalar the model holds about the column, flattened; the keys below always.",
+            "properties": {
+                "type": {"type": "string", "enum": list(TYPES)},
+                "kind": {"type": "string", "description": "How values are made: sequence, key_pattern, uuid, "
+                                                          "foreign_key, line_number, distribution, frequencies, "
+                                                          "text."},
+                "semantic": {"type": "string", "nullable": True},
+                "pattern": {"type": "string", "nullable": True},
+                "distribution": {"type": "string", "nullable": True},
+                "parameters": {"type": "object", "nullable": True},
+                "levels": {"type": "array", "nullable": True, "maxItems": 20},
+                "weights": {"type": "array", "nullable": True, "items": {"type": "number"}},
+                "level_count": {"type": "integer", "nullable": True},
+                "null_rate": {"type": "number", "minimum": 0, "maximum": 1},
+                "primary_key": {"type": "boolean"},
+                "foreign_key": {"type": "string", "nullable": True},
+            },
+        },
+        "Preview": {
+            "type": "object", "required": ["recordCounts", "limit", "tables"],
+            "properties": {
+                "recordCounts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "limit": {"type": "integer"},
+                "tables": _ref("Tables"),
+            },
+        },
+        "Health": {
+            "type": "object", "required": ["status", "version"],
+            "properties": {"status": {"type": "string", "enum": ["ok"]}, "version": {"type": "string"},
+                           "limits": {"type": "object"}},
+        },
+    }
+
+
+def openapi_document(config: ServerConfig | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document, with ``config``'s limits in its bounds and descriptions."""
+    config = config or ServerConfig()
+    body = {"required": True, "content": {
+        "application/json": {"schema": _ref("JsonRequest")},
+        "multipart/form-data": {"schema": _ref("FormRequest")},
+    }}
+    errors = {
+        "400": _error_response("The request is not well formed: not JSON, a field missing or of the wrong type."),
+        "413": _error_response(f"The body is larger than {config.max_body_bytes:,} bytes (max_body_bytes)."),
+        "422": _error_response("The inputs cannot be used (schema, samples, counts), or a limit was exceeded "
+                               "(max_rows, max_tables, max_columns, time_budget); the body says which and how "
+                               "to fix it."),
+    }
+
+    def operation(op_id: str, summary: str, description: str, ok: dict[str, Any]) -> dict[str, Any]:
+        return {"operationId": op_id, "summary": summary, "description": description, "requestBody": body,
+                "responses": {"200": ok, **errors}}
+
+    paths = {
+        "/api/generate": {"post": operation(
+            "generate", "Fit a model to the samples and generate tables",
+            f"All tables are generated before the response starts; at most {config.max_rows:,} rows in all "
+            f"(max_rows), within {config.time_budget:g} s (time_budget).",
+            {"description": "format json: {table: [records]}; csv, jsonl, parquet: a zip with one file per table "
+                            "(Content-Disposition names it synthframe-<format>.zip).",
+             "content": {"application/json": {"schema": _ref("Tables")},
+                         "application/zip": {"schema": {"type": "string", "format": "binary"}}}})},
+        "/api/analyze": {"post": operation(
+            "analyze", "What the model learns from the samples, per table and column", "",
+            {"description": "The schema, counts, per-column summary and the model.",
+             "content": {"application/json": {"schema": _ref("Analysis")}}})},
+        "/api/preview": {"post": operation(
+            "preview", "The first rows of every table",
+            f"The first 'limit' rows (at most {MAX_LIMIT}) of each table, as generate would return them for "
+            f"the same inputs and seed.",
+            {"description": "Counts, limit and the rows.",
+             "content": {"application/json": {"schema": _ref("Preview")}}})},
+        "/api/health": {"get": {"operationId": "health", "summary": "Liveness, version and limits",
+                                "responses": {"200": {"description": "The server is up.", "content": {
+                                    "application/json": {"schema": _ref("Health")}}}}}},
+        "/api/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
+                                      "responses": {"200": {"description": "OpenAPI 3.0 document.", "content": {
+                                          "application/json": {"schema": {"type": "object"}}}}}}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "synthframe", "version": __version__,
+                 "description": "Learn a relational dataset from a schema and sample rows; generate synthetic "
+                                "tables. Every error is JSON {error, table, column}. Column hints: "
+                                + ", ".join(HINTS) + "."},
+        "paths": paths,
+        "components": {"schemas": _schemas(config)},
+    }

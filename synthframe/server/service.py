@@ -1,0 +1,286 @@
+"""What the API's operations do, in plain Python: fit (with a small model cache), generate, analyze, preview.
+
+Nothing here knows about HTTP except that :func:`generate_files` leaves its
+output in a temporary directory for the response to stream and then remove.
+The steps are the library's public ones — ``fit``, ``resolve_rows``, ``Plan``,
+``iter_batches``, ``write_tables`` / ``write_json_document`` — so the server
+makes exactly the data the CLI and the Python API make for the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..fit import fit
+from ..generate import Plan, iter_batches, resolve_rows
+from ..model import Model
+from ..samples import read_sample_files, read_samples
+from ..streams import BLOCK_SIZE
+from ..write import to_records_json, write_json_document, write_tables
+from .config import ServerConfig
+from .errors import over_limit
+from .inputs import Inputs, check_frame_sizes
+
+TEMP_PREFIX = "synthframe-server-"
+"""Prefix of the temporary directories generated files are written to (removed when the response ends)."""
+BATCH_ROWS = BLOCK_SIZE
+"""Rows generated between two checks of the time budget."""
+LEVELS_SHOWN = 20
+"""Levels (and weights) of a column listed by analyze; the model holds all of them."""
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times, so the same tables give the same zip bytes
+
+
+class Deadline:
+    """The request's time budget, checked between steps and between batches of rows."""
+
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        self.end = time.monotonic() + config.time_budget
+
+    def check(self, step: str) -> None:
+        if time.monotonic() > self.end:
+            raise over_limit(self.config, "time_budget", f"The request ran out of time while {step}")
+
+
+class ModelCache:
+    """Fitted models by a digest of their schema and samples, least recently used first out; thread-safe.
+
+    Models hold statistics, never sample rows, and live in this process's memory only.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._models: OrderedDict[str, Model] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str | None) -> Model | None:
+        if key is None or self.size == 0:
+            return None
+        with self._lock:
+            model = self._models.get(key)
+            if model is not None:
+                self._models.move_to_end(key)
+            return model
+
+    def put(self, key: str | None, model: Model) -> None:
+        if key is None or self.size == 0:
+            return
+        with self._lock:
+            self._models[key] = model
+            self._models.move_to_end(key)
+            while len(self._models) > self.size:
+                self._models.popitem(last=False)
+
+
+def fitted_model(inputs: Inputs, config: ServerConfig, deadline: Deadline, cache: ModelCache) -> Model:
+    """The model for the request's schema and samples: from the cache, or read, checked and fitted."""
+    model = cache.get(inputs.digest)
+    if model is None:
+        frames = _frames(inputs)
+        check_frame_sizes(frames, config)
+        deadline.check("reading the samples")
+        model = fit(inputs.schema, frames)
+        cache.put(inputs.digest, model)
+    schema = model.schema
+    if len(schema.tables) > config.max_tables:
+        raise over_limit(config, "max_tables", f"The schema has {len(schema.tables)} tables")
+    deadline.check("fitting the model")
+    return model
+
+
+def _frames(inputs: Inputs) -> dict[str, pd.DataFrame]:
+    if not inputs.samples:
+        return {}
+    if not inputs.uploaded:
+        return read_samples(dict(inputs.samples))
+    from ..schema import Schema
+
+    # The schema is needed while reading CSV, so declared text columns keep their leading zeros.
+    schema = Schema.from_dict(inputs.schema) if inputs.schema is not None else None
+    return read_sample_files(inputs.samples, schema)
+
+
+def record_counts(model: Model, inputs: Inputs, config: ServerConfig, *, enforce: bool = True) -> dict[str, int]:
+    """Rows per table (the request's counts, the rest following their parents), within ``max_rows``."""
+    counts = resolve_rows(model, inputs.counts)
+    total = sum(counts.values())
+    if enforce and total > config.max_rows:
+        raise over_limit(config, "max_rows", f"The request asks for {total:,} rows in all")
+    return counts
+
+
+def _ordered(model: Model, counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts in the schema's table order (generation order is parents first)."""
+    return {t: counts[t] for t in model.schema.tables}
+
+
+# -- generate -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A finished output file, inside ``directory``, which the caller removes when done with it."""
+
+    path: Path
+    directory: Path
+    mimetype: str
+    download_name: str | None
+
+
+def generate_files(model: Model, inputs: Inputs, config: ServerConfig, deadline: Deadline) -> GeneratedFile:
+    """Generate every table into a new temporary directory: one JSON document, or a zip of one file per table.
+
+    Every check (counts, limits, capacity, the time budget between batches) happens here, before
+    any response starts. On any error the directory is removed and the error goes on.
+    """
+    counts = _ordered(model, record_counts(model, inputs, config))
+    plan = Plan(model, counts, inputs.seed)
+    directory = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    try:
+        streams = {t: _batches(plan, t, deadline) for t in counts}
+        if inputs.format == "json":
+            path = write_json_document(streams, directory / "synthframe.json", schema=model.schema)
+            result = GeneratedFile(path, directory, "application/json", None)
+        else:
+            paths = write_tables(streams, directory / "tables", inputs.format, schema=model.schema)
+            name = f"synthframe-{inputs.format}.zip"
+            _zip(paths, directory / name, compress=inputs.format != "parquet")
+            result = GeneratedFile(directory / name, directory, "application/zip", name)
+        deadline.check("packaging the output")
+        return result
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+def _batches(plan: Plan, table: str, deadline: Deadline) -> Iterator[pd.DataFrame]:
+    for batch in iter_batches(plan, table, BATCH_ROWS):
+        deadline.check(f"generating table '{table}'")
+        yield batch
+
+
+def _zip(paths: Mapping[str, Path], target: Path, *, compress: bool) -> None:
+    """One entry per table file, with fixed times, so equal tables give equal zip bytes."""
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(target, "w", compression=method) as archive:
+        for path in paths.values():
+            info = zipfile.ZipInfo(path.name, date_time=_ZIP_TIME)
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            with open(path, "rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def remove_directory(directory: Path) -> None:
+    """Remove a directory made by :func:`generate_files` (ignoring one already gone)."""
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+# -- preview ------------------------------------------------------------------------------
+
+def preview(model: Model, inputs: Inputs, config: ServerConfig, deadline: Deadline) -> str:
+    """The first ``limit`` rows of every table at the requested counts, as JSON text.
+
+    ``Plan.rows`` makes rows from their index, so these are exactly the first rows that
+    ``generate`` returns for the same inputs and seed, whatever the counts.
+    """
+    counts = _ordered(model, record_counts(model, inputs, config))
+    plan = Plan(model, counts, inputs.seed)
+    parts = []
+    for table, n in counts.items():
+        frame = plan.rows(table, 0, min(inputs.limit, n))
+        dates = [c.name for c in model.schema.tables[table].columns.values() if c.type == "date"]
+        parts.append(f"{json.dumps(table, ensure_ascii=False)}: {to_records_json(frame, date_columns=dates)}")
+        deadline.check(f"previewing table '{table}'")
+    return (f'{{"recordCounts": {json.dumps(counts, ensure_ascii=False)}, "limit": {inputs.limit}, '
+            f'"tables": {{{", ".join(parts)}}}}}')
+
+
+# -- analyze ------------------------------------------------------------------------------
+
+def analysis(model: Model, inputs: Inputs, config: ServerConfig) -> dict[str, Any]:
+    """What the model learned, per table and column, derived from ``model.to_dict()`` (so it grows with it).
+
+    Per column: the schema type, the generator ``kind``, every scalar the generator holds
+    (bounds, rounding, uniqueness, key starts, ...), the text spec's scalars (``semantic``,
+    ``pattern``, ``locale``, ...), the distribution's name and parameters, the first
+    :data:`LEVELS_SHOWN` levels and weights, the null rate and the key it belongs to.
+    """
+    data = model.to_dict()
+    counts = _ordered(model, record_counts(model, inputs, config, enforce=False))
+    tables: dict[str, Any] = {}
+    for name, tdata in data["tables"].items():
+        table = model.schema.tables[name]
+        tables[name] = {
+            "sample_rows": tdata["sample_rows"],
+            "record_count": counts[name],
+            "primary_key": list(table.primary_key),
+            "foreign_keys": [fk.to_dict() for fk in table.foreign_keys],
+            "layout": tdata["layout"],
+            "columns": {col: _column(table, col, cdata) for col, cdata in tdata["columns"].items()},
+        }
+    return {"schema": data["schema"], "recordCounts": counts, "tables": tables, "model": data,
+            "fingerprint": _fingerprint(data)}
+
+
+def _column(table: Any, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    spec = table.columns[name]
+    gen = data["generator"]
+    fk = table.foreign_key_of(name)
+    out: dict[str, Any] = {
+        "type": data["type"], "kind": gen.get("kind"), "semantic": spec.semantic, "pattern": spec.pattern,
+        "distribution": None, "parameters": None, "levels": None, "weights": None, "level_count": None,
+        "null_rate": data["null_rate"], "sample_count": data.get("sample_count"),
+        "nullable": spec.nullable, "unique": bool(spec.unique),
+        "primary_key": name in table.primary_key,
+        "foreign_key": f"{fk.ref_table}.{fk.ref_columns[fk.columns.index(name)]}" if fk else None,
+    }
+    out.update({k: v for k, v in gen.items() if k != "kind" and _scalar(v)})
+    text = gen.get("text")
+    if isinstance(text, Mapping):
+        out["text_kind"] = text.get("kind")
+        out.update({k: v for k, v in text.items() if k != "kind" and _scalar(v)})
+    distribution = gen.get("distribution")
+    if isinstance(distribution, Mapping):
+        out["distribution"] = distribution.get("name")
+        out["parameters"] = distribution.get("params")
+    if isinstance(gen.get("values"), list):
+        out["levels"] = gen["values"][:LEVELS_SHOWN]
+        out["weights"] = list(gen.get("weights", []))[:LEVELS_SHOWN]
+        out["level_count"] = len(gen["values"])
+    if "time_unit" in gen:
+        for bound in ("min", "max"):
+            if isinstance(out.get(bound), (int, float)):
+                out[bound] = _temporal(out[bound], gen["time_unit"])
+    return out
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _temporal(number: float, unit: str) -> str:
+    """Days (``D``) or seconds since the epoch as ISO text, the way the writers show dates and datetimes."""
+    try:
+        return str(np.datetime64(int(number), "D" if unit == "D" else "s"))
+    except (OverflowError, ValueError):
+        return str(number)
+
+
+def _fingerprint(data: Mapping[str, Any]) -> str:
+    """A short digest of the model: equal inputs give equal models, and so equal fingerprints."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
