@@ -320,8 +320,15 @@ def _truncation(spec: Mapping[str, Any], lo: float | None, hi: float | None) -> 
     """CDF at the column's bounds, computed once per (distribution, bounds)."""
     key = (repr(spec), lo, hi)
     if key not in _TRUNCATION_CACHE:
-        c_lo = dist.cdf(spec, lo) if lo is not None else 0.0
-        c_hi = dist.cdf(spec, hi) if hi is not None else 1.0
+        if spec["name"] == dist.EMPIRICAL:
+            # Bounds at or beyond the stored quantiles truncate nothing: a spike of values at the
+            # lower bound (a third of lifetime values are 0) must stay in.
+            q = spec["params"]["quantiles"]
+            c_lo = 0.0 if lo is None or lo <= q[0] else dist.cdf(spec, lo)
+            c_hi = 1.0 if hi is None or hi >= q[-1] else dist.cdf(spec, hi)
+        else:
+            c_lo = dist.cdf(spec, lo) if lo is not None else 0.0
+            c_hi = dist.cdf(spec, hi) if hi is not None else 1.0
         if not c_hi > c_lo:
             c_lo, c_hi = 0.0, 1.0
         _TRUNCATION_CACHE[key] = (c_lo, c_hi)

@@ -221,3 +221,15 @@ def test_csv_output_is_readable_back(shop_model, tmp_path):
     paths = shop_model.write({"customers": 100}, tmp_path, format="csv", seed=1)
     back = pd.read_csv(io.StringIO(paths["orders"].read_text()))
     assert len(back) == 300 and list(back.columns) == list(shop_model.schema.tables["orders"].columns)
+
+
+def test_spike_at_the_lower_bound_survives():
+    n = 900
+    rng = np.random.Generator(np.random.PCG64(5))
+    values = np.where(rng.random(n) < 1 / 3, 0.0, np.round(rng.lognormal(5, 1, n), 2))
+    schema = {"tables": {"c": {"primary_key": "id", "columns": {"id": "integer", "ltv": "float"}}}}
+    model = sf.fit(schema, {"c": pd.DataFrame({"id": np.arange(n), "ltv": values})})
+    out = model.sample({"c": 30_000}, seed=1)["c"]["ltv"]
+    zeros = (values == 0).mean()
+    assert abs((out == 0).mean() - zeros) < 0.03
+    assert abs(out.median() - np.median(values)) < 0.15 * np.median(values)
