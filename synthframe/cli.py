@@ -26,7 +26,6 @@ FORMAT_CHOICE = click.Choice(["json", "jsonl", "csv", "parquet"], case_sensitive
 VALIDATE_ROW_LIMIT = 5_000_000
 """Above this many rows in all, automatic validation after writing is skipped (force it with --validate)."""
 
-
 REQUEST_KEYS = ("schema", "sampleData", "recordCounts")
 """Keys of the one-file generation request."""
 
@@ -50,6 +49,8 @@ def _friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except SynthframeError as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click exits quietly
         except OSError as exc:
             where_ = f" ({exc.filename})" if exc.filename else ""
             _fail(f"{exc.strerror or exc}{where_}; check the path and its permissions.")
