@@ -32,8 +32,9 @@ from .model import ColumnModel, Model
 from .schema import ForeignKey
 from .streams import BLOCK_SIZE, rng, stable_id, uniform
 
-DEFAULT_BATCH_ROWS = 16 * BLOCK_SIZE
-"""Rows per batch when streaming (a multiple of the block size: ~1M rows)."""
+DEFAULT_BATCH_ROWS = 4 * BLOCK_SIZE
+"""Rows per batch when streaming: 262,144, a multiple of the block size. Memory is bounded by one
+batch per table being written (a few hundred MB for a dozen columns), whatever the row count."""
 MAX_TABLE_ROWS = 10**13
 """Upper bound on one table's row count."""
 MAX_IN_MEMORY_CELLS = 2 * 10**9
