@@ -236,31 +236,36 @@ def analysis(model: Model, inputs: Inputs, config: ServerConfig) -> dict[str, An
             "fingerprint": _fingerprint(data)}
 
 
+_FIXED = ("type", "kind", "semantic", "pattern", "distribution", "parameters", "levels", "weights", "level_count",
+          "null_rate", "sample_count", "nullable", "unique", "primary_key", "foreign_key", "text_kind")
+"""Keys every column summary has; a model scalar of the same name is shown as ``generator_<name>``."""
+
+
 def _column(table: Any, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
     spec = table.columns[name]
     gen = data["generator"]
+    text = gen.get("text") if isinstance(gen.get("text"), Mapping) else {}
+    distribution = gen.get("distribution") if isinstance(gen.get("distribution"), Mapping) else {}
+    levels = gen.get("values") if isinstance(gen.get("values"), list) else None
     fk = table.foreign_key_of(name)
     out: dict[str, Any] = {
-        "type": data["type"], "kind": gen.get("kind"), "semantic": spec.semantic, "pattern": spec.pattern,
-        "distribution": None, "parameters": None, "levels": None, "weights": None, "level_count": None,
+        "type": data["type"], "kind": gen.get("kind"),
+        "semantic": text.get("semantic") or spec.semantic,
+        "pattern": gen.get("pattern") or text.get("pattern") or spec.pattern,
+        "distribution": distribution.get("name"), "parameters": distribution.get("params"),
+        "levels": levels[:LEVELS_SHOWN] if levels is not None else None,
+        "weights": list(gen.get("weights", []))[:LEVELS_SHOWN] if levels is not None else None,
+        "level_count": len(levels) if levels is not None else None,
         "null_rate": data["null_rate"], "sample_count": data.get("sample_count"),
-        "nullable": spec.nullable, "unique": bool(spec.unique),
+        "nullable": spec.nullable, "unique": bool(spec.unique or gen.get("unique")),
         "primary_key": name in table.primary_key,
         "foreign_key": f"{fk.ref_table}.{fk.ref_columns[fk.columns.index(name)]}" if fk else None,
+        "text_kind": text.get("kind"),
     }
-    out.update({k: v for k, v in gen.items() if k != "kind" and _scalar(v)})
-    text = gen.get("text")
-    if isinstance(text, Mapping):
-        out["text_kind"] = text.get("kind")
-        out.update({k: v for k, v in text.items() if k != "kind" and _scalar(v)})
-    distribution = gen.get("distribution")
-    if isinstance(distribution, Mapping):
-        out["distribution"] = distribution.get("name")
-        out["parameters"] = distribution.get("params")
-    if isinstance(gen.get("values"), list):
-        out["levels"] = gen["values"][:LEVELS_SHOWN]
-        out["weights"] = list(gen.get("weights", []))[:LEVELS_SHOWN]
-        out["level_count"] = len(gen["values"])
+    for source in (gen, text):
+        for key, value in source.items():
+            if key != "kind" and _scalar(value) and out.get(key) != value:
+                out[f"generator_{key}" if key in _FIXED else key] = value
     if "time_unit" in gen:
         for bound in ("min", "max"):
             if isinstance(out.get(bound), (int, float)):
