@@ -349,5 +349,14 @@ def validate_command(data: str, schema: str) -> None:
     _report_validation(read_samples(data, parsed), parsed)
 
 
+def _add_serve() -> None:
+    """``synthframe serve`` (the HTTP API); importing it needs only click, Flask is imported when it runs."""
+    from .server.cli import serve
+
+    main.add_command(serve)
+
+
+_add_serve()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

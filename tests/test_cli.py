@@ -305,7 +305,11 @@ def test_validate_command_names_a_duplicate_primary_key(tmp_path: Path, written:
 
 # -- help ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", ["generate", "infer", "fit", "sample", "validate"])
+def test_every_verb_of_the_design_is_a_command():
+    assert {"generate", "infer", "fit", "sample", "validate", "serve"} <= set(main.commands)
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
 def test_help_of_every_command_mentions_each_of_its_options(command: str):
     result = run(command, "--help")
     assert_ok(result)
@@ -329,8 +333,8 @@ def test_help_of_generate_names_its_sources_and_outputs():
 def test_top_level_help_lists_every_command():
     result = run("--help")
     assert_ok(result)
-    for command in ("generate", "infer", "fit", "sample", "validate"):
-        assert command in result.output
+    for command in main.commands:
+        assert f"  {command}  " in result.output, command
 
 
 # -- every error: one line, exit code 2 ---------------------------------------------------------
