@@ -320,7 +320,8 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
         return {**base, "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
     if lo == hi:
         return {"kind": "frequencies", "values": [int(lo) if integer else lo], "weights": [1.0]}
-    if len(x) == 0:
+    if len(np.unique(x)) < 3 and not (len(x) >= 4 and decimals is not None):
+        # Too little to fit a shape (no samples, or one or two values): uniform over the bounds.
         return {**base, "distribution": {"name": "uniform", "params": {"loc": lo, "scale": hi - lo}}}
     distinct, counts = np.unique(x, return_counts=True)
     if len(distinct) <= MAX_FREQUENCY_LEVELS and len(distinct) * 2 <= len(x) and decimals is not None:
@@ -350,8 +351,11 @@ def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], 
             logs = np.log(x)
             if np.std(logs) > 0:
                 fits.append(("lognorm", {"s": float(np.std(logs)), "loc": 0.0, "scale": float(np.exp(np.mean(logs)))}))
-            a, _, scale = stats.gamma.fit(x, floc=0.0)
-            fits.append(("gamma", {"a": float(a), "loc": 0.0, "scale": float(scale)}))
+            try:
+                a, _, scale = stats.gamma.fit(x, floc=0.0)
+                fits.append(("gamma", {"a": float(a), "loc": 0.0, "scale": float(scale)}))
+            except (RuntimeError, ValueError):
+                pass
         if mean > lo:
             fits.append(("expon", {"loc": lo, "scale": mean - lo}))
         fits.append(("uniform", {"loc": lo, "scale": hi - lo}))

@@ -65,13 +65,17 @@ def resolve_rows(model: Model, rows: Mapping[str, Any] | None = None, *, scale: 
     parent they are laid out under (the samples' children-per-parent ratio), or their
     sample size when they have no such parent (100 rows without samples), times ``scale``.
     """
+    if rows is not None and not isinstance(rows, Mapping):
+        raise RowCountError(f"rows must be a mapping {{table: count}}, e.g. {{'customers': 1000}}; "
+                            f"got {type(rows).__name__} {rows!r}.")
     rows = dict(rows or {})
     unknown = [t for t in rows if t not in model.tables]
     if unknown:
         raise RowCountError(f"Row counts name unknown table(s) {unknown}; known tables: {list(model.tables)}.",
                             table=unknown[0])
-    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale >= 0):
-        raise RowCountError(f"scale must be a non-negative number; got {scale!r}.")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float))
+                              or not 0 <= scale < float("inf")):
+        raise RowCountError(f"scale must be a finite non-negative number; got {scale!r}.")
     factor = 1.0 if scale is None else float(scale)
     counts: dict[str, int] = {}
     for table in model.schema.generation_order():
@@ -376,9 +380,12 @@ def _to_pandas(ctype: str, values: Any, mask: np.ndarray | None, levels: list | 
 
 def iter_batches(plan: Plan, table: str, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """Rows of ``table`` as consecutive DataFrames of ``batch_rows`` rows (the last one shorter)."""
-    batch = int(batch_rows or DEFAULT_BATCH_ROWS)
-    if batch <= 0:
-        raise RowCountError(f"batch_rows must be positive; got {batch_rows!r}.")
+    if batch_rows is None:
+        batch = DEFAULT_BATCH_ROWS
+    elif isinstance(batch_rows, (int, np.integer)) and not isinstance(batch_rows, bool) and batch_rows > 0:
+        batch = int(batch_rows)
+    else:
+        raise RowCountError(f"batch_rows must be a positive whole number of rows; got {batch_rows!r}.")
     n = plan.counts[table]
     if n == 0:
         yield plan.rows(table, 0, 0)
@@ -391,10 +398,12 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
              batch_rows: int | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the model in memory, ``{table: DataFrame}``, in generation order."""
     counts = resolve_rows(model, rows, scale=scale)
-    cells = sum(counts[t] * len(model.tables[t].columns) for t in counts)
-    if cells > MAX_IN_MEMORY_CELLS:
-        raise RowCountError(f"{sum(counts.values()):,} rows ({cells:,} values) are too many to hold in memory; "
-                            f"stream them to files with Model.write(...) or `synthframe generate --out`.")
+    cells = {t: counts[t] * len(model.tables[t].columns) for t in counts}
+    if sum(cells.values()) > MAX_IN_MEMORY_CELLS:
+        biggest = max(cells, key=cells.__getitem__)
+        raise RowCountError(f"{sum(counts.values()):,} rows ({sum(cells.values()):,} values, most of them in table "
+                            f"'{biggest}') are too many to hold in memory; stream them to files with "
+                            f"Model.write(...) or `synthframe generate --out`.", table=biggest)
     plan = Plan(model, counts, seed)
     out = {}
     for table in counts:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelError
+from .errors import ModelError, OutputError, SynthframeError, where
 from .schema import Schema, load_json_text
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class Model:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Model:
-        """Rebuild a model from :meth:`to_dict` output, checking the format version."""
+        """Rebuild a model from :meth:`to_dict` output, checking its version and every field."""
         if not isinstance(data, Mapping) or "format_version" not in data:
             raise ModelError("This is not a synthframe model: it has no 'format_version'. "
                              "Make one with `synthframe fit` or `Model.save`.")
@@ -128,18 +128,21 @@ class Model:
         if version != FORMAT_VERSION:
             raise ModelError(f"Model format version {version!r} is not supported by this synthframe "
                              f"(it reads version {FORMAT_VERSION}); refit the model from its samples.")
+        if "schema" not in data:
+            raise ModelError("The model has no 'schema'; refit it from its samples.")
         try:
             schema = Schema.from_dict(data["schema"])
-            tables = {name: TableModel.from_dict(name, t) for name, t in data["tables"].items()}
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, ModelError):
-                raise
-            raise ModelError(f"The model file is damaged or was edited inconsistently: {exc!s}. "
-                             f"Refit it, or restore the field.") from None
-        missing = set(schema.tables) - set(tables)
-        if missing:
-            raise ModelError(f"The model has no statistics for tables {sorted(missing)}; refit it.",
-                             table=sorted(missing)[0])
+        except SynthframeError as exc:
+            raise ModelError(f"The model's schema is invalid: {exc.message}", table=exc.table,
+                             column=exc.column) from None
+        tables_data = data.get("tables")
+        if not isinstance(tables_data, Mapping):
+            raise ModelError("The model's 'tables' must be an object {table: statistics}; refit the model.")
+        tables = {}
+        for name, table in schema.tables.items():
+            if name not in tables_data:
+                raise ModelError(f"The model has no statistics for table '{name}'; refit it.", table=name)
+            tables[name] = _table_from_dict(name, tables_data[name], list(table.columns))
         return cls(schema=schema, tables=tables, format_version=version)
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -148,16 +151,20 @@ class Model:
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON (atomically: a temporary file renamed into place)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        text = self.to_json() + "\n"
+        tmp = None
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json())
-                fh.write("\n")
+                fh.write(text)
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        except OSError as exc:
+            raise OutputError(f"Cannot save the model to {path}: {exc.strerror or exc}. Choose a file path in a "
+                              f"writable folder.") from None
+        finally:
+            if tmp is not None and Path(tmp).exists():
+                Path(tmp).unlink()
         return path
 
     @classmethod
@@ -169,10 +176,12 @@ class Model:
             raise ModelError(f"Model file {path} does not exist.") from None
         except UnicodeDecodeError:
             raise ModelError(f"Model file {path} is not UTF-8 JSON.") from None
+        except OSError as exc:
+            raise ModelError(f"Cannot read model file {path}: {exc.strerror or exc}.") from None
         try:
             data = load_json_text(text, what="model")
-        except ValueError as exc:
-            raise ModelError(str(exc)) from None
+        except SynthframeError as exc:
+            raise ModelError(exc.message) from None
         return cls.from_dict(data)
 
 
@@ -185,3 +194,49 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()
     return value
+
+
+_REQUIRED = {
+    "sequence": ("start", "step"), "key_pattern": ("pattern", "start"), "uuid": (), "line_number": ("start",),
+    "foreign_key": ("role", "foreign_key", "references"), "distribution": ("distribution", "min", "max"),
+    "frequencies": ("values", "weights"), "text": ("text",),
+}
+
+
+def _table_from_dict(name: str, data: Any, columns: list[str]) -> TableModel:
+    """One table's statistics, every column present and every generator complete, or a ModelError naming it."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("columns"), Mapping):
+        raise ModelError(f"The model's statistics for table '{name}' must be an object with 'columns'; refit it.",
+                         table=name)
+    out = {}
+    for column in columns:
+        col = data["columns"].get(column)
+        if col is None:
+            raise ModelError(f"The model has no statistics for column {where(name, column)}; refit it.",
+                             table=name, column=column)
+        missing = [f for f in ("type", "null_rate", "generator") if not isinstance(col, Mapping) or f not in col]
+        if missing:
+            raise ModelError(f"The model's column {where(name, column)} lacks field '{missing[0]}'; refit it or "
+                             f"restore the field.", table=name, column=column)
+        gen = col["generator"]
+        kind = gen.get("kind") if isinstance(gen, Mapping) else None
+        if kind not in _REQUIRED:
+            raise ModelError(f"The model's column {where(name, column)} has generator kind {kind!r}; expected one "
+                             f"of {sorted(_REQUIRED)}.", table=name, column=column)
+        lacking = [f for f in _REQUIRED[kind] if f not in gen]
+        if lacking:
+            raise ModelError(f"The model's column {where(name, column)}: a '{kind}' generator needs "
+                             f"{list(_REQUIRED[kind])}; '{lacking[0]}' is missing.", table=name, column=column)
+        if kind == "frequencies" and len(gen["values"]) != len(gen["weights"]):
+            raise ModelError(f"The model's column {where(name, column)} has {len(gen['values'])} levels but "
+                             f"{len(gen['weights'])} weights.", table=name, column=column)
+        try:
+            out[column] = ColumnModel.from_dict(column, col)
+        except (TypeError, ValueError):
+            raise ModelError(f"The model's column {where(name, column)} has a field of the wrong type; refit it.",
+                             table=name, column=column) from None
+    try:
+        return TableModel(name=name, sample_rows=int(data.get("sample_rows", 0)), columns=out,
+                          layout=dict(data.get("layout") or {}))
+    except (TypeError, ValueError):
+        raise ModelError(f"The model's statistics for table '{name}' are damaged; refit it.", table=name) from None

@@ -258,22 +258,52 @@ class Schema:
 
 # -- parsing helpers ------------------------------------------------------------------
 
-def load_json_text(text: str, *, what: str) -> Any:
-    """Parse JSON, refusing an object that names the same key twice."""
+class _Pairs(dict):
+    """A parsed JSON object that remembers the keys it was given more than once."""
 
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in seen:
-                raise SchemaError(f"The {what} JSON names '{key}' twice in one object; keep one of them.")
-            seen[key] = value
-        return seen
+    duplicates: tuple[str, ...] = ()
+
+
+def load_json_text(text: str, *, what: str) -> Any:
+    """Parse JSON, refusing an object that names the same key twice (naming the table/column where)."""
+
+    def keep_pairs(pairs: list[tuple[str, Any]]) -> _Pairs:
+        obj = _Pairs(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            obj.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+        return obj
 
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=keep_pairs)
     except json.JSONDecodeError as exc:
         raise SchemaError(
             f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    _refuse_duplicates(data, what, ())
+    return data
+
+
+def _refuse_duplicates(value: Any, what: str, path: tuple[str, ...]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _refuse_duplicates(item, what, path)
+        return
+    if not isinstance(value, _Pairs):
+        return
+    if value.duplicates:
+        key = value.duplicates[0]
+        table = column = None
+        if path[-1:] == ("tables",):
+            table = key
+        elif len(path) >= 2 and path[-1] == "columns" and path[-3:-2] == ("tables",):
+            table, column = path[-2], key
+        elif len(path) >= 2 and path[-2] == "tables":
+            table = path[-1]
+        place = f" (table '{table}')" if table and not column else (f" (in {table}.{column})" if column else "")
+        raise SchemaError(f"The {what} JSON names '{key}' twice in one object{place}; keep one of them.",
+                          table=table, column=column)
+    for key, item in value.items():
+        _refuse_duplicates(item, what, (*path, key))
 
 
 def _parse_table(name: Any, spec: Any) -> Table:

@@ -88,14 +88,24 @@ def write_tables(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFrame], ou
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the output directory {out}: {exc.strerror or exc}.") from exc
-    for name, chunks in tables.items():
-        if fmt == "parquet":
-            write = partial(_write_parquet, table=name, chunks=chunks, dates=_date_columns(schema, name),
-                            empty_schema=_empty_schema(schema, name))
-        else:
-            write = partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=_date_columns(schema, name),
-                            schema_columns=_schema_columns(schema, name))
-        _atomic(targets[name], name, write)
+    # Every table goes to a partial file first; all are renamed together at the end, so a failure at
+    # a later table never leaves new parents beside an earlier run's children.
+    partials: dict[str, Path] = {}
+    try:
+        for name, chunks in tables.items():
+            if fmt == "parquet":
+                write = partial(_write_parquet, table=name, chunks=chunks, dates=_date_columns(schema, name),
+                                empty_schema=_empty_schema(schema, name))
+            else:
+                write = partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=_date_columns(schema, name),
+                                schema_columns=_schema_columns(schema, name))
+            partials[name] = _write_partial(targets[name], name, write)
+        for name, temp in partials.items():
+            os.replace(temp, targets[name])
+    except BaseException:
+        for temp in partials.values():
+            temp.unlink(missing_ok=True)
+        raise
     return targets
 
 
@@ -129,15 +139,20 @@ def to_records_json(df: pd.DataFrame, *, date_columns: Collection[str] = ()) -> 
 
 def _atomic(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> None:
     """Run ``write(file)`` on ``.<name>.partial`` beside ``target``; rename it into place only on success."""
+    os.replace(_write_partial(target, table, write), target)
+
+
+def _write_partial(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> Path:
+    """Run ``write(file)`` on ``.<name>.partial`` beside ``target`` and return that path; on failure remove it."""
     temp = target.with_name(f".{target.name}.partial")
     try:
-        f = open(temp, "wb")  # noqa: SIM115 - closed below, before the rename
+        f = open(temp, "wb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise OutputError(f"Cannot write {temp}: {exc.strerror or exc}.", table=table) from exc
     try:
         with f:
             write(f)
-        os.replace(temp, target)
+        return temp
     except BaseException as exc:
         temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):

@@ -193,8 +193,6 @@ def test_a_name_given_twice_in_schema_json_is_an_error(tmp_path: Path, text: str
     assert not out.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="load_json_text's duplicate-key hook does not know where the key sits, so the "
-                                       "SchemaError carries table=None/column=None")
 @pytest.mark.parametrize(("text", "table", "column"), [(DUPLICATE_TABLE, "customers", None),
                                                        (DUPLICATE_COLUMN, "customers", "age")],
                          ids=["table", "column"])
@@ -343,8 +341,6 @@ def test_a_one_row_sample_without_schema_fits_and_generates_valid_data(tmp_path:
     assert "validated:" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="fit.choose_family calls scipy.stats.gamma.fit on a single value (a one-row "
-                                       "sample of a column with min/max hints); scipy raises a raw ValueError")
 def test_a_one_row_sample_of_a_bounded_column_fits_and_generates_valid_data():
     model = sf.fit(SCHEMA, ONE_ROW)
     data = model.sample({"customers": 200}, seed=4)
@@ -352,7 +348,6 @@ def test_a_one_row_sample_of_a_bounded_column_fits_and_generates_valid_data():
     assert data["customers"]["age"].between(18, 99).all()
 
 
-@pytest.mark.xfail(strict=True, reason="same bug through the CLI: a traceback (exit 1) instead of valid output")
 def test_a_one_row_sample_of_a_bounded_column_on_the_command_line(tmp_path: Path):
     schema_path, folder = write_folder(tmp_path, SCHEMA, ONE_ROW)
     result = cli("generate", "--schema", schema_path, "--samples", folder, "-o", tmp_path / "out")
@@ -462,8 +457,6 @@ def test_too_many_cells_in_memory_points_to_write(model: sf.Model, no_generation
     assert "Model.write" in message
 
 
-@pytest.mark.xfail(strict=True, reason="generate() raises the too-many-cells RowCountError with table=None and no "
-                                       "table named; it should name the table that holds most of the cells")
 def test_too_many_cells_in_memory_names_the_biggest_table(model: sf.Model, no_generation: None):
     with pytest.raises(RowCountError) as info:
         model.sample({"customers": 10**9})
@@ -530,23 +523,17 @@ def test_no_parent_rows_and_no_child_rows_is_fine(model: sf.Model):
     assert list(data["orders"].columns) == list(SCHEMA["tables"]["orders"]["columns"])
 
 
-@pytest.mark.xfail(strict=True, reason="resolve_rows calls dict(rows) unchecked: a string raises a raw ValueError, "
-                                       "an int a raw TypeError")
 @pytest.mark.parametrize("rows", ["customers", 5], ids=repr)
 def test_row_counts_that_are_not_a_mapping_are_an_error(model: sf.Model, rows: Any):
     with pytest.raises(RowCountError, match="rows"):
         model.sample(rows)
 
 
-@pytest.mark.xfail(strict=True, reason="resolve_rows accepts scale=inf and int(round(inf)) raises a raw "
-                                       "OverflowError")
 def test_an_infinite_scale_is_an_error(model: sf.Model):
     with pytest.raises(RowCountError, match="scale"):
         model.sample(scale=math.inf)
 
 
-@pytest.mark.xfail(strict=True, reason="iter_batches does int(batch_rows or DEFAULT): 'abc' raises a raw "
-                                       "ValueError, 0 silently means the default, 1.5 is truncated")
 @pytest.mark.parametrize("batch_rows", ["abc", 0, 1.5], ids=repr)
 def test_a_bad_batch_size_is_an_error(model: sf.Model, batch_rows: Any):
     with pytest.raises(RowCountError, match="batch_rows"):
@@ -598,8 +585,6 @@ def test_a_model_with_a_broken_schema_is_an_error(tmp_path: Path, model: sf.Mode
     assert_cli_error(cli("sample", path, "-o", tmp_path / "out"), "orders.amount", "'money'")
 
 
-@pytest.mark.xfail(strict=True, reason="Model.from_dict re-wraps the schema's SchemaError (a ValueError) as a "
-                                       "ModelError without its table and column")
 def test_a_model_with_a_broken_schema_keeps_table_and_column(tmp_path: Path, model: sf.Model):
     with pytest.raises(SynthframeError) as info:
         sf.Model.load(_damaged(tmp_path, model, _bad_type))
@@ -618,8 +603,6 @@ def test_a_model_file_that_is_not_a_model_is_an_error(tmp_path: Path, content: b
     assert_cli_error(cli("sample", path), needle)
 
 
-@pytest.mark.xfail(strict=True, reason="Model.from_dict turns a KeyError inside one column into a ModelError with "
-                                       "table=None/column=None whose message is just the missing key")
 @pytest.mark.parametrize("field", ["generator", "null_rate", "type"])
 def test_a_model_missing_a_column_field_names_table_and_column(tmp_path: Path, model: sf.Model, field: str):
     path = _damaged(tmp_path, model, lambda d: d["tables"]["orders"]["columns"]["amount"].pop(field))
@@ -628,15 +611,11 @@ def test_a_model_missing_a_column_field_names_table_and_column(tmp_path: Path, m
     assert_names(info.value, "orders", "amount", f"'{field}'")
 
 
-@pytest.mark.xfail(strict=True, reason="Model.from_dict calls data['tables'].items() unchecked: a list raises a raw "
-                                       "AttributeError")
 def test_a_model_whose_tables_are_a_list_is_an_error(tmp_path: Path, model: sf.Model):
     with pytest.raises(ModelError, match="tables"):
         sf.Model.load(_damaged(tmp_path, model, lambda d: d.update(tables=[])))
 
 
-@pytest.mark.xfail(strict=True, reason="ColumnModel.from_dict does not check the generator: a missing 'kind' or "
-                                       "'distribution' loads, then sampling raises a raw KeyError")
 @pytest.mark.parametrize("key", ["kind", "distribution"])
 def test_a_model_with_a_broken_generator_is_an_error_naming_the_column(tmp_path: Path, model: sf.Model, key: str):
     path = _damaged(tmp_path, model, lambda d: d["tables"]["orders"]["columns"]["amount"]["generator"].pop(key))
@@ -645,8 +624,6 @@ def test_a_model_with_a_broken_generator_is_an_error_naming_the_column(tmp_path:
     assert_names(info.value, "orders", "amount")
 
 
-@pytest.mark.xfail(strict=True, reason="Model.from_dict does not check that every schema column has statistics: the "
-                                       "model loads and generates orders without its 'amount' column")
 def test_a_model_missing_a_column_is_an_error(tmp_path: Path, model: sf.Model):
     path = _damaged(tmp_path, model, lambda d: d["tables"]["orders"]["columns"].pop("amount"))
     with pytest.raises(ModelError) as info:
@@ -654,15 +631,11 @@ def test_a_model_missing_a_column_is_an_error(tmp_path: Path, model: sf.Model):
     assert_names(info.value, "orders", "amount")
 
 
-@pytest.mark.xfail(strict=True, reason="Model.load catches only FileNotFoundError/UnicodeDecodeError: a folder "
-                                       "raises a raw IsADirectoryError")
 def test_loading_a_model_from_a_folder_is_an_error(tmp_path: Path):
     with pytest.raises(ModelError, match=str(tmp_path)):
         sf.Model.load(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="Model.save lets OSError through: saving onto a folder raises a raw "
-                                       "IsADirectoryError, under a file a raw FileExistsError")
 @pytest.mark.parametrize("target", ["folder", "under-a-file"])
 def test_saving_a_model_to_an_unusable_path_is_an_error(tmp_path: Path, model: sf.Model, target: str):
     (tmp_path / "file").write_text("x")
@@ -712,9 +685,6 @@ def test_an_interrupted_write_on_the_command_line_is_one_error_line(tmp_path: Pa
     assert sorted(p.name for p in out.iterdir()) == ["customers.csv", "products.csv"]
 
 
-@pytest.mark.xfail(strict=True, reason="write_tables renames each table's file into place as soon as it is done, "
-                                       "so a failure at a later table leaves new parents beside the old children "
-                                       "of an earlier run; the run's files should be renamed together at the end")
 def test_an_interrupted_rewrite_does_not_mix_two_runs(tmp_path: Path, model: sf.Model,
                                                       monkeypatch: pytest.MonkeyPatch):
     out = tmp_path / "out"
