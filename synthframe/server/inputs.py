@@ -245,9 +245,9 @@ def _seed(value: Any) -> int:
 
 
 def _format(value: Any) -> str:
-    if not isinstance(value, str) or value.lower() not in FORMATS:
+    if not isinstance(value, str) or value not in FORMATS:
         raise RequestError(f"'format' must be one of {list(FORMATS)}; got {value!r}.")
-    return value.lower()
+    return value
 
 
 def _limit(value: Any) -> int:

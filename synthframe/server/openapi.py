@@ -1,4 +1,4 @@
-"""The OpenAPI 3.0 document of the HTTP API, served at ``/api/openapi.json``.
+"""The OpenAPI 3.1 document of the HTTP API, served at ``/api/openapi.json``.
 
 Written as plain data, next to the code it describes; the API tests load it,
 and the fuzz test generates requests from it and checks every response against
@@ -15,6 +15,36 @@ from ..write import FORMATS
 from .config import ServerConfig
 from .inputs import DEFAULT_LIMIT, MAX_LIMIT, MAX_SEED
 
+_NAME = {"type": "string", "minLength": 1}
+"""Table and column names: non-empty strings."""
+
+EXAMPLE_REQUEST: dict[str, Any] = {
+    "schema": {"tables": {
+        "customers": {"primary_key": "customer_id", "columns": {
+            "customer_id": "integer", "name": {"type": "string", "semantic": "name"},
+            "segment": {"type": "category", "values": ["consumer", "corporate"]}, "signup": "date"}},
+        "orders": {"primary_key": "order_id", "foreign_keys": {"customer_id": "customers.customer_id"}, "columns": {
+            "order_id": "integer", "customer_id": "integer", "total": {"type": "float", "min": 0}}},
+    }},
+    "sampleData": {
+        "customers": [
+            {"customer_id": 1, "name": "Ada Byron", "segment": "consumer", "signup": "2024-01-05"},
+            {"customer_id": 2, "name": "Alan Turing", "segment": "corporate", "signup": "2024-02-11"},
+            {"customer_id": 3, "name": "Grace Hopper", "segment": "consumer", "signup": "2024-03-30"},
+        ],
+        "orders": [
+            {"order_id": 10, "customer_id": 1, "total": 25.5},
+            {"order_id": 11, "customer_id": 1, "total": 80.0},
+            {"order_id": 12, "customer_id": 3, "total": 12.25},
+            {"order_id": 13, "customer_id": 2, "total": 40.0},
+        ],
+    },
+    "recordCounts": {"customers": 100},
+    "seed": 7,
+    "format": "json",
+}
+"""A small complete request, shown in the document and sent first by the fuzz test."""
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -26,18 +56,19 @@ def _error_response(description: str) -> dict[str, Any]:
 
 def _schemas(config: ServerConfig) -> dict[str, Any]:
     names = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+    one_or_more = {"oneOf": [{"type": "string"}, names]}
     reference = {"oneOf": [
         {"type": "string", "description": "table.column"},
-        {"type": "object", "required": ["table"], "properties": {
-            "table": {"type": "string"}, "columns": {"oneOf": [{"type": "string"}, names]}}},
+        {"type": "object", "required": ["table", "columns"],
+         "properties": {"table": {"type": "string"}, "columns": one_or_more}},
     ]}
     return {
         "Error": {
             "type": "object", "required": ["error", "table", "column"],
             "properties": {
                 "error": {"type": "string", "description": "What is wrong and how to fix it."},
-                "table": {"type": "string", "nullable": True, "description": "The table it is about, if any."},
-                "column": {"type": "string", "nullable": True, "description": "The column it is about, if any."},
+                "table": {"type": ["string", "null"], "description": "The table it is about, if any."},
+                "column": {"type": ["string", "null"], "description": "The column it is about, if any."},
                 "limit": {"type": "string", "description": "The server limit that was exceeded, if one was "
                                                            "(max_body_bytes, max_rows, max_tables, max_columns, "
                                                            "time_budget)."},
@@ -47,21 +78,20 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
             "type": "object", "required": ["tables"], "additionalProperties": False,
             "description": "A synthframe schema (docs/schema.md).",
             "properties": {"tables": {"type": "object", "minProperties": 1, "maxProperties": config.max_tables,
-                                      "additionalProperties": _ref("Table")}},
+                                      "propertyNames": _NAME, "additionalProperties": _ref("Table")}},
         },
         "Table": {
             "type": "object", "required": ["columns"], "additionalProperties": False,
             "properties": {
                 "columns": {"type": "object", "minProperties": 1, "maxProperties": config.max_columns,
-                            "additionalProperties": _ref("Column")},
-                "primary_key": {"oneOf": [{"type": "string"}, names]},
+                            "propertyNames": _NAME, "additionalProperties": _ref("Column")},
+                "primary_key": {"oneOf": [{"type": "string"}, names, {"type": "null"}]},
                 "foreign_keys": {"oneOf": [
-                    {"type": "object", "additionalProperties": {"type": "string"},
-                     "description": "{column: 'table.column'}"},
+                    {"type": "object", "additionalProperties": reference, "description": "{column: 'table.column'}"},
                     {"type": "array", "items": {
                         "type": "object", "required": ["columns", "references"],
-                        "properties": {"columns": {"oneOf": [{"type": "string"}, names]},
-                                       "references": reference}}},
+                        "properties": {"columns": one_or_more, "references": reference}}},
+                    {"type": "null"},
                 ]},
             },
         },
@@ -70,7 +100,7 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
             {"type": "object", "required": ["type"], "additionalProperties": False,
              "properties": {
                  "type": {"type": "string", "enum": list(TYPES)},
-                 "semantic": {"type": "string", "nullable": True,
+                 "semantic": {"type": ["string", "null"],
                               "description": "A Faker provider name: email, first_name, city, ..."},
                  "unique": {"type": "boolean"},
                  "nullable": {"type": "boolean"},
@@ -79,26 +109,27 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                  "values": {"oneOf": [
                      {"type": "array", "minItems": 1, "description": "Levels."},
                      {"type": "object", "minProperties": 1, "additionalProperties": {"type": "number", "minimum": 0},
-                      "description": "Levels with weights."}]},
-                 "pattern": {"type": "string", "nullable": True, "description": "# digit, ? upper, @ lower."},
-                 "distribution": {"type": "object", "nullable": True, "required": ["name"],
+                      "description": "Levels with weights."},
+                     {"type": "null"}]},
+                 "pattern": {"type": ["string", "null"], "description": "# digit, ? upper, @ lower."},
+                 "distribution": {"type": ["object", "null"], "required": ["name"],
                                   "properties": {"name": {"type": "string"}}},
              }},
         ]},
         "Counts": {
-            "type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
+            "type": "object", "propertyNames": _NAME, "additionalProperties": {"type": "integer", "minimum": 0},
             "description": "Rows per table. Tables left out follow their parents (by the samples' ratio) or "
                            "get their sample size.",
         },
         "JsonRequest": {
             "type": "object", "required": ["sampleData"], "additionalProperties": False,
             "properties": {
-                "schema": {"allOf": [_ref("Schema")], "nullable": True,
+                "schema": {"oneOf": [_ref("Schema"), {"type": "null"}],
                            "description": "Omit or null to infer the schema from the samples."},
-                "sampleData": {"type": "object", "maxProperties": config.max_tables,
-                               "additionalProperties": {"type": "array", "items": {"type": "object"}},
+                "sampleData": {"type": "object", "maxProperties": config.max_tables, "propertyNames": _NAME,
+                               "additionalProperties": {"type": "array", "items": _ref("Record")},
                                "description": "{table: [records]}; may be {} when a schema is given."},
-                "recordCounts": {"allOf": [_ref("Counts")], "nullable": True},
+                "recordCounts": {"oneOf": [_ref("Counts"), {"type": "null"}]},
                 "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED, "default": 0},
                 "format": {"type": "string", "enum": list(FORMATS), "default": "json",
                            "description": "generate only: json, or a zip of one csv / jsonl / parquet file per "
@@ -107,6 +138,8 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                           "description": "preview only: rows per table."},
             },
         },
+        "Record": {"type": "object", "propertyNames": _NAME, "maxProperties": config.max_columns,
+                   "description": "One sample row, {column: value}."},
         "FormRequest": {
             "type": "object", "additionalProperties": False,
             "description": "Files are read in memory, never stored. At least one of schema and samples.",
@@ -156,16 +189,16 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                 "kind": {"type": "string", "description": "How values are made: sequence, key_pattern, uuid, "
                                                           "foreign_key, line_number, distribution, frequencies, "
                                                           "text."},
-                "semantic": {"type": "string", "nullable": True},
-                "pattern": {"type": "string", "nullable": True},
-                "distribution": {"type": "string", "nullable": True},
-                "parameters": {"type": "object", "nullable": True},
-                "levels": {"type": "array", "nullable": True, "maxItems": 20},
-                "weights": {"type": "array", "nullable": True, "items": {"type": "number"}},
-                "level_count": {"type": "integer", "nullable": True},
+                "semantic": {"type": ["string", "null"]},
+                "pattern": {"type": ["string", "null"]},
+                "distribution": {"type": ["string", "null"]},
+                "parameters": {"type": ["object", "null"]},
+                "levels": {"type": ["array", "null"], "maxItems": 20},
+                "weights": {"type": ["array", "null"], "items": {"type": "number"}},
+                "level_count": {"type": ["integer", "null"]},
                 "null_rate": {"type": "number", "minimum": 0, "maximum": 1},
                 "primary_key": {"type": "boolean"},
-                "foreign_key": {"type": "string", "nullable": True},
+                "foreign_key": {"type": ["string", "null"]},
             },
         },
         "Preview": {
@@ -185,10 +218,10 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
 
 
 def openapi_document(config: ServerConfig | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.0.3 document, with ``config``'s limits in its bounds and descriptions."""
+    """The OpenAPI 3.1 document, with ``config``'s limits in its bounds and descriptions."""
     config = config or ServerConfig()
     body = {"required": True, "content": {
-        "application/json": {"schema": _ref("JsonRequest")},
+        "application/json": {"schema": _ref("JsonRequest"), "example": EXAMPLE_REQUEST},
         "multipart/form-data": {"schema": _ref("FormRequest")},
     }}
     errors = {
@@ -226,11 +259,11 @@ def openapi_document(config: ServerConfig | None = None) -> dict[str, Any]:
                                 "responses": {"200": {"description": "The server is up.", "content": {
                                     "application/json": {"schema": _ref("Health")}}}}}},
         "/api/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
-                                      "responses": {"200": {"description": "OpenAPI 3.0 document.", "content": {
+                                      "responses": {"200": {"description": "OpenAPI 3.1 document.", "content": {
                                           "application/json": {"schema": {"type": "object"}}}}}}},
     }
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "synthframe", "version": __version__,
                  "description": "Learn a relational dataset from a schema and sample rows; generate synthetic "
                                 "tables. Every error is JSON {error, table, column}. Column hints: "

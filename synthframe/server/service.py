@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -25,16 +26,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import SchemaError, SynthframeError
 from ..fit import fit
 from ..generate import Plan, iter_batches, resolve_rows
 from ..model import Model
 from ..samples import read_sample_files, read_samples
+from ..schema import Schema
 from ..streams import BLOCK_SIZE
 from ..write import to_records_json, write_json_document, write_tables
 from .config import ServerConfig
 from .errors import over_limit
 from .inputs import Inputs, check_frame_sizes
 
+logger = logging.getLogger("synthframe.server")
 TEMP_PREFIX = "synthframe-server-"
 """Prefix of the temporary directories generated files are written to (removed when the response ends)."""
 BATCH_ROWS = BLOCK_SIZE
@@ -90,10 +94,11 @@ def fitted_model(inputs: Inputs, config: ServerConfig, deadline: Deadline, cache
     """The model for the request's schema and samples: from the cache, or read, checked and fitted."""
     model = cache.get(inputs.digest)
     if model is None:
-        frames = _frames(inputs)
+        schema = parse_schema(inputs.schema) if inputs.schema is not None else None
+        frames = _frames(inputs, schema)
         check_frame_sizes(frames, config)
         deadline.check("reading the samples")
-        model = fit(inputs.schema, frames)
+        model = fit(schema, frames)
         cache.put(inputs.digest, model)
     schema = model.schema
     if len(schema.tables) > config.max_tables:
@@ -102,15 +107,25 @@ def fitted_model(inputs: Inputs, config: ServerConfig, deadline: Deadline, cache
     return model
 
 
-def _frames(inputs: Inputs) -> dict[str, pd.DataFrame]:
+def parse_schema(data: Mapping[str, Any]) -> Schema:
+    """The request's schema, checked; a shape the parser trips over is a SchemaError too, not a server error."""
+    try:
+        return Schema.from_dict(data)
+    except SynthframeError:
+        raise
+    except (IndexError, KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
+        logger.warning("schema parsing raised %s", type(exc).__name__)  # the type only: never the data
+        raise SchemaError(f"The schema cannot be read ({type(exc).__name__}); check that every table has "
+                          f"'columns', every foreign key lists its 'columns' and 'references', and every name is "
+                          f"a non-empty string.") from None
+
+
+def _frames(inputs: Inputs, schema: Schema | None) -> dict[str, pd.DataFrame]:
     if not inputs.samples:
         return {}
     if not inputs.uploaded:
         return read_samples(dict(inputs.samples))
-    from ..schema import Schema
-
     # The schema is needed while reading CSV, so declared text columns keep their leading zeros.
-    schema = Schema.from_dict(inputs.schema) if inputs.schema is not None else None
     return read_sample_files(inputs.samples, schema)
 
 
