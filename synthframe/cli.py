@@ -76,9 +76,9 @@ class _Group(click.Group):
         hint = f" See '{ctx.command_path} --help'." if ctx is not None else ""
         return _OneLineError(exc.format_message() + hint)
 
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+    def _one_line(self, call: Callable[[], Any]) -> Any:
         try:
-            return super().make_context(*args, **kwargs)
+            return call()
         except click.exceptions.NoArgsIsHelpError:
             raise
         except click.ClickException as exc:
@@ -86,15 +86,11 @@ class _Group(click.Group):
                 raise
             raise self._convert(exc) from None
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        return self._one_line(lambda: super(_Group, self).make_context(*args, **kwargs))
+
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.ClickException as exc:
-            if isinstance(exc, _OneLineError):
-                raise
-            raise self._convert(exc) from None
+        return self._one_line(lambda: super(_Group, self).invoke(ctx))
 
 
 def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
@@ -117,17 +113,9 @@ def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
 
 
 def _load_request(path: str) -> dict[str, Any]:
-    from .schema import load_json_text
+    from .schema import read_json_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SampleError(f"Request file {path} does not exist.") from None
-    except UnicodeDecodeError:
-        raise SampleError(f"Request file {path} is not UTF-8 JSON; re-save it as UTF-8.") from None
-    except OSError as exc:
-        raise SampleError(f"Request file {path} cannot be read: {exc.strerror or exc}.") from None
-    request = load_json_text(text, what="request")
+    request = read_json_file(path, what="request", error=SampleError)
     if not isinstance(request, Mapping) or "sampleData" not in request and "schema" not in request:
         raise SampleError(f"{path} is not a generation request: expected an object with 'schema', 'sampleData' "
                           f"and 'recordCounts'.")

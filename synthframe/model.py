@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError, OutputError, SynthframeError, where
-from .schema import Schema, load_json_text
+from .schema import Schema, read_json_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,19 +170,7 @@ class Model:
     @classmethod
     def load(cls, path: str | Path) -> Model:
         """Read a model saved with :meth:`save`."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ModelError(f"Model file {path} does not exist.") from None
-        except UnicodeDecodeError:
-            raise ModelError(f"Model file {path} is not UTF-8 JSON.") from None
-        except OSError as exc:
-            raise ModelError(f"Cannot read model file {path}: {exc.strerror or exc}.") from None
-        try:
-            data = load_json_text(text, what="model")
-        except SynthframeError as exc:
-            raise ModelError(exc.message) from None
-        return cls.from_dict(data)
+        return cls.from_dict(read_json_file(path, what="model", error=ModelError))
 
 
 def _plain(value: Any) -> Any:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SchemaError, where
+from .errors import SchemaError, SynthframeError, where
 
 TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
 HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution")
@@ -131,15 +131,9 @@ class Schema:
     def from_json(cls, path_or_text: str | Path) -> Schema:
         """Read a schema from a JSON file (or a JSON string), refusing duplicate keys."""
         text = str(path_or_text)
-        if not text.lstrip().startswith("{"):
-            path = Path(text)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                raise SchemaError(f"Schema file {path} does not exist.") from None
-            except UnicodeDecodeError:
-                raise SchemaError(f"Schema file {path} is not UTF-8 text; save it as UTF-8 JSON.") from None
-        return cls.from_dict(load_json_text(text, what="schema"))
+        if text.lstrip().startswith("{"):
+            return cls.from_dict(load_json_text(text, what="schema"))
+        return cls.from_dict(read_json_file(text, what="schema"))
 
     def to_dict(self) -> dict[str, Any]:
         """The schema as plain data, readable by :meth:`from_dict`."""
@@ -281,6 +275,24 @@ def load_json_text(text: str, *, what: str) -> Any:
             f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     _refuse_duplicates(data, what, ())
     return data
+
+
+def read_json_file(path: str | Path, *, what: str, error: type[SynthframeError] = SchemaError) -> Any:
+    """Read a UTF-8 JSON file with the duplicate-key check; every failure is an ``error`` saying which file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"The {what} file {path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise error(f"The {what} file {path} is not UTF-8 text; re-save it as UTF-8 JSON.") from None
+    except OSError as exc:
+        raise error(f"The {what} file {path} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        return load_json_text(text, what=what)
+    except SchemaError as exc:
+        if error is SchemaError:
+            raise
+        raise error(exc.message, table=exc.table, column=exc.column) from None
 
 
 def _refuse_duplicates(value: Any, what: str, path: tuple[str, ...]) -> None:
