@@ -107,7 +107,7 @@ def test_openapi_lists_every_route(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     doc = json.loads(response.get_data(as_text=True))
-    assert doc["openapi"].startswith("3.0")
+    assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {"/api/generate", "/api/analyze", "/api/preview", "/api/health",
                                  "/api/openapi.json"}
     for path in ("/api/generate", "/api/analyze", "/api/preview"):
@@ -394,6 +394,12 @@ def test_bad_schema_is_422_with_table_and_column(client, request_body):
     schema["tables"]["orders"]["columns"]["status"] = {"type": "enum"}
     assert_error(post(client, "/api/generate", {**request_body, "schema": schema}), 422,
                  table="orders", column="status", contains="unknown type")
+
+
+def test_schema_shapes_the_parser_trips_over_are_422(client, request_body):
+    schema = json.loads(json.dumps(request_body["schema"]))
+    schema["tables"]["orders"]["foreign_keys"] = [{"columns": None, "references": {"table": "customers"}}]
+    assert_error(post(client, "/api/analyze", {**request_body, "schema": schema}), 422, contains="foreign key")
 
 
 def test_schema_without_tables_is_422(client):
