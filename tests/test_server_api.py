@@ -554,14 +554,39 @@ def test_unknown_route_is_404_json(client, path):
 
 def test_temporary_output_is_removed_when_the_response_ends(client, request_body):
     before = server_dirs()
-    response = client.post("/api/generate", data=json.dumps({**request_body, "recordCounts": SMALL,
-                                                             "format": "parquet"}),
-                           content_type="application/json")
-    assert response.status_code == 200
-    assert len(server_dirs() - before) == 1  # the zip is streamed from it...
-    response.get_data()
-    response.close()
-    assert server_dirs() == before  # ...and it is gone once the response is closed
+    for fmt in ("json", "parquet"):
+        response = client.post("/api/generate", data=json.dumps({**request_body, "recordCounts": SMALL,
+                                                                 "format": fmt}),
+                               content_type="application/json")
+        assert response.status_code == 200
+        if os.name == "posix":
+            assert server_dirs() == before  # removed at once; the open file streams on
+        assert len(response.get_data()) == int(response.headers["Content-Length"]) > 0
+        response.close()
+        assert server_dirs() == before
+
+
+def test_file_body_cleans_up_even_if_never_read(tmp_path):
+    from synthframe.server.app import FileBody
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "data.json").write_bytes(b"x" * 200_000)
+    calls: list[int] = []
+
+    def cleanup():
+        calls.append(1)
+        import shutil
+
+        shutil.rmtree(target, ignore_errors=True)
+
+    body = FileBody(target / "data.json", cleanup)
+    if os.name == "posix":
+        assert not target.exists()
+    assert b"".join(body) == b"x" * 200_000  # still readable
+    body.close()
+    body.close()
+    assert len(calls) == 2 and not target.exists()
 
 
 def test_uploads_never_touch_the_disk(client, monkeypatch):

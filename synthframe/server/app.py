@@ -201,17 +201,24 @@ def _finite(value: Any) -> Any:
 
 
 class FileBody:
-    """A response body streamed from a file; ``close()`` (called by the WSGI server when the response
-    ends, finished or not) closes the file and runs ``on_close``, which removes the temporary output."""
+    """A response body streamed from a file that ``cleanup`` removes.
 
-    def __init__(self, path: Path, on_close: Callable[[], None]):
-        self._file = open(path, "rb")  # noqa: SIM115 - closed in close(), when the response ends
-        self._on_close = on_close
+    ``cleanup`` runs as soon as the file is open — on POSIX systems an open file stays readable
+    after its name is gone, so nothing is left on disk even if the body is never closed — and
+    again from ``close()``, which the WSGI server calls when the response ends, finished or not
+    (where an open file cannot be removed, that second run is the one that removes it).
+    """
+
+    def __init__(self, path: Path, cleanup: Callable[[], None]):
+        self._file = open(path, "rb")  # noqa: SIM115 - closed when exhausted or in close()
+        self._cleanup = cleanup
         self._closed = False
+        cleanup()
 
     def __iter__(self) -> Iterator[bytes]:
         while chunk := self._file.read(_CHUNK):
             yield chunk
+        self._file.close()
 
     def close(self) -> None:
         if self._closed:
@@ -220,7 +227,7 @@ class FileBody:
         try:
             self._file.close()
         finally:
-            self._on_close()
+            self._cleanup()
 
 
 def access_log_handler() -> type:
