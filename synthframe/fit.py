@@ -103,6 +103,8 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         parent_rows = len(frames[parent]) if parent in frames else 0
         layout["parent"] = parent
         layout["children_per_parent"] = (len(df) / parent_rows) if len(df) and parent_rows else None
+        if partner is None and len(df) and parent_rows:
+            layout["children_shape"] = _children_shape(table.foreign_keys[owner], df, frames[parent])
     columns: dict[str, ColumnModel] = {}
     for name, col in table.columns.items():
         values = df[name] if name in df.columns else pd.Series([], dtype="object")
@@ -118,6 +120,30 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         else:
             columns[name] = fit_column(table.name, col, values)
     return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:
+    """How many children each parent row has in the samples, as a histogram (zeros included).
+
+    At most 64 distinct counts are kept exactly; longer tails are summarised by 64 quantiles.
+    """
+    if not set(fk.columns) <= set(child.columns) or not set(fk.ref_columns) <= set(parent.columns):
+        return None
+    keys = child[list(fk.columns)].dropna()
+    keys.columns = list(fk.ref_columns)
+    per_parent = keys.groupby(list(fk.ref_columns), observed=True).size()
+    parent_keys = pd.MultiIndex.from_frame(parent[list(fk.ref_columns)].dropna())
+    child_keys = pd.MultiIndex.from_frame(per_parent.index.to_frame(index=False))
+    sizes = per_parent.to_numpy()[child_keys.isin(parent_keys)]
+    zeros = max(len(parent_keys) - len(sizes), 0)
+    counts = np.concatenate([np.zeros(zeros, dtype=np.int64), sizes.astype(np.int64)])
+    if not len(counts):
+        return None
+    values, freq = np.unique(counts, return_counts=True)
+    if len(values) > 64:
+        quantiles = np.quantile(counts, np.linspace(0.0, 1.0, 64))
+        return {"counts": [float(q) for q in quantiles], "weights": [1.0 / 64] * 64}
+    return {"counts": [int(v) for v in values], "weights": [float(f) / len(counts) for f in freq]}
 
 
 def _fit_foreign_key(table: Table, col: Column, fk: ForeignKey, index: int, owner: int | None,

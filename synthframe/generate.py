@@ -149,7 +149,12 @@ class Plan:
             if tm.layout.get("partner") is not None:
                 cap = self.counts[self._fk(table, tm.layout["partner"]).ref_table]
             stream = rng(self.seed, table, _fk_name(fk), "counts")
-            counts = keys.allocate_counts(self.counts[table], self.counts[fk.ref_table], stream, cap=cap)
+            shape = tm.layout.get("children_shape")
+            if shape and cap is None:
+                counts = keys.shaped_counts(self.counts[table], self.counts[fk.ref_table], stream, shape["counts"],
+                                            shape["weights"], table=table, column=fk.columns[0])
+            else:
+                counts = keys.allocate_counts(self.counts[table], self.counts[fk.ref_table], stream, cap=cap)
             self._offsets[table] = keys.offsets(counts)
         return self._offsets[table]
 

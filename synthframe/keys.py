@@ -19,6 +19,8 @@ message names the column the caller is generating.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 
@@ -299,6 +301,54 @@ def allocate_counts(n_rows: int, n_parents: int, rng: np.random.Generator,
     for lo, block_rows in zip(starts, per_block):
         hi = min(int(lo) + ALLOCATION_BLOCK, n_parents)
         counts[lo:hi] = _multinomial(rng, int(block_rows), None if w is None else w[lo:hi], hi - int(lo))
+    return counts
+
+
+def shaped_counts(n_rows: int, n_parents: int, rng: np.random.Generator, shape_counts: Sequence[float],
+                  shape_weights: Sequence[float], *, table: str | None = None,
+                  column: str | None = None) -> np.ndarray:
+    """Children per parent following a learned children-per-parent distribution, summing exactly to ``n_rows``.
+
+    Each parent draws a count from the histogram (``shape_counts`` with ``shape_weights``: e.g. a third of
+    customers with 0 orders, 1 to 7 line items per order), scaled by ``n_rows / (n_parents * mean)`` and
+    stochastically rounded; parents drawn at 0 keep 0. The few rows by which the total then misses
+    ``n_rows`` are added to (or taken from) randomly chosen parents that already have children, preferring
+    those inside the learned range, so the total is exact and the shape is kept.
+    """
+    n_rows = _check_count(n_rows, "The row count", table, column)
+    n_parents = _check_count(n_parents, "The parent count", table, column)
+    values = np.asarray(shape_counts, dtype=np.float64)
+    weights = np.asarray(shape_weights, dtype=np.float64)
+    mean = float((values * weights).sum() / weights.sum()) if weights.sum() > 0 else 0.0
+    if n_parents == 0 or n_rows == 0 or mean <= 0:
+        return allocate_counts(n_rows, n_parents, rng, table=table, column=column)
+    cum = np.cumsum(weights) / weights.sum()
+    drawn = values[np.minimum(np.searchsorted(cum, rng.random(n_parents), side="right"), len(values) - 1)]
+    if not drawn.any():
+        drawn[rng.integers(0, n_parents)] = max(float(values.max()), 1.0)
+    factor = n_rows / float(drawn.sum())
+    counts = np.floor(drawn * factor + rng.random(n_parents)).astype(np.int64)
+    active = drawn > 0
+    # The learned range, scaled: parents that drew children keep at least `low` (when rows allow)
+    # and at most `high`, so 1..7 line items stay 1..7 at the samples' own ratio.
+    high = max(1, int(round(float(values.max()) * factor)))
+    low = max(1, int(round(float(values[values > 0].min()) * factor))) if n_rows >= active.sum() else 0
+    counts[active] = np.clip(counts[active], low, high)
+    counts[~active] = 0
+    missing = n_rows - int(counts.sum())
+    while missing:
+        if missing > 0:
+            preferred = np.flatnonzero(active & (counts < high))
+            pick = preferred if len(preferred) else np.flatnonzero(active)
+            chosen = rng.choice(pick, size=min(missing, len(pick)), replace=False)
+            counts[chosen] += 1
+            missing -= len(chosen)
+        else:
+            preferred = np.flatnonzero(counts > low)
+            pick = preferred if len(preferred) else np.flatnonzero(counts > 0)
+            chosen = rng.choice(pick, size=min(-missing, len(pick)), replace=False)
+            counts[chosen] -= 1
+            missing += len(chosen)
     return counts
 
 

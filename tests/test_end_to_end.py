@@ -94,6 +94,11 @@ def test_tpch_ten_times_with_full_referential_integrity(tpch):
     assert pd.MultiIndex.from_frame(li[["l_partkey", "l_suppkey"]]).isin(pairs).all()
     assert not li.duplicated(["l_orderkey", "l_linenumber"]).any()
     assert li["l_linenumber"].min() == 1
+    # children-per-parent shapes learned: a third of customers without orders, 1..7 lines per order
+    no_orders = 1 - data["customer"]["c_custkey"].isin(data["orders"]["o_custkey"]).mean()
+    assert abs(no_orders - 1 / 3) < 0.02
+    lines = li.groupby("l_orderkey").size()
+    assert lines.min() >= 1 and (lines > 7).mean() < 0.001
 
 
 @needs_tpch

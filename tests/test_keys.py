@@ -407,3 +407,28 @@ def test_hierarchy_stats_rejects_cycles_and_bad_indices():
         hierarchy_stats(np.array([-1, 5]), table="employees", column="manager_id")
     with pytest.raises(SampleError, match=r"outside the table"):
         hierarchy_stats(np.array([-2, 0]))
+
+
+# -- learned children-per-parent shapes ------------------------------------------------------
+
+def test_shaped_counts_keep_zero_share_and_range_and_sum_exactly():
+    from synthframe.keys import shaped_counts
+
+    gen = np.random.Generator(np.random.PCG64(3))
+    counts = shaped_counts(40_000, 10_000, gen, [0, 1, 2, 3, 4, 5, 6], [1 / 3] + [1 / 9] * 6)
+    assert counts.sum() == 40_000 and counts.min() >= 0
+    assert abs((counts == 0).mean() - 1 / 3) < 0.02
+    lines = shaped_counts(60_000, 15_000, gen, [1, 2, 3, 4, 5, 6, 7], [1 / 7] * 7)
+    assert lines.sum() == 60_000 and lines.min() >= 1
+    assert (lines > 8).sum() == 0 and (lines == 8).mean() < 0.01
+    doubled = shaped_counts(120_000, 15_000, gen, [1, 2, 3, 4, 5, 6, 7], [1 / 7] * 7)
+    assert doubled.sum() == 120_000 and abs(doubled.mean() - 8) < 1e-9 and doubled.min() >= 1
+
+
+def test_shaped_counts_are_fixed_by_the_stream():
+    from synthframe.keys import shaped_counts
+
+    a = shaped_counts(1000, 300, np.random.Generator(np.random.PCG64(9)), [0, 2, 5], [0.2, 0.5, 0.3])
+    b = shaped_counts(1000, 300, np.random.Generator(np.random.PCG64(9)), [0, 2, 5], [0.2, 0.5, 0.3])
+    np.testing.assert_array_equal(a, b)
+    assert shaped_counts(0, 300, np.random.Generator(np.random.PCG64(9)), [0, 2], [0.5, 0.5]).sum() == 0
