@@ -26,6 +26,7 @@ from synthframe.generate import resolve_rows  # noqa: E402
 from synthframe.server import ServerConfig, create_app  # noqa: E402
 from synthframe.server.app import access_log_handler  # noqa: E402
 
+pytestmark = pytest.mark.slow
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 25
 SEEDS = 5
