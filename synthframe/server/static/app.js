@@ -292,7 +292,9 @@
       h("li", { "data-table": table },
         h("span", { class: "file-text" },
           h("span", { class: "file-name" }, file.name),
-          h("span", { class: "file-meta" }, `table ${table} · ${formatBytes(file.size)}`)),
+          h("span", { class: "file-meta" }, extension(file.name) === ".json"
+            ? `table ${table}, or the tables it holds as {table: [records]} · ${formatBytes(file.size)}`
+            : `table ${table} · ${formatBytes(file.size)}`)),
         (() => {
           const b = h("button", { type: "button", class: "button secondary small", "aria-label": `Remove ${file.name}` },
                       "Remove");
@@ -510,6 +512,7 @@
     nodes.push(h("div", { class: "tables" },
       Object.entries(tables).map(([name, table], i) => tableCard(name, table, i, children[name] || []))));
     els.analysis.replaceChildren(...nodes);
+    markScrollable();
   }
 
   function tableAnchor(name) {
@@ -550,7 +553,7 @@
         h("span", { class: "meta" },
           `${plural(table.sample_rows || 0, "sample row")} · ${plural(columnCount, "column")}`)),
       keys.length ? h("ul", { class: "keys" }, keys) : null,
-      h("div", { class: "scroll" },
+      h("div", { class: "scroll", "data-label": `Columns of ${name}` },
         h("table", { class: "columns-table" },
           h("caption", { class: "visually-hidden" }, `Columns of ${name}`),
           h("thead", {}, h("tr", {},
@@ -795,12 +798,28 @@
           records.length ? `first ${formatInt(records.length)} of ${formatInt(total)} rows`
                          : `no rows (${formatInt(total)} asked for)`)),
         records.length
-          ? h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": `Preview of ${name}` },
+          ? h("div", { class: "scroll", "data-label": `Preview of ${name}` },
               h("table", {}, h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
                 h("tbody", {}, body)))
           : null);
     });
     els.previewOut.replaceChildren(...blocks);
+    markScrollable();
+  }
+
+  /** A table wider than its box scrolls sideways; make that box reachable by keyboard (and named). */
+  function markScrollable() {
+    for (const box of document.querySelectorAll(".scroll[data-label]")) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", box.dataset.label);
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
   }
 
   // -- the bundled example (when the server offers it) ------------------------------------
@@ -902,7 +921,7 @@
     els.generate.addEventListener("click", () => { generate(); });
     els.clear.addEventListener("click", clearAll);
     els.loadExample.addEventListener("click", () => { loadExample(); });
-    window.addEventListener("resize", fitSticky);
+    window.addEventListener("resize", () => { fitSticky(); markScrollable(); });
   }
 
   async function health() {
