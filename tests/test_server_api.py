@@ -380,6 +380,12 @@ def test_malformed_requests_are_400(client, path, body, fragment):
     assert_error(post(client, path, body), 400, contains=fragment)
 
 
+def test_a_key_named_twice_is_400_naming_where(client, request_body):
+    twice = '"customer_id": "integer", "customer_id": "float",'
+    text = json.dumps(request_body).replace('"customer_id": "integer",', twice, 1)
+    assert_error(post(client, "/api/generate", text), 400, table="customers", column="customer_id", contains="twice")
+
+
 def test_json_without_content_type_is_read_as_json(client, request_body):
     body = {**request_body, "recordCounts": {"customers": 5}}
     response = client.post("/api/preview", data=json.dumps(body), content_type="application/x-www-form-urlencoded")

@@ -92,8 +92,8 @@ def _from_json(raw: bytes) -> Inputs:
         raise RequestError("The request body is not UTF-8 text; send JSON encoded as UTF-8.") from None
     try:
         body = load_json_text(text, what="request")
-    except SchemaError as exc:
-        raise RequestError(exc.message) from None
+    except SchemaError as exc:  # not JSON, or a key named twice in one object
+        raise RequestError(exc.message, table=exc.table, column=exc.column) from None
     except (ValueError, RecursionError):
         raise RequestError("The request body cannot be read as JSON: a number is too long or the nesting too "
                            "deep.") from None
