@@ -447,6 +447,9 @@ def _parse_foreign_keys(table: str, spec: Any) -> tuple[ForeignKey, ...]:
                                   f"'references'; got {item!r}.", table=table)
             cols = _as_names(item["columns"], table, "foreign_keys.columns")
             ref_table, ref_cols = _parse_reference(table, item["references"])
+            if not cols or not ref_cols:
+                raise SchemaError(f"Table '{table}': a foreign key needs at least one column on each side; got "
+                                  f"{item!r}.", table=table)
             out.append(ForeignKey(cols, ref_table, ref_cols))
     else:
         raise SchemaError(f"Table '{table}': 'foreign_keys' must be an object {{column: 'table.column'}} or a "

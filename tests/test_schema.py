@@ -146,3 +146,13 @@ def test_invalid_json_and_missing_file(tmp_path):
         Schema.from_json('{"tables": ')
     with pytest.raises(SchemaError, match="does not exist"):
         Schema.from_json(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("fk", [{"columns": None, "references": "a.id"},
+                                {"columns": "x", "references": {"table": "a", "columns": None}}])
+def test_foreign_key_without_columns_is_refused(fk):
+    spec = {"tables": {"a": {"primary_key": "id", "columns": {"id": "integer"}},
+                       "b": {"columns": {"x": "integer"}, "foreign_keys": [fk]}}}
+    with pytest.raises(SchemaError, match="at least one column") as info:
+        Schema.from_dict(spec)
+    assert info.value.table == "b"
