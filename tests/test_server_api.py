@@ -405,7 +405,8 @@ def test_bad_schema_is_422_with_table_and_column(client, request_body):
 def test_schema_shapes_the_parser_trips_over_are_422(client, request_body):
     schema = json.loads(json.dumps(request_body["schema"]))
     schema["tables"]["orders"]["foreign_keys"] = [{"columns": None, "references": {"table": "customers"}}]
-    assert_error(post(client, "/api/analyze", {**request_body, "schema": schema}), 422, contains="foreign key")
+    assert_error(post(client, "/api/analyze", {**request_body, "schema": schema}), 422, table="orders",
+                 contains="foreign key")
 
 
 def test_schema_without_tables_is_422(client):
