@@ -95,7 +95,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture()
-def page(browser: Any, server_url: str) -> Iterator[Page]:
+def page(browser: Any, server_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -103,8 +103,11 @@ def page(browser: Any, server_url: str) -> Iterator[Page]:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server_url)
     expect(page.locator("#version")).to_contain_text("synthframe")  # the script ran and reached the API
+    failed = request.session.testsfailed
     try:
         yield page
+        if request.session.testsfailed > failed:  # keep the page as it was when the test failed
+            shot(page, f"FAILED-{request.node.name}")
     finally:
         context.close()
     assert errors == [], f"uncaught errors in the page: {errors}"
@@ -149,7 +152,9 @@ def tab(page: Page, **want: Any) -> dict[str, Any]:
     page.keyboard.press("Tab")
     now = focused(page)
     for key, value in want.items():
-        assert now[key] == value, f"Tab moved focus to {now}, expected {key}={value!r}"
+        assert now[key] == value, (f"Tab moved focus to {now}, expected {key}={value!r}; status: "
+                                   f"{page.locator('#status-text').inner_text()!r}, alert: "
+                                   f"{page.locator('#alert').inner_text()!r}")
     # Keyboard focus is visible: the page's outline, not the browser's default removed.
     assert now["outline"] != "none" and now["outlineWidth"] != "0px", f"no visible focus outline on {now}"
     return now
@@ -522,9 +527,15 @@ def test_api_errors_are_shown_naming_the_table(page: Page) -> None:
     expect(alert).to_be_empty()
     expect(page.locator('#file-list li[data-table="customers"]')).not_to_have_class("has-error")
 
-    # A file of another kind is refused by the page itself, and "Clear all" starts again.
-    page.set_input_files("#sample-files", [{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    # A file of another kind is refused by the page itself (the notice outlives the analysis of the others),
+    # and "Clear all" starts again.
+    before = analyses(page)
+    page.set_input_files("#sample-files", [{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"},
+                                           {"name": "customers.csv", "mimeType": "text/csv",
+                                            "buffer": Path(SAMPLE_FILES[0]).read_bytes()}])
+    wait_analysis(page, before)
     expect(alert).to_contain_text("notes.txt: sample files must end in .csv, .json, .jsonl, .ndjson, .parquet")
+    expect(page.locator("#file-list li")).to_have_count(5)
     page.get_by_role("button", name="Dismiss").click()
     expect(alert).to_be_empty()
     page.locator("#clear").click()

@@ -173,8 +173,12 @@
                         null, { status: response.status });
   }
 
-  function clearAlert() {
-    els.alert.replaceChildren();
+  /** Empty the alert region; ``keepNotice`` keeps a notice about refused files (not an API error). */
+  function clearAlert(keepNotice) {
+    if (!(keepNotice && els.alert.dataset.kind === "notice")) {
+      els.alert.replaceChildren();
+      delete els.alert.dataset.kind;
+    }
     for (const el of document.querySelectorAll("[aria-invalid='true']")) el.removeAttribute("aria-invalid");
     for (const el of els.fileList.querySelectorAll(".has-error")) el.classList.remove("has-error");
   }
@@ -182,7 +186,7 @@
   function dismissButton() {
     const button = h("button", { type: "button", class: "button secondary small dismiss" }, "Dismiss");
     button.addEventListener("click", () => {
-      els.alert.replaceChildren();
+      clearAlert(false);
       say("Message dismissed.");
       els.sampleFiles.focus();
     });
@@ -198,6 +202,7 @@
                      where.length ? h("span", { class: "where" }, ` — ${where.join(", ")}`) : null)];
     lines.push(h("p", {}, err.message));
     els.alert.replaceChildren(...lines, dismissButton());
+    els.alert.dataset.kind = "error";
     if (err.table) {
       const item = els.fileList.querySelector(`li[data-table="${CSS.escape(err.table)}"]`);
       if (item) item.classList.add("has-error");
@@ -212,7 +217,9 @@
     try {
       response = await fetch(path, { method: "POST", body: form });
     } catch (_) {
-      throw new ApiError("The synthframe server could not be reached. Is `synthframe serve` still running?");
+      throw new ApiError("The request could not be sent: the synthframe server may have stopped (is `synthframe " +
+                         "serve` still running?), or a chosen file was changed on disk after it was added (add it " +
+                         "again).");
     }
     if (!response.ok) throw await errorFrom(response);
     return response;
@@ -268,6 +275,7 @@
         h("p", {}, h("strong", {}, "Some files were not added")),
         h("p", {}, `${rejected.join(", ")}: sample files must end in ${SAMPLE_EXTENSIONS.join(", ")}.`),
         dismissButton());
+      els.alert.dataset.kind = "notice";
     }
     const parts = [];
     if (added.length) parts.push(`Added ${plural(added.length, "sample file")}`);
@@ -315,7 +323,7 @@
     }
     if (analyzeSoon) {
       clearTimeout(state.analyzeTimer);
-      state.analyzeTimer = setTimeout(() => { analyze(); }, 120);
+      state.analyzeTimer = setTimeout(() => { analyze(true); }, 120);
     }
   }
 
@@ -361,12 +369,13 @@
     return { fields, counts };
   }
 
-  async function analyze() {
+  /** Send the files and schema to /api/analyze and show what was learned; ``auto`` when files just changed. */
+  async function analyze(auto) {
     clearTimeout(state.analyzeTimer);
     if (!hasInput()) return false;
     const seq = ++state.analyzeSeq;
     const version = state.inputVersion;
-    clearAlert();
+    clearAlert(auto === true);
     begin("Analyzing the samples…");
     try {
       const response = await post("/api/analyze", form());
@@ -395,7 +404,7 @@
   /** Analyze first when the files or schema changed since the last analysis. */
   async function ensureAnalyzed() {
     if (state.analysis && state.analyzedVersion === state.inputVersion) return true;
-    return analyze();
+    return analyze(false);
   }
 
   async function preview() {
@@ -916,7 +925,7 @@
     window.addEventListener("dragover", (e) => e.preventDefault());
     window.addEventListener("drop", (e) => e.preventDefault());
 
-    els.analyze.addEventListener("click", () => { analyze(); });
+    els.analyze.addEventListener("click", () => { analyze(false); });
     els.preview.addEventListener("click", () => { preview(); });
     els.generate.addEventListener("click", () => { generate(); });
     els.clear.addEventListener("click", clearAll);
