@@ -16,6 +16,7 @@ Set ``SYNTHFRAME_UPDATE_SCREENSHOT=1`` to also write ``docs/screenshot.png`` (th
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -65,23 +66,29 @@ TIMEOUT_MS = 20_000
 
 # -- fixtures -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(app: Any, path: str = "/") -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a background thread; yield the page's URL."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class Quiet(WSGIRequestHandler):
         def log_request(self, *args: Any) -> None:
             pass
 
-    server = make_server("127.0.0.1", 0, create_app(ServerConfig(max_rows=100_000)), threaded=True,
-                         request_handler=Quiet)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/"
+        yield f"http://127.0.0.1:{server.server_port}{path}"
     finally:
         server.shutdown()
         thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    with _serve(create_app(ServerConfig(max_rows=100_000))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -567,3 +574,36 @@ def test_example_button_uses_api_example_when_offered(page: Page, server_url: st
     check_analysis(page)
     assert {t: page.locator(f'#counts input[data-table="{t}"]').input_value() for t in TABLES} == {
         t: str(n) for t, n in COUNTS.items()}
+
+
+# -- 6. under a path prefix, as behind a reverse proxy ------------------------------------
+
+def test_page_works_under_a_path_prefix(browser: Any) -> None:
+    """The page asks for its files and the API relative to its own address, so it also works when the app is
+    mounted below a path (``/tools/synthframe/``) by a proxy or a WSGI dispatcher."""
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    app = DispatcherMiddleware(NotFound(), {"/tools/synthframe": create_app(ServerConfig())})
+    with _serve(app, "/tools/synthframe/") as url:
+        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        try:
+            page = context.new_page()
+            paths: list[str] = []
+            page.on("request", lambda r: paths.append(r.url.split("/", 3)[3]))
+            page.goto(url)
+            expect(page.locator("#version")).to_contain_text("synthframe")
+            before = analyses(page)
+            page.set_input_files("#sample-files", SAMPLE_FILES)
+            wait_analysis(page, before)
+            expect(page.locator("#analysis .table-card")).to_have_count(5)
+            with page.expect_download() as download:
+                page.locator("#generate").click()
+            assert download.value.suggested_filename == "synthframe.json"
+            document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+            assert set(document) == set(TABLES)
+            assert all(p.startswith("tools/synthframe/") for p in paths if not p.startswith("blob:")), paths
+            shot(page, "path-prefix")
+        finally:
+            context.close()

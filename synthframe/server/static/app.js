@@ -378,7 +378,7 @@
     clearAlert(auto === true);
     begin("Analyzing the samples…");
     try {
-      const response = await post("/api/analyze", form());
+      const response = await post("api/analyze", form());
       const result = await response.json();
       if (seq !== state.analyzeSeq) return false; // a newer analysis is on its way
       state.analysis = result;
@@ -419,7 +419,7 @@
     }
     begin("Making a preview…");
     try {
-      const response = await post("/api/preview", form(request.fields));
+      const response = await post("api/preview", form(request.fields));
       const result = await response.json();
       renderPreview(result);
       const total = Object.values(result.recordCounts).reduce((s, n) => s + n, 0);
@@ -446,7 +446,7 @@
     }
     begin("Generating the tables…");
     try {
-      const response = await post("/api/generate", form(request.fields));
+      const response = await post("api/generate", form(request.fields));
       const blob = await response.blob();
       const name = downloadName(response, format);
       download(blob, name);
@@ -835,7 +835,7 @@
 
   async function detectExample() {
     try {
-      const response = await fetch("/api/openapi.json");
+      const response = await fetch("api/openapi.json");
       if (!response.ok) return;
       const doc = await response.json();
       if (doc && doc.paths && doc.paths["/api/example"] && doc.paths["/api/example"].get) {
@@ -849,7 +849,7 @@
     begin("Loading the bundled example…");
     let example;
     try {
-      const response = await fetch("/api/example");
+      const response = await fetch("api/example");
       if (!response.ok) throw await errorFrom(response);
       example = await response.json();
     } catch (err) {
@@ -935,7 +935,7 @@
 
   async function health() {
     try {
-      const response = await fetch("/api/health");
+      const response = await fetch("api/health");
       if (!response.ok) return;
       const body = await response.json();
       state.limits = body.limits || null;
