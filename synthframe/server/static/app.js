@@ -909,21 +909,26 @@
       sync();
     });
 
+    // Files dropped anywhere on the page are added (the dashed area is only the obvious target);
+    // a drop of text, into the schema box say, keeps its usual meaning.
     const zone = els.dropzone;
+    const hasFiles = (e) => Boolean(e.dataTransfer) && Array.from(e.dataTransfer.types || []).includes("Files");
     let depth = 0;
-    zone.addEventListener("dragenter", (e) => { e.preventDefault(); depth += 1; zone.classList.add("dragging"); });
+    zone.addEventListener("dragenter", (e) => { if (hasFiles(e)) { depth += 1; zone.classList.add("dragging"); } });
     zone.addEventListener("dragleave", () => { depth = Math.max(0, depth - 1); if (!depth) zone.classList.remove("dragging"); });
-    zone.addEventListener("dragover", (e) => { e.preventDefault(); if (e.dataTransfer) e.dataTransfer.dropEffect = "copy"; });
-    zone.addEventListener("drop", async (e) => {
+    window.addEventListener("dragover", (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+    });
+    window.addEventListener("drop", async (e) => {
+      if (!hasFiles(e)) return;
       e.preventDefault();
       depth = 0;
       zone.classList.remove("dragging");
-      const files = e.dataTransfer ? Array.from(e.dataTransfer.files) : [];
+      const files = Array.from(e.dataTransfer.files);
       if (files.length) await addFiles(files);
     });
-    // A file dropped beside the zone must not replace the page.
-    window.addEventListener("dragover", (e) => e.preventDefault());
-    window.addEventListener("drop", (e) => e.preventDefault());
 
     els.analyze.addEventListener("click", () => { analyze(false); });
     els.preview.addEventListener("click", () => { preview(); });
