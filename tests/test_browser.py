@@ -375,6 +375,7 @@ def test_keyboard_only(page: Page, tmp_path: Path) -> None:
     page.keyboard.press("Enter")
     wait_analysis(page, before)
     assert focused(page)["id"] == "analyze"  # focus comes back after the button was disabled
+    tab(page, id="load-example")  # the server offers GET /api/example, so the button is shown
     tab(page, id="clear")
     for table in TABLES:  # in the tables' order
         tab(page, tag="input", table=table)
@@ -554,26 +555,29 @@ def test_api_errors_are_shown_naming_the_table(page: Page) -> None:
 
 # -- 5. the example button, against the API route it expects ------------------------------
 
-def test_example_button_uses_api_example_when_offered(page: Page, server_url: str) -> None:
-    """The button shows only when the OpenAPI document lists ``GET /api/example``. The server has no such
-    route yet, so the browser answers those two requests here; everything else goes to the real server."""
-    expect(page.locator("#load-example")).to_be_hidden()
-    document = json.loads(page.request.get(server_url + "api/openapi.json").text())
-    document["paths"]["/api/example"] = {"get": {"responses": {"200": {"description": "the bundled example"}}}}
-    files = {"schema.json": Path(SCHEMA_FILE).read_text(encoding="utf-8")}
-    files.update({Path(f).name: Path(f).read_text(encoding="utf-8") for f in SAMPLE_FILES})
-    example = {"name": "ecommerce", "files": files, "recordCounts": COUNTS}
-    page.route("**/api/openapi.json", lambda route: route.fulfill(json=document))
-    page.route("**/api/example", lambda route: route.fulfill(json=example))
-    page.reload()
+def test_example_button_loads_the_bundled_example(page: Page) -> None:
+    """The button shows when the OpenAPI document lists ``GET /api/example`` (this server does); it loads the
+    bundled files exactly as if they had been uploaded, with the example's row counts."""
     button = page.get_by_role("button", name="Load the bundled example")
     expect(button).to_be_visible()
     before = analyses(page)
     button.click()
     wait_analysis(page, before)
     check_analysis(page)
+    from synthframe.examples import RECORD_COUNTS
+
     assert {t: page.locator(f'#counts input[data-table="{t}"]').input_value() for t in TABLES} == {
-        t: str(n) for t, n in COUNTS.items()}
+        t: str(n) for t, n in RECORD_COUNTS["ecommerce"].items()}
+    shot(page, "example-loaded")
+
+
+def test_example_button_hidden_when_the_server_does_not_offer_it(page: Page, server_url: str) -> None:
+    document = json.loads(page.request.get(server_url + "api/openapi.json").text())
+    del document["paths"]["/api/example"]
+    page.route("**/api/openapi.json", lambda route: route.fulfill(json=document))
+    page.reload()
+    expect(page.locator("#load-example")).to_have_attribute("data-checked", "true")  # the page has looked
+    expect(page.locator("#load-example")).to_be_hidden()
 
 
 # -- 6. under a path prefix, as behind a reverse proxy ------------------------------------

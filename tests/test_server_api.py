@@ -109,7 +109,7 @@ def test_openapi_lists_every_route(client):
     doc = json.loads(response.get_data(as_text=True))
     assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {"/api/generate", "/api/analyze", "/api/preview", "/api/health",
-                                 "/api/openapi.json"}
+                                 "/api/example", "/api/openapi.json"}
     for path in ("/api/generate", "/api/analyze", "/api/preview"):
         op = doc["paths"][path]["post"]
         assert set(op["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
@@ -760,3 +760,23 @@ def test_access_log_shows_method_path_and_status_only(caplog):
     handler.log_error("code %d, message %s", 400, "Bad request syntax ('GET /?secret HTTP/1.1')")
     assert caplog.messages[0] == "POST /api/generate 200"
     assert "secret" not in caplog.text and "private-value" not in caplog.text
+
+
+def test_example_route_gives_the_bundled_files_which_generate_valid_data(client):
+    response = client.get("/api/example")
+    assert response.status_code == 200
+    example = response.get_json()
+    assert example["name"] == "ecommerce"
+    assert set(example["files"]) == {"schema.json", "customers.csv", "products.csv", "orders.csv",
+                                     "order_items.csv", "reviews.csv"}
+    schema = sf.Schema.from_json(example["files"]["schema.json"])
+    data = {"schema": (io.BytesIO(example["files"]["schema.json"].encode()), "schema.json"),
+            "samples": [(io.BytesIO(text.encode()), name) for name, text in example["files"].items()
+                        if name.endswith(".csv")],
+            "recordCounts": json.dumps(example["recordCounts"])}
+    generated = client.post("/api/generate", data=data, content_type="multipart/form-data")
+    assert generated.status_code == 200
+    assert generated.headers["Content-Disposition"] == 'attachment; filename="synthframe.json"'
+    tables = sf.read_samples(generated.get_json(), schema)
+    assert {t: len(df) for t, df in tables.items()} == example["recordCounts"]
+    assert sf.validate(tables, schema).empty

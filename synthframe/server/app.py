@@ -89,6 +89,10 @@ def create_app(config: ServerConfig | None = None) -> flask.Flask:
     def health() -> flask.Response:
         return json_response({"status": "ok", "version": __version__, "limits": config.limits()})
 
+    @app.get("/api/example")
+    def example() -> flask.Response:
+        return json_response(example_files())
+
     @app.get("/api/openapi.json")
     def openapi() -> flask.Response:
         return json_response(openapi_document(config))
@@ -107,8 +111,7 @@ def create_app(config: ServerConfig | None = None) -> flask.Flask:
             raise
         response = flask.Response(body, mimetype=result.mimetype)
         response.content_length = size
-        if result.download_name:
-            response.headers["Content-Disposition"] = f'attachment; filename="{result.download_name}"'
+        response.headers["Content-Disposition"] = f'attachment; filename="{result.download_name or "synthframe.json"}"'
         return response
 
     @app.post("/api/analyze")
@@ -244,3 +247,13 @@ def access_log_handler() -> type:
             access.warning("malformed request or connection error (details not logged)")
 
     return AccessLogHandler
+
+
+def example_files(name: str = "ecommerce") -> dict[str, Any]:
+    """The bundled example as the page uploads it: ``{name, files: {file name: text}, recordCounts}``."""
+    from ..examples import RECORD_COUNTS, example_samples_dir, example_schema_path
+
+    files = {"schema.json": example_schema_path(name).read_text(encoding="utf-8")}
+    for path in sorted(example_samples_dir(name).glob("*.csv")):
+        files[path.name] = path.read_text(encoding="utf-8")
+    return {"name": name, "files": files, "recordCounts": dict(RECORD_COUNTS[name])}

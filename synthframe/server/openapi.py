@@ -258,6 +258,17 @@ def openapi_document(config: ServerConfig | None = None) -> dict[str, Any]:
         "/api/health": {"get": {"operationId": "health", "summary": "Liveness, version and limits",
                                 "responses": {"200": {"description": "The server is up.", "content": {
                                     "application/json": {"schema": _ref("Health")}}}}}},
+        "/api/example": {"get": {"operationId": "example", "summary": "The bundled example's files, for the page",
+                                 "responses": {"200": {"description": "{name, files: {file name: text}, "
+                                                                      "recordCounts}.", "content": {
+                                     "application/json": {"schema": {
+                                         "type": "object", "required": ["name", "files", "recordCounts"],
+                                         "properties": {
+                                             "name": {"type": "string"},
+                                             "files": {"type": "object",
+                                                       "additionalProperties": {"type": "string"}},
+                                             "recordCounts": {"type": "object",
+                                                              "additionalProperties": {"type": "integer"}}}}}}}}}},
         "/api/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
                                       "responses": {"200": {"description": "OpenAPI 3.1 document.", "content": {
                                           "application/json": {"schema": {"type": "object"}}}}}}},

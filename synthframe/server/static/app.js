@@ -842,6 +842,7 @@
         els.loadExample.hidden = false;
       }
     } catch (_) { /* no example button */ }
+    finally { els.loadExample.dataset.checked = "true"; }
   }
 
   async function loadExample() {
