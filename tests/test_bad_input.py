@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from cli_checks import assert_cli_error
 from click.testing import CliRunner, Result
 
 import synthframe as sf
@@ -98,19 +99,6 @@ def write_folder(tmp: Path, spec: dict[str, Any] | str | None = SCHEMA,
 
 def cli(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], prog_name="synthframe")
-
-
-def assert_cli_error(result: Result, *needles: str) -> str:
-    """Exit code 2 and exactly one stderr line, starting with 'error:', holding every needle; no traceback."""
-    assert result.exit_code == 2, (result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def cli_generate_error(tmp: Path, spec: dict[str, Any] | str, *needles: str,

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 import pytest
+from cli_checks import assert_cli_error
 from click.testing import CliRunner, Result
 
 import synthframe as sf
@@ -35,19 +36,6 @@ def run(*args: str | Path) -> Result:
 def assert_ok(result: Result) -> None:
     assert result.exit_code == 0, (result.output, result.exception)
     assert "Traceback" not in result.output
-
-
-def assert_error(result: Result, *needles: str) -> str:
-    """Exit code 2, exactly one stderr line starting with 'error:' that holds every needle, no traceback."""
-    assert result.exit_code == 2, (result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def rows_args(counts: dict[str, int]) -> list[str]:
@@ -233,12 +221,12 @@ def test_fit_from_a_request_file_saves_a_model(tmp_path: Path):
 ])
 def test_bad_rows_option_is_one_error_line(tmp_path: Path, model_file: Path, item: str, needles: list[str]):
     out = tmp_path / "out"
-    assert_error(run("sample", model_file, "--rows", item, "-o", out), *needles)
+    assert_cli_error(run("sample", model_file, "--rows", item, "-o", out), *needles)
     assert not out.exists()
 
 
 def test_rows_option_naming_a_table_twice_is_an_error(tmp_path: Path, model_file: Path):
-    assert_error(run("sample", model_file, "--rows", "customers=5", "--rows", "customers=6", "-o", tmp_path / "o"),
+    assert_cli_error(run("sample", model_file, "--rows", "customers=5", "--rows", "customers=6", "-o", tmp_path / "o"),
                  "'customers' twice")
 
 
@@ -254,7 +242,7 @@ def test_generate_checks_rows_before_fitting(tmp_path: Path, monkeypatch: pytest
         raise AssertionError("fitted before the row counts were checked")
 
     monkeypatch.setattr(fit_module, "fit", no_fit)
-    assert_error(run("generate", "--example", "ecommerce", "--rows", "customers=x"), "'customers'")
+    assert_cli_error(run("generate", "--example", "ecommerce", "--rows", "customers=x"), "'customers'")
 
 
 # -- validate -----------------------------------------------------------------------------------
@@ -280,7 +268,7 @@ def test_validate_command_reports_a_dangling_foreign_key(tmp_path: Path, written
     orders.loc[7, "customer_id"] = "999999"
     orders.to_csv(bad / "orders.csv", index=False)
     result = run("validate", bad, "--schema", example_schema_path())
-    line = assert_error(result, "orders.customer_id", "1 problem")
+    line = assert_cli_error(result, "orders.customer_id", "1 problem")
     assert "customers.customer_id" in line
     assert result.stdout.splitlines() == [
         "invalid: orders.customer_id [foreign_key] Foreign key orders.customer_id has 1 row(s) whose value is not "
@@ -291,7 +279,7 @@ def test_validate_command_names_a_missing_table(tmp_path: Path, written: Path):
     partial = tmp_path / "partial"
     shutil.copytree(written, partial)
     (partial / "reviews.csv").unlink()
-    assert_error(run("validate", partial, "--schema", example_schema_path()), "reviews", "not in the data")
+    assert_cli_error(run("validate", partial, "--schema", example_schema_path()), "reviews", "not in the data")
 
 
 def test_validate_command_names_a_duplicate_primary_key(tmp_path: Path, written: Path):
@@ -300,7 +288,7 @@ def test_validate_command_names_a_duplicate_primary_key(tmp_path: Path, written:
     products = pd.read_csv(bad / "products.csv", dtype=str, keep_default_na=False)
     products.loc[3, "product_id"] = products.loc[2, "product_id"]
     products.to_csv(bad / "products.csv", index=False)
-    assert_error(run("validate", bad, "--schema", example_schema_path()), "products.product_id")
+    assert_cli_error(run("validate", bad, "--schema", example_schema_path()), "products.product_id")
 
 
 # -- help ---------------------------------------------------------------------------------------
@@ -393,25 +381,25 @@ ERRORS = [  # (id, arguments given a scratch folder, what the one error line mus
 
 @pytest.mark.parametrize(("make_args", "needles"), [pytest.param(a, n, id=i) for i, a, n in ERRORS])
 def test_every_error_is_one_line_with_exit_code_2(tmp_path: Path, make_args, needles: list[str]):
-    assert_error(run(*make_args(tmp_path)), *needles)
+    assert_cli_error(run(*make_args(tmp_path)), *needles)
 
 
 def test_an_unwritable_model_path_is_one_error_line(tmp_path: Path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_error(run("fit", "--example", "ecommerce", "-o", blocker / "model.json"), str(blocker))
+    assert_cli_error(run("fit", "--example", "ecommerce", "-o", blocker / "model.json"), str(blocker))
 
 
 def test_an_output_folder_that_is_a_file_is_one_error_line(tmp_path: Path, model_file: Path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_error(run("sample", model_file, "-o", blocker))
+    assert_cli_error(run("sample", model_file, "-o", blocker))
 
 
 def test_an_unwritable_infer_output_is_one_error_line(tmp_path: Path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_error(run("infer", "--samples", example_samples_dir(), "-o", blocker / "schema.json"), str(blocker))
+    assert_cli_error(run("infer", "--samples", example_samples_dir(), "-o", blocker / "schema.json"), str(blocker))
 
 
 # -- the installed console script ---------------------------------------------------------------
