@@ -119,7 +119,33 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                 table.foreign_keys[owner].columns) <= set(table.primary_key))
         else:
             columns[name] = fit_column(table.name, col, values)
+    person = _person_group(columns, df)
+    if person:
+        layout["person"] = person
     return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+def _person_group(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[str, str] | None:
+    """Email, first and last name columns that belong together: the email is then built from the
+    same row's names (``maria.gonzalez@…``). Kept only when the samples agree (most emails hold the
+    row's first or last name) or when there are no samples to disagree.
+    """
+    by_semantic: dict[str, str] = {}
+    for name, cm in columns.items():
+        spec = cm.generator.get("text") if cm.generator.get("kind") == "text" else None
+        if spec and spec.get("kind") == "semantic":
+            by_semantic.setdefault(spec["semantic"], name)
+    if not {"email", "first_name", "last_name"} <= by_semantic.keys():
+        return None
+    group = {"email": by_semantic["email"], "first": by_semantic["first_name"], "last": by_semantic["last_name"]}
+    if len(df) and set(group.values()) <= set(df.columns):
+        rows = df[list(group.values())].dropna()
+        if len(rows):
+            text_of = {role: rows[col].astype(str).str.lower().to_numpy(dtype=str) for role, col in group.items()}
+            hits = [np.strings.find(text_of["email"], text_of[role]) >= 0 for role in ("first", "last")]
+            if float(np.mean(hits[0] | hits[1])) < 0.5:
+                return None
+    return group
 
 
 def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:

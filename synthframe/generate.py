@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import distributions as dist
 from . import keys, text
@@ -201,6 +202,7 @@ class Plan:
         schema_table = self.model.schema.tables[table]
         index = np.arange(start, stop, dtype=np.int64)
         fk_cache: dict[int, tuple[dict[str, Any], np.ndarray | None]] = {}
+        person = tm.layout.get("person")
         out: dict[str, Any] = {}
         for name, cm in tm.columns.items():
             gen = cm.generator
@@ -212,9 +214,53 @@ class Plan:
                 out[name] = _to_pandas(cm.type, values[name], mask)
             elif gen["kind"] in ("sequence", "key_pattern", "uuid", "line_number") and name in schema_table.primary_key:
                 out[name] = _to_pandas(cm.type, self.key_values(table, name, index), None)
+            elif person and name == person["email"]:
+                out[name] = None  # made from the row's names below, once they exist
             else:
                 out[name] = self._value_column(table, cm, start, stop, index)
+        if person:
+            out[person["email"]] = self._person_email(table, person, out, index)
         return pd.DataFrame(out, index=pd.RangeIndex(start, stop))
+
+    def _person_email(self, table: str, person: Mapping[str, str], out: Mapping[str, Any],
+                      index: np.ndarray) -> Any:
+        """The email built from the same row's names: ``first.last`` + digits + ``@domain``.
+
+        Names are cleaned once per distinct name (dictionary-encoded), domains drawn from the learned
+        ones. A unique email ends with the digits of its permuted id, so it stays unique by construction
+        (names are letters only, the digits end the local part); otherwise a quarter get a number 1–99.
+        """
+        cm = self.model.tables[table].columns[person["email"]]
+        spec = cm.generator["text"]
+        start, stop = int(index[0]), int(index[-1]) + 1
+
+        def text(value: str) -> pa.Scalar:
+            return pa.scalar(value, pa.large_string())
+
+        parts = []
+        for role in ("first", "last"):
+            encoded = pc.dictionary_encode(_large(out[person[role]]))
+            clean = pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), r"[^a-z]", "")
+            clean = pc.if_else(pc.equal(pc.utf8_length(clean), 0), text("x"), clean)
+            parts.append(pc.fill_null(clean.take(encoded.indices), text("x")))
+        domains = spec.get("domains") or {"values": ["example.com", "example.net", "example.org"],
+                                          "weights": [1.0, 1.0, 1.0]}
+        at = pa.array(["@" + str(d) for d in domains["values"]], pa.large_string())
+        u = uniform(self.seed, table, cm.name, "person-domain", start, stop)
+        domain = at.take(_draw_frequencies({"weights": domains["weights"]}, u, None))
+        if cm.generator.get("unique"):
+            capacity = _capacity(cm) or max(self.counts[table], 1)
+            ids = keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2)
+            digits = pc.cast(pa.array(ids), pa.large_string())
+        else:
+            u = uniform(self.seed, table, cm.name, "person-number", start, stop)
+            numbers = pa.array([""] + [str(i) for i in range(1, 100)], pa.large_string())
+            digits = numbers.take(np.where(u < 0.25, (u * 396).astype(np.int64) + 1, 0))
+        email = pc.binary_join_element_wise(parts[0], text("."), parts[1], digits, domain, text(""))
+        if cm.null_rate > 0:
+            mask = uniform(self.seed, table, cm.name, "nulls", start, stop) < cm.null_rate
+            email = pc.if_else(pa.array(mask), pa.scalar(None, pa.large_string()), email)
+        return pd.array(email, dtype=pd.StringDtype("pyarrow"))
 
     def _foreign_key_block(self, table: str, index: int, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarray | None]:
         tm = self.model.tables[table]
@@ -274,6 +320,11 @@ class Plan:
         if cm.null_rate > 0:
             mask = uniform(self.seed, table, cm.name, "nulls", start, stop) < cm.null_rate
         return _to_pandas(cm.type, values, mask, levels=gen.get("values") if kind == "frequencies" else None)
+
+
+def _large(values: Any) -> pa.Array:
+    """A pandas string array (or anything pyarrow reads) as an Arrow large_string array."""
+    return pc.cast(pa.array(values), pa.large_string())
 
 
 def _fk_name(fk: ForeignKey) -> str:
