@@ -50,9 +50,11 @@ def from_hint(hint: Mapping[str, Any], *, table: str, column: str) -> dict[str, 
     params = {k: v for k, v in hint.items() if k != "name"}
     if name == EMPIRICAL:
         q = params.get("quantiles")
-        if not isinstance(q, list) or len(q) < 2:
+        if not isinstance(q, list) or len(q) < 2 or any(
+                isinstance(x, bool) or not isinstance(x, (int, float)) or not np.isfinite(x) for x in q) \
+                or any(b < a for a, b in zip(q, q[1:])):
             raise SchemaError(f"Column {where(table, column)}: an empirical distribution needs 'quantiles', "
-                              f"a list of at least two numbers.", table=table, column=column)
+                              f"a sorted list of at least two finite numbers.", table=table, column=column)
         return {"name": name, "params": {"quantiles": [float(x) for x in q]}}
     family = FAMILIES[name]
     allowed = set(family.shapes.split(", ") if family.shapes else ()) | {"loc", "scale"}

@@ -108,7 +108,10 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     columns: dict[str, ColumnModel] = {}
     for name, col in table.columns.items():
         values = df[name] if name in df.columns else pd.Series([], dtype="object")
-        fk_index = next((i for i, fk in enumerate(table.foreign_keys) if name in fk.columns), None)
+        # A column in several foreign keys follows the widest one (l_partkey in (l_partkey, l_suppkey)
+        # → partsupp, not l_partkey → part): the pair then exists, and so does each part of it.
+        containing = [i for i, fk in enumerate(table.foreign_keys) if name in fk.columns]
+        fk_index = max(containing, key=lambda i: len(table.foreign_keys[i].columns)) if containing else None
         if fk_index is not None:
             fk = table.foreign_keys[fk_index]
             columns[name] = _fit_foreign_key(table, col, fk, fk_index, owner, partner, values)
@@ -198,7 +201,7 @@ def _fit_hierarchy(table: Table, fk: ForeignKey, df: pd.DataFrame) -> dict[str, 
     if len(df) and column in df.columns:
         keys = pd.Index(df[fk.ref_columns[0]])
         parent_index = keys.get_indexer(df[column]).astype(np.int64)
-        learned = hierarchy_stats(parent_index)
+        learned = hierarchy_stats(parent_index, table=table.name, column=column)
         stats_.update({"root_share": float(learned["root_share"]) or 1.0 / len(df),
                        "fanout": float(learned["fanout"]) or 1.0,
                        "max_depth": int(learned["max_depth"])})
@@ -272,7 +275,7 @@ def fit_column(table: str, col: Column, values: pd.Series) -> ColumnModel:
     """What to learn for one value column (not a key) from its samples and hints."""
     null_rate = _null_rate(table, col, values)
     nonnull = values.dropna()
-    if col.values is not None:
+    if col.values is not None and col.type not in ("date", "datetime"):
         generator = _frequencies_from_hint(table, col, nonnull)
     elif col.type == "boolean":
         p = float(nonnull.astype(bool).mean()) if len(nonnull) else 0.5
@@ -354,7 +357,24 @@ def _decimals(x: np.ndarray) -> int | None:
     return None
 
 
-def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | None = None) -> dict[str, Any]:
+def _bounds(lo_hint: Any, hi_hint: Any, x: np.ndarray, default_span: float) -> tuple[float, float]:
+    """The column's range: hints win; a missing side comes from the samples, or from the other side
+    and the samples' span (``default_span`` without samples), so one-sided hints never invert it."""
+    with np.errstate(over="ignore"):
+        span = float(x.max() - x.min()) if len(x) and x.max() > x.min() else float(default_span)
+    if not np.isfinite(span):
+        span = float(np.finfo(np.float64).max)
+    lo = float(lo_hint) if lo_hint is not None else None
+    hi = float(hi_hint) if hi_hint is not None else None
+    if lo is None:
+        lo = float(x.min()) if len(x) and (hi is None or x.min() <= hi) else (hi - span if hi is not None else 0.0)
+    if hi is None:
+        hi = float(x.max()) if len(x) and x.max() >= lo else lo + span
+    return lo, hi
+
+
+def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | None = None,
+                 default_span: float = 1000.0) -> dict[str, Any]:
     integer = col.type == "integer" if integer is None else integer
     try:
         x = values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -362,14 +382,16 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
         raise SampleError(f"Column {where(table, col.name)} must hold numbers; declare it with another type.",
                           table=table, column=col.name) from None
     x = x[np.isfinite(x)]
-    lo = float(col.min) if col.min is not None else (float(x.min()) if len(x) else 0.0)
-    hi = float(col.max) if col.max is not None else (float(x.max()) if len(x) else max(lo, 0.0) + 1000.0)
-    if col.min is not None and col.max is None and len(x) == 0:
-        hi = lo + 1000.0
     decimals = 0 if integer else (_decimals(x) if len(x) else 2)
-    base = {"kind": "distribution", "min": lo, "max": hi, "integer": integer, "decimals": decimals}
     if col.distribution is not None:
-        return {**base, "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
+        # The user's distribution wins: bounds only where the user wrote them.
+        return {"kind": "distribution", "min": col.min, "max": col.max, "integer": integer, "decimals": decimals,
+                "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
+    lo, hi = _bounds(col.min, col.max, x, default_span)
+    x = x[(x >= lo) & (x <= hi)]  # hinted bounds win over samples outside them
+    base = {"kind": "distribution", "min": lo, "max": hi, "integer": integer, "decimals": decimals}
+    if col.unique and integer and col.max is None:
+        base["max"] = None  # unique integers count up from the minimum as far as the rows need
     if lo == hi:
         return {"kind": "frequencies", "values": [int(lo) if integer else lo], "weights": [1.0]}
     if len(np.unique(x)) < 3 and not (len(x) >= 4 and decimals is not None):
@@ -427,8 +449,12 @@ def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], 
                 ks = float(stats.kstest(x, dist.FAMILIES[name](**params).cdf).statistic)
             except (ValueError, FloatingPointError):
                 continue
-            if math.isfinite(ks):
+            if math.isfinite(ks) and all(math.isfinite(v) for v in params.values()):
                 scored.append((name, params, ks))
+    if not scored:
+        points = min(QUANTILES, max(2, n // 2))
+        quantiles = np.quantile(x, np.linspace(0.0, 1.0, points))
+        return {"name": dist.EMPIRICAL, "params": {"quantiles": [float(q) for q in quantiles]}}, 1.0
     best = min(ks for _, _, ks in scored)
     tolerance = max(0.002, 0.3 / math.sqrt(n))
     name, params, ks = next(item for item in scored if item[2] <= best + tolerance)
@@ -458,14 +484,17 @@ def _fit_temporal(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
             if np.all(numbers % step == 0):
                 resolution = step
                 break
-    bounds = [_to_number(b, per_unit, table, col) for b in (col.min, col.max)]
-    if not len(numbers):
-        defaults = [_to_number(d, per_unit, table, col) for d in _DEFAULT_DATE_RANGE]
-        bounds = [b if b is not None else d for b, d in zip(bounds, defaults)]
-    lo, hi = bounds
+    lo, hi = (_to_number(b, per_unit, table, col) for b in (col.min, col.max))
+    default_lo, default_hi = (_to_number(d, per_unit, table, col) for d in _DEFAULT_DATE_RANGE)
+    if not len(numbers) and lo is None and hi is None:
+        lo, hi = default_lo, default_hi
+    if col.values is not None:
+        levels = [_to_number(v, per_unit, table, col) for v in col.values]
+        gen = _frequencies_from_hint(table, col, values.dropna())
+        return {**gen, "values": levels, "time_unit": unit, "resolution": 1}
     hinted = Column(col.name, "integer", min=lo, max=hi, distribution=col.distribution)
     spec = _fit_numeric(table, hinted, pd.Series(numbers // resolution * resolution, dtype="float64"),
-                        integer=True)
+                        integer=True, default_span=default_hi - default_lo)
     return {**spec, "time_unit": unit, "resolution": resolution}
 
 

@@ -18,7 +18,9 @@ The pieces:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -132,6 +134,14 @@ class Plan:
                         f"Table '{name}' is a link table: its key pairs each '{owner_fk.ref_table}' row with "
                         f"distinct '{fk.ref_table}' rows, so it holds at most {pairs:,} rows; {n:,} were asked. "
                         f"Ask for fewer rows or more parent rows.", table=name, column=fk.columns[0])
+            owner = tm.layout.get("owner")
+            if owner is not None and tm.layout.get("partner") is None and self._children_cap(name) == 1:
+                parent = table.foreign_keys[owner].ref_table
+                if n > self.counts[parent]:
+                    raise CapacityError(
+                        f"Table '{name}' is keyed by its foreign key to '{parent}' (one row per '{parent}' row), so "
+                        f"it holds at most {self.counts[parent]:,} rows; {n:,} were asked. Ask for fewer rows or "
+                        f"more '{parent}' rows.", table=name, column=table.foreign_keys[owner].columns[0])
             for cm in tm.columns.values():
                 capacity = _capacity(cm)
                 if capacity is not None and n > capacity:
@@ -146,9 +156,7 @@ class Plan:
         if table not in self._offsets:
             tm = self.model.tables[table]
             fk = self._fk(table, tm.layout["owner"])
-            cap = None
-            if tm.layout.get("partner") is not None:
-                cap = self.counts[self._fk(table, tm.layout["partner"]).ref_table]
+            cap = self._children_cap(table)
             stream = rng(self.seed, table, _fk_name(fk), "counts")
             shape = tm.layout.get("children_shape")
             if shape and cap is None:
@@ -158,6 +166,18 @@ class Plan:
                 counts = keys.allocate_counts(self.counts[table], self.counts[fk.ref_table], stream, cap=cap)
             self._offsets[table] = keys.offsets(counts)
         return self._offsets[table]
+
+    def _children_cap(self, table: str) -> int | None:
+        """Most children one parent may have: its partners in a link table, one when the key *is* the
+        foreign key (a 1:1 extension table such as profiles.customer_id), otherwise no limit."""
+        tm = self.model.tables[table]
+        if tm.layout.get("partner") is not None:
+            return self.counts[self._fk(table, tm.layout["partner"]).ref_table]
+        owner = tm.layout.get("owner")
+        primary_key = set(self.model.schema.tables[table].primary_key)
+        if owner is not None and set(self._fk(table, owner).columns) == primary_key:
+            return 1
+        return None
 
     def _fk(self, table: str, index: int) -> ForeignKey:
         return self.model.schema.tables[table].foreign_keys[index]
@@ -232,6 +252,8 @@ class Plan:
         """
         cm = self.model.tables[table].columns[person["email"]]
         spec = cm.generator["text"]
+        if not len(index):
+            return pd.array([], dtype=pd.StringDtype("pyarrow"))
         start, stop = int(index[0]), int(index[-1]) + 1
 
         def text(value: str) -> pa.Scalar:
@@ -294,7 +316,8 @@ class Plan:
         if gen.get("unique"):
             # Unbounded formats permute the run's own row range: short values, unique by construction.
             capacity = _capacity(cm) or max(self.counts[table], 1)
-            unique_ids = keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2)
+            unique_ids = keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2,
+                                      table=table, column=cm.name)
         if kind == "text":
             values = text.generate_text(gen["text"], seed=self.seed, table=table, column=cm.name, start=start,
                                         stop=stop, unique_ids=unique_ids)
@@ -311,6 +334,8 @@ class Plan:
                                   table=table, column=cm.name)
             if "time_unit" in gen:
                 per_unit = 86400 if gen["time_unit"] == "D" else 1
+                if kind == "frequencies":
+                    values = np.asarray(gen["values"], dtype=np.int64)[values]
                 steps = np.asarray(values, dtype=np.int64)
                 resolution = int(gen.get("resolution", 1))
                 if resolution > 1:
@@ -343,9 +368,10 @@ def _capacity(cm: ColumnModel) -> int | None:
     if gen["kind"] == "frequencies":
         return len(gen["values"])
     if gen["kind"] == "distribution":
-        if gen.get("integer"):
-            return int(gen["max"] - gen["min"]) + 1
-        return None
+        if gen.get("min") is None or gen.get("max") is None:
+            return None
+        step = 10.0 ** -(0 if gen.get("integer") else (gen.get("decimals") if gen.get("decimals") is not None else 6))
+        return int(round((gen["max"] - gen["min"]) / step)) + 1
     return None
 
 
@@ -360,13 +386,17 @@ def _draw_frequencies(gen: Mapping[str, Any], u: np.ndarray, unique_ids: np.ndar
 
 def _draw_distribution(gen: Mapping[str, Any], u: np.ndarray, unique_ids: np.ndarray | None) -> np.ndarray:
     lo, hi = gen["min"], gen["max"]
-    if unique_ids is not None and gen.get("integer"):
-        return np.int64(lo) + unique_ids.astype(np.int64)
+    if unique_ids is not None:
+        # Distinct values by construction: the permuted ids laid on the column's grid from its minimum.
+        if gen.get("integer"):
+            return np.int64(lo or 0) + unique_ids.astype(np.int64)
+        decimals = gen.get("decimals") if gen.get("decimals") is not None else 6
+        return np.round((lo or 0.0) + unique_ids / 10.0**decimals, decimals)
     spec = gen["distribution"]
     c_lo, c_hi = _truncation(spec, lo, hi)
     u = np.clip(c_lo + u * (c_hi - c_lo), _TINY, 1.0 - _TINY)
     x = dist.draw(spec, u)
-    if lo is not None and hi is not None:
+    if lo is not None or hi is not None:
         x = np.clip(x, lo, hi)
     if gen.get("integer"):
         return np.rint(x).astype(np.int64)
@@ -374,26 +404,26 @@ def _draw_distribution(gen: Mapping[str, Any], u: np.ndarray, unique_ids: np.nda
     return np.round(x, decimals) if decimals is not None else x
 
 
-_TRUNCATION_CACHE: dict[tuple, tuple[float, float]] = {}
-
-
 def _truncation(spec: Mapping[str, Any], lo: float | None, hi: float | None) -> tuple[float, float]:
     """CDF at the column's bounds, computed once per (distribution, bounds)."""
-    key = (repr(spec), lo, hi)
-    if key not in _TRUNCATION_CACHE:
-        if spec["name"] == dist.EMPIRICAL:
-            # Bounds at or beyond the stored quantiles truncate nothing: a spike of values at the
-            # lower bound (a third of lifetime values are 0) must stay in.
-            q = spec["params"]["quantiles"]
-            c_lo = 0.0 if lo is None or lo <= q[0] else dist.cdf(spec, lo)
-            c_hi = 1.0 if hi is None or hi >= q[-1] else dist.cdf(spec, hi)
-        else:
-            c_lo = dist.cdf(spec, lo) if lo is not None else 0.0
-            c_hi = dist.cdf(spec, hi) if hi is not None else 1.0
-        if not c_hi > c_lo:
-            c_lo, c_hi = 0.0, 1.0
-        _TRUNCATION_CACHE[key] = (c_lo, c_hi)
-    return _TRUNCATION_CACHE[key]
+    return _truncation_cached(json.dumps(spec, sort_keys=True), lo, hi)
+
+
+@lru_cache(maxsize=1024)
+def _truncation_cached(spec_json: str, lo: float | None, hi: float | None) -> tuple[float, float]:
+    spec = json.loads(spec_json)
+    if spec["name"] == dist.EMPIRICAL:
+        # Bounds at or beyond the stored quantiles truncate nothing: a spike of values at the
+        # lower bound (a third of lifetime values are 0) must stay in.
+        q = spec["params"]["quantiles"]
+        c_lo = 0.0 if lo is None or lo <= q[0] else dist.cdf(spec, lo)
+        c_hi = 1.0 if hi is None or hi >= q[-1] else dist.cdf(spec, hi)
+    else:
+        c_lo = dist.cdf(spec, lo) if lo is not None else 0.0
+        c_hi = dist.cdf(spec, hi) if hi is not None else 1.0
+    if not c_hi > c_lo:
+        c_lo, c_hi = 0.0, 1.0
+    return c_lo, c_hi
 
 
 def _to_pandas(ctype: str, values: Any, mask: np.ndarray | None, levels: list | None = None) -> Any:
@@ -421,11 +451,6 @@ def _to_pandas(ctype: str, values: Any, mask: np.ndarray | None, levels: list | 
         if mask is not None:
             data = np.where(mask, np.datetime64("NaT", "s"), data)
         return data
-    if ctype == "category":
-        arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
-        if mask is not None:
-            arr = pa.compute.if_else(pa.array(mask), pa.scalar(None, arr.type), arr)
-        return pd.Categorical(pd.array(arr, dtype=pd.StringDtype("pyarrow")))
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, type=pa.string())
     if mask is not None:
         arr = pa.compute.if_else(pa.array(mask), pa.scalar(None, pa.string()), arr)

@@ -142,7 +142,7 @@ class Model:
         for name, table in schema.tables.items():
             if name not in tables_data:
                 raise ModelError(f"The model has no statistics for table '{name}'; refit it.", table=name)
-            tables[name] = _table_from_dict(name, tables_data[name], list(table.columns))
+            tables[name] = _table_from_dict(name, tables_data[name], list(table.columns), table.foreign_keys)
         return cls(schema=schema, tables=tables, format_version=version)
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -191,7 +191,7 @@ _REQUIRED = {
 }
 
 
-def _table_from_dict(name: str, data: Any, columns: list[str]) -> TableModel:
+def _table_from_dict(name: str, data: Any, columns: list[str], foreign_keys: tuple = ()) -> TableModel:
     """One table's statistics, every column present and every generator complete, or a ModelError naming it."""
     if not isinstance(data, Mapping) or not isinstance(data.get("columns"), Mapping):
         raise ModelError(f"The model's statistics for table '{name}' must be an object with 'columns'; refit it.",
@@ -215,6 +215,19 @@ def _table_from_dict(name: str, data: Any, columns: list[str]) -> TableModel:
         if lacking:
             raise ModelError(f"The model's column {where(name, column)}: a '{kind}' generator needs "
                              f"{list(_REQUIRED[kind])}; '{lacking[0]}' is missing.", table=name, column=column)
+        if kind == "distribution":
+            spec = gen["distribution"]
+            from . import distributions as dist
+
+            if not isinstance(spec, Mapping) or not isinstance(spec.get("params"), Mapping) or \
+                    spec.get("name") not in (*dist.FAMILIES, dist.EMPIRICAL):
+                raise ModelError(f"The model's column {where(name, column)} has distribution {spec!r}; it needs a "
+                                 f"'name' among {[*dist.FAMILIES, dist.EMPIRICAL]} and 'params'.",
+                                 table=name, column=column)
+            try:
+                dist.from_hint({"name": spec["name"], **spec["params"]}, table=name, column=column)
+            except SynthframeError as exc:
+                raise ModelError(exc.message, table=name, column=column) from None
         if kind == "frequencies" and len(gen["values"]) != len(gen["weights"]):
             raise ModelError(f"The model's column {where(name, column)} has {len(gen['values'])} levels but "
                              f"{len(gen['weights'])} weights.", table=name, column=column)
@@ -223,8 +236,15 @@ def _table_from_dict(name: str, data: Any, columns: list[str]) -> TableModel:
         except (TypeError, ValueError):
             raise ModelError(f"The model's column {where(name, column)} has a field of the wrong type; refit it.",
                              table=name, column=column) from None
+    layout = data.get("layout") or {}
+    for role in ("owner", "partner"):
+        index = layout.get(role) if isinstance(layout, Mapping) else None
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)
+                                  or not 0 <= index < len(foreign_keys)):
+            raise ModelError(f"The model's layout of table '{name}' names foreign key {index!r} as its {role}, "
+                             f"but the table has {len(foreign_keys)}; refit it.", table=name)
     try:
         return TableModel(name=name, sample_rows=int(data.get("sample_rows", 0)), columns=out,
-                          layout=dict(data.get("layout") or {}))
+                          layout=dict(layout))
     except (TypeError, ValueError):
         raise ModelError(f"The model's statistics for table '{name}' are damaged; refit it.", table=name) from None

@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .errors import SchemaError, SynthframeError, where
 
+MAX_PATTERN_LENGTH = 200
+"""Longest ``pattern`` hint accepted (formats are codes, not documents)."""
 TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
 HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution")
 _TABLE_KEYS = ("columns", "primary_key", "foreign_keys")
@@ -318,9 +322,20 @@ def _refuse_duplicates(value: Any, what: str, path: tuple[str, ...]) -> None:
         _refuse_duplicates(item, what, (*path, key))
 
 
-def _parse_table(name: Any, spec: Any) -> Table:
+def _is_name(name: Any) -> bool:
+    """A non-empty string that is valid UTF-8 (no lone surrogates), usable in file names and ids."""
     if not isinstance(name, str) or not name:
-        raise SchemaError(f"Table names must be non-empty strings; got {name!r}.")
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _parse_table(name: Any, spec: Any) -> Table:
+    if not _is_name(name):
+        raise SchemaError(f"Table names must be non-empty UTF-8 strings; got {name!r}.")
     if not isinstance(spec, Mapping):
         raise SchemaError(f"Table '{name}' must be an object with 'columns'; got {type(spec).__name__}.", table=name)
     unknown = set(spec) - set(_TABLE_KEYS)
@@ -340,8 +355,9 @@ def _parse_table(name: Any, spec: Any) -> Table:
 
 def _parse_column(table: str, name: Any, spec: Any) -> Column:
     at = where(table, name)
-    if not isinstance(name, str) or not name:
-        raise SchemaError(f"Column names of table '{table}' must be non-empty strings; got {name!r}.", table=table)
+    if not _is_name(name):
+        raise SchemaError(f"Column names of table '{table}' must be non-empty UTF-8 strings; got {name!r}.",
+                          table=table)
     if isinstance(spec, str):
         spec = {"type": spec}
     if not isinstance(spec, Mapping):
@@ -356,6 +372,8 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
         raise SchemaError(f"Column {at} has unknown hints {sorted(unknown)}; allowed: {', '.join(HINTS)}.",
                           table=table, column=name)
     values, weights = _parse_values(table, name, spec.get("values"))
+    if values is not None:
+        _check_levels(table, name, ctype, values)
     for flag in ("unique", "nullable"):
         if flag in spec and not isinstance(spec[flag], bool):
             raise SchemaError(f"Column {at}: '{flag}' must be true or false; got {spec[flag]!r}.",
@@ -383,9 +401,40 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
         if spec.get(label) is not None and not isinstance(spec[label], str):
             raise SchemaError(f"Column {at}: '{label}' must be a string; got {spec[label]!r}.",
                               table=table, column=name)
+    if isinstance(spec.get("pattern"), str) and len(spec["pattern"]) > MAX_PATTERN_LENGTH:
+        raise SchemaError(f"Column {at}: 'pattern' is {len(spec['pattern']):,} characters long; keep it under "
+                          f"{MAX_PATTERN_LENGTH}.", table=table, column=name)
+    if ctype == "integer":
+        for label, bound in (("min", lo), ("max", hi)):
+            if bound is not None and abs(bound) >= 2**62:
+                raise SchemaError(f"Column {at}: '{label}' {bound!r} is beyond the 64-bit integers synthframe "
+                                  f"generates (|value| < 2**62); use a float column or a smaller bound.",
+                                  table=table, column=name)
     return Column(name=name, type=ctype, semantic=spec.get("semantic"), unique=bool(spec.get("unique", False)),
                   nullable=spec.get("nullable"), min=lo, max=hi, values=values, weights=weights,
                   pattern=spec.get("pattern"), distribution=dict(dist) if dist is not None else None)
+
+
+_LEVEL_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,), "float": (int, float), "boolean": (bool,), "string": (str, int, float),
+    "category": (str, int, float), "uuid": (str,), "date": (str,), "datetime": (str,),
+}
+
+
+def _check_levels(table: str, column: str, ctype: str, levels: tuple[Any, ...]) -> None:
+    """Every level of a ``values`` hint is a value of the column's type."""
+    allowed = _LEVEL_TYPES[ctype]
+    for level in levels:
+        wrong_bool = isinstance(level, bool) and ctype != "boolean"
+        if wrong_bool or not isinstance(level, allowed):
+            raise SchemaError(f"Column {where(table, column)}: level {level!r} in 'values' is not a {ctype} value; "
+                              f"list levels of the column's type.", table=table, column=column)
+        if ctype in ("date", "datetime"):
+            try:
+                pd.Timestamp(level)
+            except (TypeError, ValueError):
+                raise SchemaError(f"Column {where(table, column)}: level {level!r} in 'values' is not a date; "
+                                  f"write dates as 'YYYY-MM-DD'.", table=table, column=column) from None
 
 
 def _parse_values(table: str, column: str, values: Any) -> tuple[tuple | None, tuple | None]:
