@@ -229,7 +229,10 @@ def _fit_primary_key(table: Table, col: Column, values: pd.Series, *, line_numbe
         start = 0
         if pattern and n and set(_placeholders(pattern)) == {"#"}:
             digits = nonnull.astype(str).str.replace(r"\D", "", regex=True)
-            start = int(pd.to_numeric(digits, errors="coerce").min()) if digits.str.len().min() else 0
+            widest = int(digits.str.len().max())
+            # Exact (no float on the way): the smallest number, compared as zero-padded digit strings.
+            smallest = digits.str.zfill(widest).min() if widest else ""
+            start = int(smallest) if smallest and int(smallest) < 2**62 else 0
         if not pattern:
             width = max(6, len(str(max(n, 1))))
             pattern = f"{table.name[:3].upper()}-{'#' * width}"

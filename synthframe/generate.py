@@ -40,6 +40,8 @@ DEFAULT_BATCH_ROWS = 4 * BLOCK_SIZE
 batch per table being written (a few hundred MB for a dozen columns), whatever the row count."""
 MAX_TABLE_ROWS = 10**13
 """Upper bound on one table's row count."""
+MAX_LAYOUT_PARENTS = 10**9
+"""Most parent rows a child table can be laid out under (its layout costs 8 bytes per parent row)."""
 MAX_IN_MEMORY_CELLS = 2 * 10**9
 """Above this many cells, :meth:`Model.sample` refuses and points to :meth:`Model.write`."""
 _EPOCH = np.datetime64("1970-01-01T00:00:00", "s")
@@ -135,6 +137,13 @@ class Plan:
                         f"distinct '{fk.ref_table}' rows, so it holds at most {pairs:,} rows; {n:,} were asked. "
                         f"Ask for fewer rows or more parent rows.", table=name, column=fk.columns[0])
             owner = tm.layout.get("owner")
+            if owner is not None and n and self.counts[table.foreign_keys[owner].ref_table] > MAX_LAYOUT_PARENTS:
+                parent = table.foreign_keys[owner].ref_table
+                raise RowCountError(
+                    f"Table '{name}' is laid out under its parent '{parent}', which has "
+                    f"{self.counts[parent]:,} rows; more than {MAX_LAYOUT_PARENTS:,} parent rows are not supported "
+                    f"(the layout takes 8 bytes per parent row). Ask for fewer '{parent}' rows.",
+                    table=name, column=table.foreign_keys[owner].columns[0])
             if owner is not None and tm.layout.get("partner") is None and self._children_cap(name) == 1:
                 parent = table.foreign_keys[owner].ref_table
                 if n > self.counts[parent]:
