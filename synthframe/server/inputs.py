@@ -132,7 +132,8 @@ def _json_digest(schema: Any, samples: Any) -> str | None:
 
 def _from_form(request: flask.Request) -> Inputs:
     form, files = request.form, request.files
-    unknown = sorted({k for k in (*form.keys(), *files.keys()) if k not in FORM_FIELDS})
+    # A part whose name the form parser cannot read comes back with the name None.
+    unknown = sorted({str(k) for k in (*form.keys(), *files.keys()) if k not in FORM_FIELDS})
     if unknown:
         raise RequestError(f"Unknown form field(s) {unknown}; the fields are {list(FORM_FIELDS)}.")
     if form.getlist("samples"):
