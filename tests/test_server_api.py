@@ -784,7 +784,8 @@ def test_example_route_gives_the_bundled_files_which_generate_valid_data(client)
 
 def test_a_form_part_whose_name_cannot_be_read_is_a_400(client):
     """The multipart parser hands back such a part under the name None (found by the fuzz)."""
-    data = {"\u00f9\r\x0b\n/x": "1", "samples": [(io.BytesIO(b"a\n1\n"), "t.csv")], "format": "json"}
+    data = {"\u00f9\r\x0b\n/x": "1", "other": "2", "samples": [(io.BytesIO(b"a\n1\n"), "t.csv")],
+            "format": "json"}
     response = client.post("/api/generate", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "Unknown form field" in response.get_json()["error"]
