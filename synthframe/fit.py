@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,13 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         if fk_index is not None:
             fk = table.foreign_keys[fk_index]
             columns[name] = _fit_foreign_key(table, col, fk, fk_index, owner, partner, values)
+            if columns[name].generator["role"] == "draw" and name == fk.columns[0] and len(df) \
+                    and frames.get(fk.ref_table) is not None and len(frames[fk.ref_table]):
+                # How often each parent row is referenced (popular products, never-ordered ones).
+                popularity = _children_shape(fk, df, frames[fk.ref_table])
+                if popularity:
+                    columns[name] = replace(columns[name], generator={**columns[name].generator,
+                                                                      "popularity": popularity})
             if fk.ref_table == table.name:
                 layout["self_reference"] = _fit_hierarchy(table, fk, df)
         elif name in table.primary_key:

@@ -112,6 +112,7 @@ class Plan:
         self.counts = dict(counts)
         self.seed = int(seed)
         self._offsets: dict[str, np.ndarray] = {}
+        self._popularity: dict[tuple[str, int], np.ndarray | None] = {}
         self.check()
 
     # -- checks before any row is made --------------------------------------------------
@@ -190,6 +191,28 @@ class Plan:
 
     def _fk(self, table: str, index: int) -> ForeignKey:
         return self.model.schema.tables[table].foreign_keys[index]
+
+    def popularity(self, table: str, index: int) -> np.ndarray | None:
+        """Cumulative weights over the parent rows of a drawn foreign key (computed once per run).
+
+        Each parent row draws a weight from the learned references-per-parent histogram, so as in the
+        samples some parents are popular and some never referenced; None (uniform) without one.
+        """
+        key = (table, index)
+        if key not in self._popularity:
+            fk = self._fk(table, index)
+            shape = self.model.tables[table].columns[fk.columns[0]].generator.get("popularity")
+            n_parents = self.counts[fk.ref_table]
+            cumulative = None
+            if shape and 0 < n_parents <= MAX_LAYOUT_PARENTS:
+                values = np.asarray(shape["counts"], dtype=np.float64)
+                cum = np.cumsum(shape["weights"]) / np.sum(shape["weights"])
+                u = rng(self.seed, table, _fk_name(fk), "popularity").random(n_parents)
+                weights = values[np.minimum(np.searchsorted(cum, u, side="right"), len(values) - 1)]
+                if weights.sum() > 0:
+                    cumulative = np.cumsum(weights) / weights.sum()
+            self._popularity[key] = cumulative
+        return self._popularity[key]
 
     def owner_of(self, table: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return keys.owner_of(rows, self.offsets(table))
@@ -312,7 +335,11 @@ class Plan:
         else:
             n_parents = self.counts[fk.ref_table]
             u = uniform(self.seed, table, name, "parent-index", start, stop)
-            parents = np.minimum((u * n_parents).astype(np.int64), n_parents - 1)
+            cumulative = self.popularity(table, index)
+            if cumulative is None:
+                parents = np.minimum((u * n_parents).astype(np.int64), n_parents - 1)
+            else:
+                parents = np.minimum(np.searchsorted(cumulative, u, side="right"), n_parents - 1)
             null_rate = tm.columns[fk.columns[0]].null_rate
             mask = uniform(self.seed, table, name, "nulls", start, stop) < null_rate if null_rate > 0 else None
         values = {col: self.key_values(fk.ref_table, ref, parents) for col, ref in zip(fk.columns, fk.ref_columns)}

@@ -262,3 +262,25 @@ def test_no_person_group_when_samples_disagree():
         "last_name": {"type": "string", "semantic": "last_name"},
         "email": {"type": "string", "semantic": "email"}}}}}
     assert "person" not in sf.fit(schema, samples).tables["people"].layout
+
+
+def test_drawn_foreign_keys_keep_the_parents_popularity():
+    rng = np.random.Generator(np.random.PCG64(11))
+    n_products, n_reviews = 200, 2000
+    popular = rng.choice(np.arange(100), size=n_reviews)  # half of the products are never reviewed
+    schema = {"tables": {
+        "customers": {"primary_key": "id", "columns": {"id": "integer"}},
+        "products": {"primary_key": "pid", "columns": {"pid": "integer"}},
+        "reviews": {"primary_key": "rid", "columns": {"rid": "integer", "cid": "integer", "pid": "integer"},
+                    "foreign_keys": {"cid": "customers.id", "pid": "products.pid"}}}}
+    samples = {"customers": pd.DataFrame({"id": range(500)}), "products": pd.DataFrame({"pid": range(n_products)}),
+               "reviews": pd.DataFrame({"rid": range(n_reviews), "cid": rng.integers(0, 500, n_reviews),
+                                        "pid": popular})}
+    model = sf.fit(schema, samples)
+    assert model.tables["reviews"].columns["pid"].generator["role"] == "draw"
+    data = model.sample({"customers": 1000, "products": 4000, "reviews": 80_000}, seed=12)
+    never = 1 - data["products"]["pid"].isin(data["reviews"]["pid"]).mean()
+    assert abs(never - 0.5) < 0.03
+    assert sf.validate(data, model.schema).empty
+    again = model.sample({"customers": 1000, "products": 4000, "reviews": 80_000}, seed=12, batch_rows=7000)
+    pd.testing.assert_frame_equal(data["reviews"], again["reviews"])
