@@ -133,7 +133,46 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     person = _person_group(columns, df)
     if person:
         layout["person"] = person
+    copula = _fit_copula(table, columns, df)
+    if copula:
+        layout["copula"] = copula
     return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+COPULA_MIN_ROWS = 20
+"""Complete sample rows needed before correlations between columns are learned."""
+COPULA_MIN_CORRELATION = 0.1
+"""Below this |correlation| in every pair, columns are drawn independently."""
+
+
+def _fit_copula(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[str, Any] | None:
+    """A Gaussian copula over the table's numeric and date columns: the correlation of their normal
+    scores (ranks mapped through the normal quantile), so dependencies seen in the samples survive
+    while each column keeps its own fitted distribution. None when nothing is correlated.
+    """
+    from scipy import special
+
+    names = [n for n, cm in columns.items()
+             if cm.type in ("integer", "float", "date", "datetime") and n in df.columns
+             and cm.generator["kind"] in ("distribution", "frequencies") and not cm.generator.get("unique")]
+    if len(names) < 2:
+        return None
+    complete = df[names].dropna()
+    if len(complete) < COPULA_MIN_ROWS:
+        return None
+    scores = np.column_stack([
+        special.ndtri(complete[n].rank(method="average").to_numpy(dtype=np.float64) / (len(complete) + 1))
+        for n in names])
+    keep = scores.std(axis=0) > 0
+    names = [n for n, k in zip(names, keep) if k]
+    scores = scores[:, keep]
+    if len(names) < 2:
+        return None
+    corr = np.corrcoef(scores, rowvar=False)
+    off_diagonal = np.abs(corr[~np.eye(len(names), dtype=bool)])
+    if not np.isfinite(corr).all() or off_diagonal.max() < COPULA_MIN_CORRELATION:
+        return None
+    return {"columns": names, "correlation": [[round(float(v), 6) for v in row] for row in corr]}
 
 
 def _person_group(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[str, str] | None:

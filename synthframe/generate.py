@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from scipy import special
 
 from . import distributions as dist
 from . import keys, text
@@ -255,6 +256,7 @@ class Plan:
         index = np.arange(start, stop, dtype=np.int64)
         fk_cache: dict[int, tuple[dict[str, Any], np.ndarray | None]] = {}
         person = tm.layout.get("person")
+        correlated = self._copula_uniforms(table, start, stop)
         out: dict[str, Any] = {}
         for name, cm in tm.columns.items():
             gen = cm.generator
@@ -269,7 +271,7 @@ class Plan:
             elif person and name == person["email"]:
                 out[name] = None  # made from the row's names below, once they exist
             else:
-                out[name] = self._value_column(table, cm, start, stop, index)
+                out[name] = self._value_column(table, cm, start, stop, index, correlated.get(name))
         if person:
             out[person["email"]] = self._person_email(table, person, out, index)
         return pd.DataFrame(out, index=pd.RangeIndex(start, stop))
@@ -345,7 +347,24 @@ class Plan:
         values = {col: self.key_values(fk.ref_table, ref, parents) for col, ref in zip(fk.columns, fk.ref_columns)}
         return values, mask
 
-    def _value_column(self, table: str, cm: ColumnModel, start: int, stop: int, index: np.ndarray) -> Any:
+    def _copula_uniforms(self, table: str, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Uniform draws for the columns of the table's copula, correlated as in the samples.
+
+        Each column's own ``values`` draws are mapped to normal scores, mixed row by row through the
+        Cholesky factor of the learned correlation, and mapped back: each column keeps its
+        distribution, the group keeps its correlations, and rows stay independent of the batching.
+        """
+        copula = self.model.tables[table].layout.get("copula")
+        if not copula or stop <= start:
+            return {}
+        names = copula["columns"]
+        z = np.column_stack([special.ndtri(np.clip(uniform(self.seed, table, n, "values", start, stop),
+                                                   _TINY, 1.0 - _TINY)) for n in names])
+        mixed = z @ _cholesky(tuple(tuple(row) for row in copula["correlation"])).T
+        return {n: special.ndtr(mixed[:, i]) for i, n in enumerate(names)}
+
+    def _value_column(self, table: str, cm: ColumnModel, start: int, stop: int, index: np.ndarray,
+                      u: np.ndarray | None = None) -> Any:
         gen = cm.generator
         kind = gen["kind"]
         unique_ids = None
@@ -360,7 +379,8 @@ class Plan:
         elif kind == "uuid":
             values = keys.uuid_strings(self.seed, f"{table}.{cm.name}", index)
         else:
-            u = uniform(self.seed, table, cm.name, "values", start, stop)
+            if u is None:
+                u = uniform(self.seed, table, cm.name, "values", start, stop)
             if kind == "frequencies":
                 values = _draw_frequencies(gen, u, unique_ids)
             elif kind == "distribution":
@@ -381,6 +401,16 @@ class Plan:
         if cm.null_rate > 0:
             mask = uniform(self.seed, table, cm.name, "nulls", start, stop) < cm.null_rate
         return _to_pandas(cm.type, values, mask, levels=gen.get("values") if kind == "frequencies" else None)
+
+
+@lru_cache(maxsize=256)
+def _cholesky(correlation: tuple[tuple[float, ...], ...]) -> np.ndarray:
+    """Lower Cholesky factor of a correlation matrix, nudged to positive definite if it is not."""
+    corr = np.asarray(correlation, dtype=np.float64)
+    values, vectors = np.linalg.eigh((corr + corr.T) / 2)
+    fixed = vectors @ np.diag(np.maximum(values, 1e-6)) @ vectors.T
+    scale = np.sqrt(np.diag(fixed))
+    return np.linalg.cholesky(fixed / np.outer(scale, scale))
 
 
 def _large(values: Any) -> pa.Array:

@@ -284,3 +284,40 @@ def test_drawn_foreign_keys_keep_the_parents_popularity():
     assert sf.validate(data, model.schema).empty
     again = model.sample({"customers": 1000, "products": 4000, "reviews": 80_000}, seed=12, batch_rows=7000)
     pd.testing.assert_frame_equal(data["reviews"], again["reviews"])
+
+
+def test_gaussian_copula_keeps_correlations_and_marginals():
+    from scipy import stats
+
+    rng = np.random.Generator(np.random.PCG64(21))
+    n = 2000
+    z = rng.multivariate_normal([0, 0, 0], [[1, 0.8, 0], [0.8, 1, 0], [0, 0, 1]], n)
+    samples = pd.DataFrame({"id": range(n), "income": np.round(np.exp(10 + 0.5 * z[:, 0]), 2),
+                            "spend": np.round(200 + 50 * z[:, 1], 2), "noise": np.round(z[:, 2], 3)})
+    schema = {"tables": {"t": {"primary_key": "id", "columns": {
+        "id": "integer", "income": "float", "spend": "float", "noise": "float"}}}}
+    model = sf.fit(schema, {"t": samples})
+    copula = model.tables["t"].layout["copula"]
+    assert copula["columns"] == ["income", "spend", "noise"]
+    assert copula["correlation"][0][1] == pytest.approx(0.8, abs=0.03)
+    out = model.sample({"t": 40_000}, seed=3)["t"]
+    real = stats.spearmanr(samples["income"], samples["spend"])[0]
+    assert abs(stats.spearmanr(out["income"], out["spend"])[0] - real) < 0.03
+    assert abs(stats.spearmanr(out["income"], out["noise"])[0]) < 0.05
+    for column in ("income", "spend", "noise"):
+        assert stats.ks_2samp(out[column], samples[column]).statistic < 0.05
+    pieces = model.sample({"t": 40_000}, seed=3, batch_rows=3333)["t"]
+    pd.testing.assert_frame_equal(out, pieces)
+
+
+def test_tpch_dates_stay_in_order_through_the_copula():
+    import os
+    from pathlib import Path
+
+    tpch = Path(os.environ.get("SYNTHFRAME_TPCH", Path(__file__).resolve().parents[2] / "shared/data/tpch_sf001"))
+    if not (tpch / "schema.json").exists():
+        pytest.skip(f"TPC-H sample not found at {tpch}")
+    model = sf.fit(sf.Schema.from_json(tpch / "schema.json"), tpch)
+    li = model.sample({"lineitem": 50_000}, seed=4)["lineitem"]
+    # receipt follows shipping by days in TPC-H; independent draws would break that in ~half the rows
+    assert (li["l_receiptdate"] >= li["l_shipdate"]).mean() > 0.9
