@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -298,32 +298,38 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
     import pyarrow.csv as pacsv
 
     parse = pacsv.ParseOptions(newlines_in_values=True)
-    convert = pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
-                                   column_types=dict.fromkeys(text_columns, pa.string()))
+
+    def options(text: Iterable[str]) -> pacsv.ConvertOptions:
+        return pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
+                                    column_types=dict.fromkeys(text, pa.string()))
+
+    def read(convert: pacsv.ConvertOptions) -> pa.Table:
+        try:
+            return pacsv.read_csv(_input(path), parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise _not_utf8(path, table) from None
+            raise
+        except OSError as exc:
+            raise _unreadable(path, table, exc) from None
+
     try:
-        arrow = pacsv.read_csv(_input(path), parse_options=parse, convert_options=convert)
+        arrow = read(options(text_columns))
     except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc):
-            raise _not_utf8(path, table) from None
         if "Empty CSV file" in str(exc):
             return pd.DataFrame()
         if "conversion error" not in str(exc):
             raise _unreadable(path, table, exc) from None
         # Type inference looks at the first block only; a later odd value breaks it. Read text instead.
         try:
-            header = pacsv.open_csv(_input(path), parse_options=parse, convert_options=convert).schema.names
-        except pa.ArrowInvalid:
+            header = pacsv.open_csv(_input(path), parse_options=parse,
+                                    convert_options=options(text_columns)).schema.names
+        except (pa.ArrowInvalid, OSError):
             header = []
-        text = pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
-                                    column_types=dict.fromkeys(header, pa.string()))
         try:
-            arrow = pacsv.read_csv(_input(path), parse_options=parse, convert_options=text)
+            arrow = read(options(header))
         except pa.ArrowInvalid as exc2:
-            if "UTF8" in str(exc2):
-                raise _not_utf8(path, table) from None
             raise _unreadable(path, table, exc2) from None
-    except OSError as exc:
-        raise _unreadable(path, table, exc) from None
     if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in arrow.schema.types):
         raise _not_utf8(path, table)
     try:
