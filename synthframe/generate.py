@@ -305,8 +305,7 @@ class Plan:
         u = uniform(self.seed, table, cm.name, "person-domain", start, stop)
         domain = at.take(_draw_frequencies({"weights": domains["weights"]}, u, None))
         if cm.generator.get("unique"):
-            capacity = _capacity(cm) or max(self.counts[table], 1)
-            ids = keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2)
+            ids = self._unique_ids(table, cm, index)
             digits = pc.cast(pa.array(ids), pa.large_string())
         else:
             u = uniform(self.seed, table, cm.name, "person-number", start, stop)
@@ -363,16 +362,20 @@ class Plan:
         mixed = z @ _cholesky(tuple(tuple(row) for row in copula["correlation"])).T
         return {n: special.ndtr(mixed[:, i]) for i, n in enumerate(names)}
 
+    def _unique_ids(self, table: str, cm: ColumnModel, index: np.ndarray) -> np.ndarray:
+        """Distinct ids for rows ``index`` of a unique column: a seeded permutation of its capacity, or of the
+        run's own row range when the format is unbounded (short values, unique by construction)."""
+        capacity = _capacity(cm) or max(self.counts[table], 1)
+        return keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2,
+                            table=table, column=cm.name)
+
     def _value_column(self, table: str, cm: ColumnModel, start: int, stop: int, index: np.ndarray,
                       u: np.ndarray | None = None) -> Any:
         gen = cm.generator
         kind = gen["kind"]
         unique_ids = None
         if gen.get("unique"):
-            # Unbounded formats permute the run's own row range: short values, unique by construction.
-            capacity = _capacity(cm) or max(self.counts[table], 1)
-            unique_ids = keys.permute(index, capacity, stable_id(f"{table}.{cm.name}|{self.seed}") >> 2,
-                                      table=table, column=cm.name)
+            unique_ids = self._unique_ids(table, cm, index)
         if kind == "text":
             values = text.generate_text(gen["text"], seed=self.seed, table=table, column=cm.name, start=start,
                                         stop=stop, unique_ids=unique_ids)
