@@ -2,7 +2,7 @@
 
 One run measures, on the bundled ecommerce example fitted from its sample rows:
 
-- the customers table alone, generated in memory (``Plan.rows``), and its first call,
+- the customers table alone, generated in memory (``generate_rows``), and its first call,
   which also builds the column's text pools;
 - the whole example at ``--rows`` total rows (counts in the proportions of the example's
   own request), in memory (``Model.sample``) and written to Parquet (``Model.write``);
@@ -39,7 +39,7 @@ import pandas as pd
 
 import synthframe as sf
 from synthframe.examples import RECORD_COUNTS, example_samples_dir, example_schema_path, load_example_request
-from synthframe.generate import Plan, resolve_rows
+from synthframe.generate import Run, generate_rows, resolve_rows
 
 from . import memory
 from .naive import naive_generate, naive_rows_per_second
@@ -157,7 +157,7 @@ def _example_results(rows: int, naive_rows: int, repeat: int, seed: int, notes: 
     customer_counts = resolve_rows(model, {"customers": rows})
 
     def customers() -> pd.DataFrame:
-        return Plan(model, customer_counts, seed).rows("customers", 0, rows)
+        return generate_rows(model, "customers", range(rows), seed, run=Run(model, customer_counts, seed))
 
     secs, peaks = timed(customers, 1)
     results["customers_first_call"] = Result("synthframe: customers, in memory, first call (builds text pools)",
@@ -170,7 +170,7 @@ def _example_results(rows: int, naive_rows: int, repeat: int, seed: int, notes: 
     counts = counts_in_proportion(rows, RECORD_COUNTS["ecommerce"])
     total = sum(counts.values())
     try:
-        Plan(model, resolve_rows(model, counts), seed)  # capacity checks, before any row is made
+        Run(model, resolve_rows(model, counts), seed)  # capacity checks, before any row is made
     except sf.SynthframeError as exc:
         notes.append(f"Whole example skipped at {total:,} rows: {exc}")
     else:

@@ -158,15 +158,15 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
 
 def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
            validate: bool | None, bundle: bool) -> None:
-    from .generate import Plan, iter_batches, resolve_rows
+    from .generate import Run, iter_batches, resolve_rows
     from .write import write_json_document, write_tables
 
     if scale is not None and not math.isfinite(scale):
         raise RowCountError(f"--scale must be a finite number of zero or more; got {scale}.")
     counts = resolve_rows(model, rows, scale=scale)
-    plan = Plan(model, counts, seed)
+    run = Run(model, counts, seed)
     started = time.perf_counter()
-    streams = {t: iter_batches(plan, t) for t in counts}
+    streams = {t: iter_batches(run, t) for t in counts}
     if bundle:
         paths = {"(all)": write_json_document(streams, Path(out) / "data.json", schema=model.schema)}
     else:

@@ -34,8 +34,8 @@ from . import distributions as dist
 from . import text
 from .errors import SampleError, SchemaError, where
 from .model import ColumnModel, Model, TableModel
+from .randomness import bits, stream_key
 from .schema import Column, ForeignKey, Schema, Table
-from .streams import rng
 
 FIT_SUBSAMPLE = 2000
 """Values used to fit and score each numeric family (the full column gives bounds and frequencies)."""
@@ -106,6 +106,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         layout["children_per_parent"] = (len(df) / parent_rows) if len(df) and parent_rows else None
         if partner is None and len(df) and parent_rows:
             layout["children_shape"] = _children_shape(table.foreign_keys[owner], df, frames[parent])
+        layout["interleave"] = not _ordered_by_parent(table.foreign_keys[owner], df, frames.get(parent))
     columns: dict[str, ColumnModel] = {}
     for name, col in table.columns.items():
         values = df[name] if name in df.columns else pd.Series([], dtype="object")
@@ -196,6 +197,20 @@ def _person_group(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[
             if float(np.mean(hits[0] | hits[1])) < 0.5:
                 return None
     return group
+
+
+def _ordered_by_parent(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame | None) -> bool:
+    """Whether the sample rows come parent by parent (lineitem sorted by its order): the children of each
+    parent together, parents in their own table's order. Without samples to tell, rows are interleaved."""
+    if parent is None or not len(child) or not set(fk.columns) <= set(child.columns) \
+            or not set(fk.ref_columns) <= set(parent.columns):
+        return False
+    keys = pd.MultiIndex.from_frame(parent[list(fk.ref_columns)])
+    if not keys.is_unique:
+        return False
+    position = keys.get_indexer(pd.MultiIndex.from_frame(child[list(fk.columns)]))
+    position = position[position >= 0]
+    return len(position) > 1 and bool(np.all(np.diff(position) >= 0))
 
 
 def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:
@@ -452,10 +467,17 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
         values_ = [int(v) if integer else float(v) for v in distinct]
         return {"kind": "frequencies", "values": values_, "weights": list(counts / counts.sum())}
     if len(x) > FIT_SUBSAMPLE:
-        x = rng(0, table, col.name, "fit-subsample").choice(x, FIT_SUBSAMPLE, replace=False)
+        x = _subsample(x, table, col.name)
     spec, ks = choose_family(x, lo, hi)
     base["ks_statistic"] = ks
     return {**base, "distribution": spec}
+
+
+def _subsample(x: np.ndarray, table: str, column: str) -> np.ndarray:
+    """FIT_SUBSAMPLE values of ``x`` chosen by the smallest counter-based hashes of their positions:
+    the same values on every run, spread over the whole column."""
+    keep = np.argpartition(bits(stream_key(0, table, column, "fit-subsample"), np.arange(len(x))), FIT_SUBSAMPLE)
+    return x[np.sort(keep[:FIT_SUBSAMPLE])]
 
 
 def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], float]:

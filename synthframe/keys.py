@@ -4,35 +4,29 @@ Nothing here materializes a parent table or keeps a set of values already seen:
 
 - :func:`permute` is a seeded bijection of ``[0, domain)`` (a balanced Feistel network with
   cycle-walking), so ``f(permute(i))`` is unique by construction for any unique-valued format ``f``.
-- :func:`uuid_strings` turns (seed, table, row index) into a version-4 UUID with a counter-based hash.
-- :func:`allocate_counts`, :func:`offsets` and :func:`owner_of` lay child rows out parent by parent:
-  row ``i`` belongs to parent ``searchsorted(offsets, i, side="right")`` and sits at a position within it.
+- :func:`uuid_strings` turns (stream key, row index) into a version-4 UUID with a counter-based hash.
 - :func:`link_partner` enumerates the distinct partners of a parent in a link table.
 - :func:`self_parents` draws an acyclic hierarchy (each row's parent has a smaller index);
   :func:`hierarchy_stats` measures one.
 
-Everything is vectorized over NumPy integer arrays; loops run over Feistel rounds, cycle-walking passes,
-bits or parent blocks, never over rows. Errors are :class:`~synthframe.errors.SynthframeError` subclasses
-(all also ``ValueError``); functions that can fail take optional ``table=``/``column=`` keywords so the
-message names the column the caller is generating.
+Everything is vectorized over NumPy integer arrays; loops run over Feistel rounds, cycle-walking passes
+or bits, never over rows. Children laid out under their parents are in :mod:`synthframe.layouts`.
+Errors are :class:`~synthframe.errors.SynthframeError` subclasses (all also ``ValueError``); functions
+that can fail take optional ``table=``/``column=`` keywords so the message names the column the caller
+is generating.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
 
 from .errors import CapacityError, ModelError, RowCountError, SampleError, where
-from .streams import splitmix64, stable_id
+from .randomness import GAMMA, mix64
 
 __all__ = [
-    "allocate_counts",
     "hierarchy_stats",
     "link_partner",
-    "offsets",
-    "owner_of",
     "permute",
     "self_parents",
     "uuid_strings",
@@ -43,10 +37,6 @@ MAX_DOMAIN = 1 << 62
 
 FEISTEL_ROUNDS = 6
 """Rounds of the Feistel network. Part of the output format: changing it changes every permuted value."""
-
-ALLOCATION_BLOCK = 1 << 20
-"""Parents per block in :func:`allocate_counts`: rows are split across parent blocks first, then within
-each block, so no per-parent probability array larger than one block is ever built."""
 
 _UNIT_CANDIDATES = 4096
 """Step sizes :func:`link_partner` chooses among (all units when fewer exist)."""
@@ -71,6 +61,12 @@ _HEX4 = _hex4_table()
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def splitmix64(x: np.ndarray) -> np.ndarray:
+    """One SplitMix64 step of each value (the finalizer of ``x + GAMMA``), as uint64: a keyed round function."""
+    with np.errstate(over="ignore"):
+        return mix64(np.asarray(x, dtype=np.uint64) + GAMMA)
 
 
 def _u64(value: int) -> np.uint64:
@@ -175,12 +171,13 @@ def permute(indices: np.ndarray, domain: int, key: int, *, table: str | None = N
 # -- UUIDs -------------------------------------------------------------------------------------
 
 
-def uuid_strings(seed: int, table: str, indices: np.ndarray) -> pa.StringArray | pa.LargeStringArray:
-    """Version-4 UUID strings computed from (seed, table, row index), one per index.
+def uuid_strings(key: int, indices: np.ndarray, *, table: str | None = None,
+                 ) -> pa.StringArray | pa.LargeStringArray:
+    """Version-4 UUID strings computed from a stream key and the row index, one per index.
 
-    The 128 bits are splitmix64 of two counters, ``2 i`` and ``2 i + 1``, offset by a key derived from
-    the seed and the table's stable id — a counter-based hash, not a stream, so a child table computes
-    its parent's keys at any row without replaying anything. Version and variant bits are then set
+    The 128 bits are splitmix64 of two counters, ``2 i`` and ``2 i + 1``, offset by ``key`` (the stream
+    of (seed, table, column, "uuid")) — a counter-based hash, so a child table computes its parent's
+    keys at any row without replaying anything. Version and variant bits are then set
     (``xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx``, lower-case hex). The high word is a bijection of the
     index, so values for distinct indices differ in all but the 4 bits overwritten by the version
     (collisions need a 124-bit coincidence). Hex formatting is one lookup per 16 bits in a 65,536-entry
@@ -192,7 +189,7 @@ def uuid_strings(seed: int, table: str, indices: np.ndarray) -> pa.StringArray |
         raise RowCountError(f"Row indices for {where(table)} must be non-negative; got {int(idx.min())}.",
                             table=table)
     n = idx.size
-    base = _u64(_mix(seed, stable_id(table)))
+    base = _u64(key)
     counter = idx.astype(np.uint64) << np.uint64(1)
     with np.errstate(over="ignore"):
         counter += base
@@ -226,154 +223,6 @@ def uuid_strings(seed: int, table: str, indices: np.ndarray) -> pa.StringArray |
     offs = np.arange(0, _UUID_CHARS * (n + 1), _UUID_CHARS, dtype=np.int64 if large else np.int32)
     kind = pa.LargeStringArray if large else pa.StringArray
     return kind.from_buffers(n, pa.py_buffer(offs), pa.py_buffer(chars), null_count=0)
-
-
-# -- children per parent -------------------------------------------------------------------------
-
-
-def _multinomial(rng: np.random.Generator, n: int, weights: np.ndarray | None, size: int) -> np.ndarray:
-    """Multinomial counts over ``size`` categories (equal, or proportional to ``weights``)."""
-    if weights is None:
-        p = np.full(size, 1.0 / size)
-    else:
-        total = float(weights.sum())
-        if total <= 0.0:
-            # A block whose parents all have weight zero gets no rows from the block split.
-            return np.zeros(size, dtype=np.int64)
-        p = weights / total
-    return rng.multinomial(n, p).astype(np.int64, copy=False)
-
-
-def allocate_counts(n_rows: int, n_parents: int, rng: np.random.Generator,
-                    weights: np.ndarray | None = None, cap: int | None = None, *,
-                    table: str | None = None, column: str | None = None) -> np.ndarray:
-    """Children per parent (int64, length ``n_parents``) summing exactly to ``n_rows``.
-
-    - ``weights=None``: uniform, a multinomial with equal probabilities.
-    - ``weights``: a multinomial over the normalised (non-negative) weights, one per parent.
-    - ``cap``: no parent gets more than ``cap`` children (a link table, where a parent has at most ``cap``
-      distinct partners). The rows are then spread as evenly as possible: every parent gets
-      ``n_rows // n_parents`` and a seeded random subset of ``n_rows % n_parents`` parents one more;
-      ``weights`` are ignored. More rows than ``n_parents * cap`` is a :class:`CapacityError`.
-
-    Memory: the result is 8 bytes per parent. Beyond that, working memory stays O(block): parents are cut
-    into blocks of :data:`ALLOCATION_BLOCK`; rows are first split across blocks (a multinomial over block
-    sizes, or block weight sums), then within each block, so no probability array over all parents is
-    built — at 10**8 parents and more the only large array is the answer itself.
-    """
-    n_rows = _check_count(n_rows, "The row count", table, column)
-    n_parents = _check_count(n_parents, "The parent count", table, column)
-    if n_parents == 0:
-        if n_rows:
-            raise CapacityError(f"{where(table, column)} needs a parent row for each of its {n_rows:,} rows, but "
-                                f"the parent table has 0 rows. Ask for at least one parent row, or 0 child rows.",
-                                table=table, column=column)
-        return np.zeros(0, dtype=np.int64)
-    if cap is not None:
-        cap = _check_count(cap, "The per-parent cap", table, column)
-        if n_rows > n_parents * cap:
-            raise CapacityError(f"{where(table, column)}: {n_rows:,} rows were asked, but {n_parents:,} parents "
-                                f"with at most {cap:,} distinct partners each allow only {n_parents * cap:,} "
-                                f"rows. Ask for fewer rows or more parent/partner rows.", table=table, column=column)
-        counts = np.full(n_parents, n_rows // n_parents, dtype=np.int64)
-        extra = n_rows % n_parents
-        if extra:
-            counts[rng.choice(n_parents, size=extra, replace=False)] += 1
-        return counts
-    w = None
-    if weights is not None:
-        w = np.asarray(weights, dtype=np.float64)
-        if w.shape != (n_parents,):
-            raise ModelError(f"Parent weights for {where(table, column)} must have one entry per parent "
-                             f"({n_parents:,}); got shape {w.shape}. Refit the model.", table=table, column=column)
-        if not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
-            raise ModelError(f"Parent weights for {where(table, column)} must be finite, non-negative and not "
-                             f"all zero. Refit the model or fix the weights.", table=table, column=column)
-    if n_parents <= ALLOCATION_BLOCK:
-        return _multinomial(rng, n_rows, w, n_parents)
-    starts = np.arange(0, n_parents, ALLOCATION_BLOCK)
-    if w is None:
-        block_mass = np.diff(np.append(starts, n_parents)).astype(np.float64)
-    else:
-        block_mass = np.add.reduceat(w, starts)
-    per_block = rng.multinomial(n_rows, block_mass / block_mass.sum())
-    counts = np.empty(n_parents, dtype=np.int64)
-    for lo, block_rows in zip(starts, per_block):
-        hi = min(int(lo) + ALLOCATION_BLOCK, n_parents)
-        counts[lo:hi] = _multinomial(rng, int(block_rows), None if w is None else w[lo:hi], hi - int(lo))
-    return counts
-
-
-def shaped_counts(n_rows: int, n_parents: int, rng: np.random.Generator, shape_counts: Sequence[float],
-                  shape_weights: Sequence[float], *, table: str | None = None,
-                  column: str | None = None) -> np.ndarray:
-    """Children per parent following a learned children-per-parent distribution, summing exactly to ``n_rows``.
-
-    Each parent draws a count from the histogram (``shape_counts`` with ``shape_weights``: e.g. a third of
-    customers with 0 orders, 1 to 7 line items per order), scaled by ``n_rows / (n_parents * mean)`` and
-    stochastically rounded; parents drawn at 0 keep 0. The few rows by which the total then misses
-    ``n_rows`` are added to (or taken from) randomly chosen parents that already have children, preferring
-    those inside the learned range, so the total is exact and the shape is kept.
-    """
-    n_rows = _check_count(n_rows, "The row count", table, column)
-    n_parents = _check_count(n_parents, "The parent count", table, column)
-    values = np.asarray(shape_counts, dtype=np.float64)
-    weights = np.asarray(shape_weights, dtype=np.float64)
-    mean = float((values * weights).sum() / weights.sum()) if weights.sum() > 0 else 0.0
-    if n_parents == 0 or n_rows == 0 or mean <= 0:
-        return allocate_counts(n_rows, n_parents, rng, table=table, column=column)
-    cum = np.cumsum(weights) / weights.sum()
-    drawn = values[np.minimum(np.searchsorted(cum, rng.random(n_parents), side="right"), len(values) - 1)]
-    if not drawn.any():
-        drawn[rng.integers(0, n_parents)] = max(float(values.max()), 1.0)
-    factor = n_rows / float(drawn.sum())
-    counts = np.floor(drawn * factor + rng.random(n_parents)).astype(np.int64)
-    active = drawn > 0
-    # The learned range, scaled: parents that drew children keep at least `low` (when rows allow)
-    # and at most `high`, so 1..7 line items stay 1..7 at the samples' own ratio.
-    high = max(1, int(round(float(values.max()) * factor)))
-    low = max(1, int(round(float(values[values > 0].min()) * factor))) if n_rows >= active.sum() else 0
-    counts[active] = np.clip(counts[active], low, high)
-    counts[~active] = 0
-    missing = n_rows - int(counts.sum())
-    while missing:
-        if missing > 0:
-            preferred = np.flatnonzero(active & (counts < high))
-            pick = preferred if len(preferred) else np.flatnonzero(active)
-            chosen = rng.choice(pick, size=min(missing, len(pick)), replace=False)
-            counts[chosen] += 1
-            missing -= len(chosen)
-        else:
-            preferred = np.flatnonzero(counts > low)
-            pick = preferred if len(preferred) else np.flatnonzero(counts > 0)
-            chosen = rng.choice(pick, size=min(-missing, len(pick)), replace=False)
-            counts[chosen] -= 1
-            missing += len(chosen)
-    return counts
-
-
-def offsets(counts: np.ndarray) -> np.ndarray:
-    """Inclusive cumulative sum (int64): ``offsets[p]`` is the first row index after parent ``p``'s children."""
-    return np.cumsum(np.asarray(counts, dtype=np.int64), dtype=np.int64)
-
-
-def owner_of(rows: np.ndarray, offs: np.ndarray, *, table: str | None = None,
-             column: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(parent index, position within parent)`` of child rows laid out parent by parent.
-
-    ``parent = searchsorted(offs, rows, side="right")`` (parents with no children are skipped naturally);
-    ``position = rows - offs[parent - 1]`` (``rows`` for parent 0) — line numbers for free.
-    """
-    r = _index_array(rows, "Row indices", table, column)
-    offs = np.asarray(offs, dtype=np.int64)
-    total = int(offs[-1]) if offs.size else 0
-    if r.size and (int(r.min()) < 0 or int(r.max()) >= total):
-        raise RowCountError(f"Row indices for {where(table, column)} must lie in [0, {total:,}) (the rows laid "
-                            f"out under their parents); got {int(r.min()):,} .. {int(r.max()):,}.",
-                            table=table, column=column)
-    parent = np.searchsorted(offs, r, side="right").astype(np.int64)
-    start = np.where(parent > 0, offs[np.maximum(parent - 1, 0)], 0) if offs.size else np.zeros_like(r)
-    return parent, r - start
 
 
 # -- link tables --------------------------------------------------------------------------------

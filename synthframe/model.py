@@ -28,12 +28,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError, OutputError, SynthframeError, where
+from .generators import generator_for
 from .schema import Schema, read_json_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2: counter-based randomness, row-addressed keys and layouts. Models of version 1 are refused
+(their data would differ silently); refit them."""
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,11 @@ class Model:
     def write(self, rows: Mapping[str, int] | None, out_dir: str | Path, *, format: str = "csv", seed: int = 0,
               scale: float | None = None, batch_rows: int | None = None) -> dict[str, Path]:
         """Generate and write one file per table to ``out_dir``, streamed block by block."""
-        from .generate import Plan, iter_batches, resolve_rows
+        from .generate import Run, iter_batches, resolve_rows
         from .write import write_tables
 
-        plan = Plan(self, resolve_rows(self, rows, scale=scale), seed)
-        streams = {t: iter_batches(plan, t, batch_rows) for t in plan.counts}
+        run = Run(self, resolve_rows(self, rows, scale=scale), seed)
+        streams = {t: iter_batches(run, t, batch_rows) for t in run.counts}
         return write_tables(streams, out_dir, format, schema=self.schema)
 
     # -- plain data -------------------------------------------------------------------
@@ -126,8 +129,11 @@ class Model:
                              "Make one with `synthframe fit` or `Model.save`.")
         version = data["format_version"]
         if version != FORMAT_VERSION:
+            hint = (" Version 1 models drew values from block streams; this synthframe computes every value "
+                    "from its row index, so the same model would give other data.") if version == 1 else ""
             raise ModelError(f"Model format version {version!r} is not supported by this synthframe "
-                             f"(it reads version {FORMAT_VERSION}); refit the model from its samples.")
+                             f"(it reads version {FORMAT_VERSION});{hint} Refit the model from its samples "
+                             f"(`synthframe fit` or sf.fit).")
         if "schema" not in data:
             raise ModelError("The model has no 'schema'; refit it from its samples.")
         try:
@@ -184,13 +190,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_REQUIRED = {
-    "sequence": ("start", "step"), "key_pattern": ("pattern", "start"), "uuid": (), "line_number": ("start",),
-    "foreign_key": ("role", "foreign_key", "references"), "distribution": ("distribution", "min", "max"),
-    "frequencies": ("values", "weights"), "text": ("text",),
-}
-
-
 def _table_from_dict(name: str, data: Any, columns: list[str], foreign_keys: tuple = ()) -> TableModel:
     """One table's statistics, every column present and every generator complete, or a ModelError naming it."""
     if not isinstance(data, Mapping) or not isinstance(data.get("columns"), Mapping):
@@ -206,36 +205,15 @@ def _table_from_dict(name: str, data: Any, columns: list[str], foreign_keys: tup
         if missing:
             raise ModelError(f"The model's column {where(name, column)} lacks field '{missing[0]}'; refit it or "
                              f"restore the field.", table=name, column=column)
-        gen = col["generator"]
-        kind = gen.get("kind") if isinstance(gen, Mapping) else None
-        if kind not in _REQUIRED:
-            raise ModelError(f"The model's column {where(name, column)} has generator kind {kind!r}; expected one "
-                             f"of {sorted(_REQUIRED)}.", table=name, column=column)
-        lacking = [f for f in _REQUIRED[kind] if f not in gen]
-        if lacking:
-            raise ModelError(f"The model's column {where(name, column)}: a '{kind}' generator needs "
-                             f"{list(_REQUIRED[kind])}; '{lacking[0]}' is missing.", table=name, column=column)
-        if kind == "distribution":
-            spec = gen["distribution"]
-            from . import distributions as dist
-
-            if not isinstance(spec, Mapping) or not isinstance(spec.get("params"), Mapping) or \
-                    spec.get("name") not in (*dist.FAMILIES, dist.EMPIRICAL):
-                raise ModelError(f"The model's column {where(name, column)} has distribution {spec!r}; it needs a "
-                                 f"'name' among {[*dist.FAMILIES, dist.EMPIRICAL]} and 'params'.",
-                                 table=name, column=column)
-            try:
-                dist.from_hint({"name": spec["name"], **spec["params"]}, table=name, column=column)
-            except SynthframeError as exc:
-                raise ModelError(exc.message, table=name, column=column) from None
-        if kind == "frequencies" and len(gen["values"]) != len(gen["weights"]):
-            raise ModelError(f"The model's column {where(name, column)} has {len(gen['values'])} levels but "
-                             f"{len(gen['weights'])} weights.", table=name, column=column)
+        if not isinstance(col["generator"], Mapping):
+            raise ModelError(f"The model's column {where(name, column)} has a generator that is not an object; "
+                             f"refit it.", table=name, column=column)
         try:
             out[column] = ColumnModel.from_dict(column, col)
         except (TypeError, ValueError):
             raise ModelError(f"The model's column {where(name, column)} has a field of the wrong type; refit it.",
                              table=name, column=column) from None
+        generator_for(out[column], name)  # the kind is known and its parameters are complete
     layout = data.get("layout") or {}
     for role in ("owner", "partner"):
         index = layout.get(role) if isinstance(layout, Mapping) else None

@@ -124,10 +124,10 @@ def model_file(model: sf.Model, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def no_generation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if any row is generated: the error must come before any work."""
 
-    def refuse(self: Any, table: str, start: int, stop: int) -> pd.DataFrame:
+    def refuse(self: Any, table: str, rows: Any, columns: Any = None) -> pd.DataFrame:
         raise AssertionError(f"rows of {table} were generated before the error was raised")
 
-    monkeypatch.setattr(generate_module.Plan, "rows", refuse)
+    monkeypatch.setattr(generate_module.Run, "rows", refuse)
 
 
 # -- schema: keys -------------------------------------------------------------------------------
@@ -539,7 +539,9 @@ def _damaged(tmp: Path, model: sf.Model, edit: Callable[[dict[str, Any]], Any]) 
 
 
 DAMAGES = [
-    ("wrong-version", lambda d: d.update(format_version=2), None, ["version 2", "reads version 1"]),
+    ("wrong-version", lambda d: d.update(format_version=3), None, ["version 3", "reads version 2"]),
+    ("version-1", lambda d: d.update(format_version=1), None, ["version 1 is not supported", "reads version 2",
+                                                              "Refit the model"]),
     ("version-as-text", lambda d: d.update(format_version="1"), None, ["version '1'"]),
     ("no-version", lambda d: d.pop("format_version"), None, ["no 'format_version'"]),
     ("no-tables", lambda d: d.pop("tables"), None, ["'tables'"]),
@@ -637,17 +639,17 @@ def test_saving_a_model_to_an_unusable_path_is_an_error(tmp_path: Path, model: s
 
 def _fail_midway(monkeypatch: pytest.MonkeyPatch, table: str, error: BaseException) -> None:
     """Make generation of ``table`` fail on its second batch (after a first batch was written)."""
-    original = generate_module.Plan.rows
+    original = generate_module.Run.rows
     calls = {"n": 0}
 
-    def rows(self: Any, name: str, start: int, stop: int) -> pd.DataFrame:
+    def rows(self: Any, name: str, rows: Any, columns: Any = None) -> pd.DataFrame:
         if name == table:
             calls["n"] += 1
             if calls["n"] == 2:
                 raise error
-        return original(self, name, start, stop)
+        return original(self, name, rows, columns)
 
-    monkeypatch.setattr(generate_module.Plan, "rows", rows)
+    monkeypatch.setattr(generate_module.Run, "rows", rows)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "parquet"])

@@ -13,7 +13,7 @@ from faker import Faker
 
 from synthframe import text
 from synthframe.errors import CapacityError, ModelError, RowCountError, SchemaError
-from synthframe.streams import rng
+from synthframe.generators.text import generate_text, text_capacity
 
 # -- sample values (TPC-H-like and everyday columns) ------------------------------------------
 
@@ -58,13 +58,13 @@ US_PHONES = pd.Series(["(555) 123-4567", "+1-202-555-0173", "415.555.0132", "212
 
 def gen(spec: dict, start: int, stop: int, *, seed: int = 7, table: str = "t", column: str = "c",
         unique_ids: np.ndarray | None = None) -> list[str]:
-    return text.generate_text(spec, seed=seed, table=table, column=column, start=start, stop=stop,
-                              unique_ids=unique_ids).to_pylist()
+    return generate_text(spec, seed=seed, table=table, column=column, rows=range(start, stop),
+                         unique_ids=unique_ids).to_pylist()
 
 
 def permuted_ids(n: int, capacity: int) -> np.ndarray:
     """Distinct ids below capacity in shuffled order, as a caller's permutation would give them."""
-    return rng(1, "test", "ids", "perm").permutation(min(capacity, 4 * n))[:n]
+    return np.random.default_rng(1).permutation(min(capacity, 4 * n))[:n]
 
 
 # -- detection ------------------------------------------------------------------------------
@@ -202,14 +202,14 @@ def test_pattern_capacity(pattern, capacity):
 
 
 def test_text_capacity():
-    assert text.text_capacity({"kind": "pattern", "pattern": "ORD-#####"}) == 10**5
-    assert text.text_capacity(text.fit_text("t", "email", pd.Series([], dtype=object))) is None
-    assert text.text_capacity(text.fit_text("t", "user_name", pd.Series([], dtype=object))) is None
-    assert text.text_capacity(text.fit_text("t", "ip", pd.Series([], dtype=object))) == 223 * 2**24
-    assert text.text_capacity(text.fit_text("t", "notes", COMMENTS)) is None
+    assert text_capacity({"kind": "pattern", "pattern": "ORD-#####"}) == 10**5
+    assert text_capacity(text.fit_text("t", "email", pd.Series([], dtype=object))) is None
+    assert text_capacity(text.fit_text("t", "user_name", pd.Series([], dtype=object))) is None
+    assert text_capacity(text.fit_text("t", "ip", pd.Series([], dtype=object))) == 223 * 2**24
+    assert text_capacity(text.fit_text("t", "notes", COMMENTS)) is None
     country = text.fit_text("t", "country", COUNTRIES)
-    assert 150 < text.text_capacity(country) < 300  # Faker knows about 250 countries
-    assert text.text_capacity(country) == country["distinct"]
+    assert text_capacity(country) is None  # pooled: past its ~250 distinct countries a number follows
+    assert 150 < country["distinct"] < 300  # Faker knows about 250 countries
 
 
 # -- fitting ------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def test_generation_is_independent_of_chunking(name):
                                   "wide_pattern", "words"])
 def test_unique_ids_give_distinct_values_at_200k_rows(name):
     spec = SPECS[name]
-    capacity = text.text_capacity(spec)
+    capacity = text_capacity(spec)
     ids = permuted_ids(200_000, capacity or 10**9)
     values = gen(spec, 0, 200_000, unique_ids=ids)
     assert len(set(values)) == 200_000
@@ -338,23 +338,22 @@ def test_unique_ids_give_distinct_values_at_200k_rows(name):
 
 @pytest.mark.parametrize("name", ["email", "user_name", "url"])
 def test_unbounded_semantics_stay_distinct_for_ids_from_a_huge_domain(name):
-    draws = rng(2, "test", "ids", "huge").integers(0, 2**40, 110_000)
-    ids = np.unique(draws)[:100_000]
-    rng(2, "test", "ids", "shuffle").shuffle(ids)
+    generator = np.random.default_rng(2)
+    ids = np.unique(generator.integers(0, 2**40, 110_000))[:100_000]
+    generator.shuffle(ids)
     assert len(set(gen(SPECS[name], 0, 100_000, unique_ids=ids))) == 100_000
     domain = {"kind": "semantic", "semantic": "domain_name", "locale": "en_US", "pool_size": 1000}
     assert len(set(gen(domain, 0, 100_000, unique_ids=ids))) == 100_000
 
 
-def test_unique_pool_semantic_hands_out_its_distinct_entries():
-    spec = SPECS["name"]
-    capacity = text.text_capacity(spec)
-    assert capacity == 900
-    values = gen(spec, 0, capacity, unique_ids=permuted_ids(capacity, capacity))
-    assert len(set(values)) == capacity
-    with pytest.raises(CapacityError) as info:
-        gen(spec, 0, 2, table="people", column="full_name", unique_ids=np.array([3, capacity]))
-    assert "people.full_name" in str(info.value) and str(capacity) in str(info.value)
+def test_unique_pool_semantic_widens_with_a_number_past_its_distinct_entries():
+    spec = SPECS["name"]  # 900 distinct full names in the pool
+    assert text_capacity(spec) is None
+    values = pd.Series(gen(spec, 0, 2000, unique_ids=permuted_ids(2000, 2000)))
+    assert values.nunique() == 2000
+    numbered = values.str.fullmatch(r".* \d+")
+    assert numbered.sum() == 2000 - 900  # every pool entry once, then again numbered 2, 3, ...
+    assert set(values[numbered].str.extract(r" (\d+)$")[0].astype(int)) == {2, 3}
 
 
 def test_unique_pool_beyond_what_faker_knows_gets_numbered_variants():
@@ -383,12 +382,12 @@ def test_pattern_values_stay_in_the_learned_range():
 
 
 def test_fixed_seed_golden_values():
-    # pure-stream kinds (no Faker): these strings change only if the streams or the formats change
-    assert gen(SPECS["pattern"], 0, 3, seed=7) == ["ORD-017961", "ORD-036330", "ORD-011618"]
-    assert gen({"kind": "pattern", "pattern": "??-##"}, 0, 3, seed=7) == ["ZI-85", "SN-23", "TM-16"]
-    assert gen(SPECS["ipv4"], 0, 2, seed=7) == ["172.224.86.63", "113.14.132.38"]
-    assert gen(SPECS["uuid"], 0, 2, seed=7) == ["8804c28d-2e69-421b-96a5-21b164f476f5",
-                                                 "12e6d5c7-5118-4835-b9fc-d65ae2edcc89"]
+    # counter-based kinds (no Faker): these strings change only if the mixer or the formats change
+    assert gen(SPECS["pattern"], 0, 3, seed=7) == ["ORD-082004", "ORD-059644", "ORD-021789"]
+    assert gen({"kind": "pattern", "pattern": "??-##"}, 0, 3, seed=7) == ["QK-58", "KI-20", "EB-52"]
+    assert gen(SPECS["ipv4"], 0, 2, seed=7) == ["121.75.253.131", "221.101.230.23"]
+    assert gen(SPECS["uuid"], 0, 2, seed=7) == ["1d49a47e-2d4e-444d-9958-963f24626fa8",
+                                                 "a3c88f58-142f-4a13-9cba-06bd208795ef"]
     assert gen({"kind": "pattern", "pattern": "C-######"}, 0, 3, unique_ids=np.arange(3)) == [
         "C-000000", "C-000001", "C-000002"]
     assert gen(SPECS["ipv4"], 0, 2, unique_ids=np.array([0, (223 << 24) - 1])) == ["1.0.0.0", "223.255.255.255"]
@@ -509,5 +508,5 @@ def test_one_unique_id_per_row():
 
 
 def test_empty_range_gives_an_empty_string_array():
-    out = text.generate_text(SPECS["email"], seed=1, table="t", column="c", start=5, stop=5)
+    out = generate_text(SPECS["email"], seed=1, table="t", column="c", rows=range(5, 5))
     assert isinstance(out, pa.StringArray) and len(out) == 0

@@ -28,11 +28,10 @@ import pandas as pd
 
 from ..errors import SchemaError, SynthframeError
 from ..fit import fit
-from ..generate import Plan, iter_batches, resolve_rows
+from ..generate import Run, generate_rows, iter_batches, resolve_rows, to_frame
 from ..model import Model
 from ..samples import read_sample_files, read_samples
 from ..schema import Schema
-from ..streams import BLOCK_SIZE
 from ..write import to_records_json, write_json_document, write_tables
 from .config import ServerConfig
 from .errors import over_limit
@@ -41,7 +40,7 @@ from .inputs import Inputs, check_frame_sizes
 logger = logging.getLogger("synthframe.server")
 TEMP_PREFIX = "synthframe-server-"
 """Prefix of the temporary directories generated files are written to (removed when the response ends)."""
-BATCH_ROWS = BLOCK_SIZE
+BATCH_ROWS = 1 << 16
 """Rows generated between two checks of the time budget."""
 LEVELS_SHOWN = 20
 """Levels (and weights) of a column listed by analyze; the model holds all of them."""
@@ -162,10 +161,10 @@ def generate_files(model: Model, inputs: Inputs, config: ServerConfig, deadline:
     any response starts. On any error the directory is removed and the error goes on.
     """
     counts = _ordered(model, record_counts(model, inputs, config))
-    plan = Plan(model, counts, inputs.seed)
+    run = Run(model, counts, inputs.seed)
     directory = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
     try:
-        streams = {t: _batches(plan, t, deadline) for t in counts}
+        streams = {t: _batches(run, t, deadline) for t in counts}
         if inputs.format == "json":
             path = write_json_document(streams, directory / "synthframe.json", schema=model.schema)
             result = GeneratedFile(path, directory, "application/json", None)
@@ -181,8 +180,8 @@ def generate_files(model: Model, inputs: Inputs, config: ServerConfig, deadline:
         raise
 
 
-def _batches(plan: Plan, table: str, deadline: Deadline) -> Iterator[pd.DataFrame]:
-    for batch in iter_batches(plan, table, BATCH_ROWS):
+def _batches(run: Run, table: str, deadline: Deadline) -> Iterator[pd.DataFrame]:
+    for batch in iter_batches(run, table, BATCH_ROWS):
         deadline.check(f"generating table '{table}'")
         yield batch
 
@@ -209,14 +208,14 @@ def remove_directory(directory: Path) -> None:
 def preview(model: Model, inputs: Inputs, config: ServerConfig, deadline: Deadline) -> str:
     """The first ``limit`` rows of every table at the requested counts, as JSON text.
 
-    ``Plan.rows`` makes rows from their index, so these are exactly the first rows that
-    ``generate`` returns for the same inputs and seed, whatever the counts.
+    :func:`generate_rows` makes rows from their index, so these are exactly the first rows that
+    ``generate`` returns for the same inputs and seed.
     """
     counts = _ordered(model, record_counts(model, inputs, config))
-    plan = Plan(model, counts, inputs.seed)
+    run = Run(model, counts, inputs.seed)
     parts = []
     for table, n in counts.items():
-        frame = plan.rows(table, 0, min(inputs.limit, n))
+        frame = to_frame(generate_rows(model, table, range(min(inputs.limit, n)), run=run))
         dates = [c.name for c in model.schema.tables[table].columns.values() if c.type == "date"]
         parts.append(f"{json.dumps(table, ensure_ascii=False)}: {to_records_json(frame, date_columns=dates)}")
         deadline.check(f"previewing table '{table}'")

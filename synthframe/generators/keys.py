@@ -1,0 +1,121 @@
+"""Key columns, and columns read from a parent: pure functions of the row index.
+
+``sequence``       integer primary key: ``start + step * row``
+``key_pattern``    string primary key: ``pattern`` filled with ``start + row`` (capacity: the pattern's)
+``uuid``           version-4 UUIDs from a counter-based hash of (seed, table, column, row)
+``line_number``    a row's position among its parent's children, plus ``start``
+``foreign_key``    the referenced key at the row's parent index (``role``: owner, partner, draw, self)
+``parent_column``  a column of the parent row (``unit_price = products.price``), computed at the parent index
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from .. import keys as keyfuncs
+from ..text import format_pattern, pattern_capacity
+from .base import ColumnGenerator, DrawContext, arrow_type, register, with_nulls
+
+
+@register
+class Sequence(ColumnGenerator):
+    """Integer primary key: ``start + step * row``."""
+
+    kind = "sequence"
+    required = ("start", "step")
+
+    def check(self) -> None:
+        for field in self.required:
+            value = self.params[field]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise self.fail(f"has {field} {value!r}; it must be an integer")
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return pa.array(np.int64(self.params["start"]) + np.int64(self.params["step"]) * rows)
+
+
+@register
+class KeyPattern(ColumnGenerator):
+    """String primary key: the ``start + row``-th string of a pattern such as ``C-######``."""
+
+    kind = "key_pattern"
+    required = ("pattern", "start")
+
+    def check(self) -> None:
+        if not isinstance(self.params["pattern"], str) or isinstance(self.params["start"], bool) \
+                or not isinstance(self.params["start"], int):
+            raise self.fail("needs a 'pattern' string and an integer 'start'")
+        pattern_capacity(self.params["pattern"])
+
+    def capacity(self, ctx: DrawContext | None = None) -> int | None:
+        return pattern_capacity(self.params["pattern"]) - int(self.params["start"])
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return format_pattern(self.params["pattern"], int(self.params["start"]) + rows)
+
+
+@register
+class Uuid(ColumnGenerator):
+    """Version-4 UUID strings, distinct per row by construction."""
+
+    kind = "uuid"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return keyfuncs.uuid_strings(ctx.key(self.name, "uuid"), rows)
+
+
+@register
+class LineNumber(ColumnGenerator):
+    """Position of the row among its parent's children, from ``start`` (TPC-H's ``l_linenumber``)."""
+
+    kind = "line_number"
+    required = ("start",)
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return pa.array(ctx.positions() + np.int64(self.params["start"]))
+
+
+@register
+class ForeignKey(ColumnGenerator):
+    """The referenced key at the row's parent index; the parent index comes from the key's role."""
+
+    kind = "foreign_key"
+    required = ("role", "foreign_key", "references")
+
+    def check(self) -> None:
+        if self.params["role"] not in ("owner", "partner", "draw", "self"):
+            raise self.fail(f"has role {self.params['role']!r}; expected owner, partner, draw or self")
+        index = self.params["foreign_key"]
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise self.fail(f"names foreign key {index!r}; it must be the key's position in the schema")
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        parents, mask = ctx.parent_rows(int(self.params["foreign_key"]))
+        ref_table, ref_column = str(self.params["references"]).split(".", 1)
+        values = ctx.key_values(ref_table, ref_column, parents)
+        return with_nulls(values, mask)
+
+
+@register
+class ParentColumn(ColumnGenerator):
+    """A column of the row's parent (through foreign key ``foreign_key``), read at the parent index."""
+
+    kind = "parent_column"
+    required = ("foreign_key", "column")
+
+    def check(self) -> None:
+        index = self.params["foreign_key"]
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0 or \
+                not isinstance(self.params["column"], str):
+            raise self.fail("needs the position of a foreign key ('foreign_key') and a parent 'column'")
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        values = ctx.parent_values(int(self.params["foreign_key"]), self.params["column"])
+        target = arrow_type(self.type)
+        if pa.types.is_dictionary(values.type) and self.type == "category":
+            return values
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        return values if values.type == target else values.cast(target)
+

@@ -1,0 +1,591 @@
+"""Text columns: learned formats, semantic values and free words, made for any rows.
+
+``text:pattern``   a fixed-length format (``#`` digit, ``?`` upper, ``@`` lower): a random index within
+                   the range the samples cover, or, unique, the row's permuted id (capacity: the pattern's)
+``text:semantic``  values of a semantic type (``email``, ``city``, ``company``, ...): entries of a pool of
+                   Faker values built once per (table, column), or values assembled from pools (emails,
+                   user names, URLs) and from the row's bits (IPs, UUIDs, phone numbers). Unique values
+                   are spelled from the row's id and never run out: a pooled value past the pool's size
+                   gets a number (``Acme Ltd 2``).
+``person_email``   an email built from the same row's first and last names (a person group of the model)
+``text:words``     free text: a learned number of words from a learned vocabulary (or lorem words)
+
+No Faker call per row: rows index pools or are assembled with ``pyarrow.compute`` over whole columns,
+from counter-based draws addressed by (seed, table, column, purpose, row).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import CapacityError, ModelError, RowCountError, where
+from ..keys import splitmix64
+from ..randomness import GAMMA, as_rows, bits, integers, mix64, stream_key, uniforms
+from ..text import (
+    _STRUCTURED_CAPACITY,
+    DEFAULT_LOCALE,
+    POOL_SIZE,
+    SEMANTICS,
+    _distinct_pool,
+    _fixed_width_strings,
+    _parse_pattern,
+    _person_parts,
+    _pool,
+    _random_pattern,
+    _user_name_stems,
+    _word_pool,
+    format_pattern,
+    pattern_capacity,
+)
+from .base import ColumnGenerator, DrawContext, register
+
+
+def pool_seed_of(table: str, column: str) -> int:
+    """The Faker seed of a column's pools: a function of (table, column) only, so every run seed shares them."""
+    return stream_key(0, table, column, "pool") >> 2
+
+
+class Draws:
+    """The draws of one text column at a set of rows: uniforms, integers and 64-bit keys by purpose."""
+
+    def __init__(self, ctx: DrawContext, column: str):
+        self.ctx = ctx
+        self.table = ctx.table
+        self.column = column
+        self.rows = ctx.rows
+
+    def key(self, purpose: str) -> int:
+        return self.ctx.key(self.column, purpose)
+
+    def uniform(self, purpose: str) -> np.ndarray:
+        return self.ctx.uniform(self.column, purpose)
+
+    def bits(self, purpose: str) -> np.ndarray:
+        return bits(self.key(purpose), self.rows)
+
+
+def text_capacity(spec: dict) -> int | None:
+    """How many distinct values ``spec`` can make when asked for unique values; None when unbounded
+    (pooled semantics widen with a number once their distinct entries are used)."""
+    if spec.get("kind") == "pattern":
+        return pattern_capacity(spec["pattern"])
+    if spec.get("kind") == "semantic":
+        return _STRUCTURED_CAPACITY.get(spec["semantic"])
+    return None
+
+
+class _SpecContext:
+    """The draws of one text spec outside a model: for :func:`generate_text`."""
+
+    def __init__(self, seed: int, table: str, column: str, rows: np.ndarray, unique_ids: np.ndarray | None):
+        self.seed, self.table, self.rows, self.column, self.ids = seed, table, rows, column, unique_ids
+
+    def key(self, column: str, purpose: str) -> int:
+        return stream_key(self.seed, self.table, column, purpose)
+
+    def uniform(self, column: str, purpose: str) -> np.ndarray:
+        return uniforms(self.key(column, purpose), self.rows)
+
+    def unique_ids(self, column: str, capacity: int | None) -> np.ndarray:
+        return self.ids
+
+
+def generate_text(spec: dict, *, seed: int, table: str, column: str, rows: Any,
+                  unique_ids: np.ndarray | None = None) -> pa.StringArray:
+    """Values of one text spec at ``rows`` (a range or int64 indices), outside a model: a function of
+    ``(seed, table, column, row)`` only. With ``unique_ids`` (distinct non-negative integers, one per row,
+    below :func:`text_capacity`) the values are distinct by construction."""
+    index = as_rows(rows, table=table, column=column)
+    _check_spec(spec, table, column)
+    if unique_ids is not None:
+        unique_ids = np.asarray(unique_ids, dtype=np.int64)
+        if len(unique_ids) != len(index):
+            raise RowCountError(f"Column {where(table, column)} got {len(unique_ids)} unique ids for "
+                                f"{len(index)} rows; pass one id per row.", table=table, column=column)
+        capacity = text_capacity(spec)
+        if len(index) and unique_ids.min() < 0:
+            raise CapacityError(f"Column {where(table, column)} got unique id {int(unique_ids.min())}; unique "
+                                f"ids count from 0.", table=table, column=column)
+        if len(index) and capacity is not None and unique_ids.max() >= capacity:
+            raise CapacityError(f"Column {where(table, column)} can hold {capacity} distinct values, but unique "
+                                f"id {int(unique_ids.max())} was asked for; ask for fewer rows or widen its format.",
+                                table=table, column=column)
+    if not len(index):
+        return pa.array([], pa.string())
+    ctx: Any = _SpecContext(seed, table, column, index, unique_ids)
+    d = Draws(ctx, column)
+    kind = spec["kind"]
+    if kind == "pattern":
+        return _gen_pattern(spec, d, unique_ids)
+    if kind == "semantic":
+        return _gen_semantic(spec, d, unique_ids)
+    return _gen_words(spec, d, unique_ids)
+
+
+class _Text(ColumnGenerator):
+    """Shared checks of the three text kinds (their spec sits under ``text``)."""
+
+    required = ("text",)
+
+    @property
+    def spec(self) -> dict:
+        return self.params["text"]
+
+    def check(self) -> None:
+        _check_spec(self.spec, self.table, self.name)
+        if self.spec.get("kind") in ("semantic", "words") and "locale" in self.spec:
+            _check_locale(self.spec["locale"], self.table, self.name)
+
+    @classmethod
+    def fit(cls, values: Any, hints: Any, ctx: Any) -> dict[str, Any]:
+        from ..text import fit_text
+
+        return {"kind": "text", "text": fit_text(ctx, hints.name, values, semantic=hints.semantic,
+                                                 pattern=hints.pattern)}
+
+    def ids(self, ctx: DrawContext) -> np.ndarray | None:
+        return ctx.unique_ids(self.name, self.capacity()) if self.unique else None
+
+
+@register
+class TextPattern(_Text):
+    """Codes of a learned or given format."""
+
+    kind = "text:pattern"
+
+    def capacity(self, ctx: DrawContext | None = None) -> int | None:
+        return text_capacity(self.spec) if self.unique else None
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return _gen_pattern(self.spec, Draws(ctx, self.name), self.ids(ctx))
+
+
+@register
+class TextSemantic(_Text):
+    """Values of a semantic type, from pools and row bits."""
+
+    kind = "text:semantic"
+
+    def capacity(self, ctx: DrawContext | None = None) -> int | None:
+        return text_capacity(self.spec) if self.unique else None
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return _gen_semantic(self.spec, Draws(ctx, self.name), self.ids(ctx))
+
+
+@register
+class TextWords(_Text):
+    """Free text: words from a vocabulary."""
+
+    kind = "text:words"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return _gen_words(self.spec, Draws(ctx, self.name), self.ids(ctx))
+
+
+@register
+class PersonEmail(_Text):
+    """An email built from the same row's names: ``first.last`` + digits + ``@domain``.
+
+    Names are cleaned once per distinct name (dictionary-encoded), domains drawn from the learned
+    ones. A unique email ends with the digits of its row's id, so it stays unique by construction
+    (names are letters only, the digits end the local part); otherwise a quarter get a number 1–99.
+    """
+
+    kind = "person_email"
+
+    def __init__(self, column: Any, params: Any, table: str = "", group: dict[str, str] | None = None):
+        super().__init__(column, params, table)
+        self.group = group or {}
+
+    def reads(self) -> tuple[str, ...]:
+        return (self.group["first"], self.group["last"])
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        d = Draws(ctx, self.name)
+        parts = []
+        for role in ("first", "last"):
+            values = ctx.values(self.group[role])
+            if pa.types.is_dictionary(values.type):
+                values = values.dictionary_decode()
+            encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
+            clean = pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), r"[^a-z]", "")
+            clean = pc.if_else(pc.equal(pc.utf8_length(clean), 0), "x", clean)
+            parts.append(pc.fill_null(clean.take(encoded.indices), "x"))
+        domains = self.spec.get("domains") or {"values": ["example.com", "example.net", "example.org"],
+                                               "weights": [1.0, 1.0, 1.0]}
+        at = pa.array(["@" + str(v) for v in domains["values"]], pa.string())
+        domain = at.take(_weighted(d.uniform("person-domain"), domains["weights"]))
+        if self.unique:
+            digits = _to_str(ctx.unique_ids(self.name, None))
+        else:
+            u = d.uniform("person-number")
+            digits = _EMAIL_SUFFIXES.take(np.where(u < 0.25, (u * 396).astype(np.int64) + 1, 0))
+        return pc.binary_join_element_wise(parts[0], ".", parts[1], digits, domain, "")
+
+
+# -- drawing ------------------------------------------------------------------------------
+
+def _draw(d: Draws, purpose: str, sizes: Sequence[int]) -> list[np.ndarray]:
+    """Independent uniform indices in ``range(size)`` per size, from one addressed draw per row."""
+    total = math.prod(sizes)
+    if total > 2**48:
+        return [integers(d.key(f"{purpose}/{k}"), d.rows, n) for k, n in enumerate(sizes)]
+    flat = integers(d.key(purpose), d.rows, total)
+    out = []
+    for n in reversed(sizes):
+        out.append(flat % n)
+        flat = flat // n
+    return out[::-1]
+
+
+def _weighted(u: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+    cum = np.cumsum(np.asarray(weights, dtype=float))
+    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(cum) - 1)
+
+
+def _weighted_32(h: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+    """Like :func:`_weighted`, for uniform 32-bit integers (held in uint64) instead of floats."""
+    cum = np.cumsum(np.asarray(weights, dtype=float))
+    thresholds = np.floor(cum / cum[-1] * 2.0**32).astype(np.uint64)
+    return np.minimum(np.searchsorted(thresholds, h, side="right"), len(cum) - 1)
+
+
+def _choice_table(weights: Sequence[float], bins: int) -> np.ndarray:
+    """Choice per bin of ``range(bins)``, each choice on a share of bins close to its weight (exact for
+    weights that are multiples of 1 / bins): a lookup that replaces a search per row."""
+    return _weighted((np.arange(bins) + 0.5) / bins, weights)
+
+
+def _to_str(x: np.ndarray) -> pa.StringArray:
+    return pc.cast(pa.array(np.asarray(x, dtype=np.int64)), pa.string())
+
+
+def _join(*parts: Any) -> pa.StringArray:
+    """Concatenate string arrays / scalars element-wise, with no separator."""
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _apply_case(arr: pa.Array, case: str | None) -> pa.Array:
+    if case == "upper":
+        return pc.utf8_upper(arr)
+    if case == "lower":
+        return pc.utf8_lower(arr)
+    if case == "title":
+        return pc.utf8_title(arr)
+    if case == "sentence":
+        return pc.utf8_capitalize(arr)
+    return arr
+
+
+def _check_spec(spec: dict, table: str, column: str) -> None:
+    """A ModelError naming the column when a (possibly hand-edited) spec cannot be generated from."""
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    problem = None
+    if kind not in ("pattern", "semantic", "words"):
+        problem = f"has kind {kind!r}; expected 'semantic', 'pattern' or 'words'"
+    elif kind == "pattern" and not isinstance(spec.get("pattern"), str):
+        problem = "has no 'pattern' string"
+    elif kind == "semantic" and spec.get("semantic") not in SEMANTICS:
+        problem = f"names semantic {spec.get('semantic')!r}, expected one of {', '.join(SEMANTICS)}"
+    elif kind == "words" and spec.get("vocabulary") is not None and not all(
+            v.get("words") for v in [spec["vocabulary"], *(spec["vocabulary"].get("positions") or [])]):
+        problem = "has an empty vocabulary"
+    if problem:
+        raise ModelError(f"Text spec of {where(table, column)} {problem}; fit the model again or fix the spec.",
+                         table=table, column=column)
+    if kind == "pattern":
+        _parse_pattern(spec["pattern"], table, column)
+
+
+@lru_cache(maxsize=16)
+def _locale_known(locale: str) -> bool:
+    from faker import Faker
+
+    try:
+        Faker(locale)
+    except AttributeError:
+        return False
+    return True
+
+
+def _check_locale(locale: str, table: str, column: str) -> None:
+    if not isinstance(locale, str) or not _locale_known(locale):
+        raise ModelError(f"Text spec of {where(table, column)} has locale {locale!r}, which Faker does not know; "
+                         f"use one such as 'en_US', 'de_DE' or 'fr_FR'.", table=table, column=column)
+
+
+def _gen_pattern(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    pattern = spec["pattern"]
+    capacity = pattern_capacity(pattern)
+    index = spec.get("index")
+    if unique_ids is not None:
+        ids = unique_ids.astype(np.uint64)
+        if index is not None:
+            ids = ids + np.uint64(int(index["min"]))
+            if capacity < 2**64:
+                ids %= np.uint64(capacity)
+        return format_pattern(pattern, ids)
+    if index is not None:
+        lo, hi = int(index["min"]), int(index["max"])
+        if 0 <= lo <= hi < capacity and hi - lo < 2**52:
+            u = d.uniform("pattern")
+            return format_pattern(pattern, lo + np.minimum((u * (hi - lo + 1)).astype(np.int64), hi - lo))
+    return _random_pattern(pattern, d.bits("pattern"))
+
+
+def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    semantic = spec["semantic"]
+    locale = spec.get("locale", DEFAULT_LOCALE)
+    size = int(spec.get("pool_size", POOL_SIZE))
+    pool_seed = pool_seed_of(d.table, d.column)
+    _check_locale(locale, d.table, d.column)
+    if semantic == "email":
+        out = _gen_email(spec, size, pool_seed, locale, d, unique_ids)
+    elif semantic == "user_name" and unique_ids is not None:
+        (stems,) = _unique_parts("user_name", size, pool_seed, locale)
+        stem, rest = _split_id(unique_ids, len(stems))
+        out = _join(stems.take(stem), _id_suffix(rest))
+    elif semantic == "url" and unique_ids is not None:
+        urls, words = _unique_parts("url", size, pool_seed, locale)
+        url, rest = _split_id(unique_ids, len(urls))
+        word, rest = _split_id(rest, len(words))
+        out = _join(urls.take(url), words.take(word), _id_suffix(rest, "-"))
+    elif semantic == "domain_name" and unique_ids is not None:
+        (lasts,) = _unique_parts("domain_name", size, pool_seed, locale)
+        tlds = pa.array(["com", "net", "org", "info", "biz"])
+        (tld,) = _draw(d, "domain", [len(tlds)])
+        last, rest = _split_id(unique_ids, len(lasts))
+        out = _join(lasts.take(last), _id_suffix(rest), ".", tlds.take(tld))
+    elif semantic == "ipv4":
+        out = _gen_ipv4(d, unique_ids)
+    elif semantic == "uuid4":
+        out = _gen_uuid(d, unique_ids)
+    elif semantic == "phone_number" and unique_ids is not None:
+        out = _unique_phones(unique_ids)
+    elif unique_ids is not None:
+        # Each pool entry once, then again with a number (``Acme Ltd 2``): never runs out.
+        pool = _distinct_pool(semantic, int(spec.get("distinct", size)), pool_seed, locale)
+        entry, rest = _split_id(unique_ids, len(pool))
+        out = _join(pool.take(entry), _id_suffix(rest + (rest > 0), " "))
+    else:
+        pool = _pool(semantic, size, pool_seed, locale)
+        (i,) = _draw(d, "pool", [len(pool)])
+        out = pool.take(i)
+    return _apply_case(out, spec.get("case"))
+
+
+_EMAIL_STYLES = (  # (separator after the first name, first name cut to its initial, weight)
+    (".", False, 0.45), ("", False, 0.15), ("_", False, 0.10), ("", True, 0.15), (".", True, 0.15),
+)
+_EMAIL_NUMBER_SHARE = 0.25
+"""Share of (non-unique) addresses whose local part ends with a number 1-99, as real ones often do."""
+_SMALL_NUMBERS = pa.array([str(i) for i in range(256)], pa.string())
+_EMAIL_SUFFIXES = pa.array([""] + [str(i) for i in range(1, 100)], pa.string())
+
+
+@lru_cache(maxsize=64)
+def _email_heads(size: int, seed: int, locale: str) -> pa.StringArray:
+    """Every first name in every style (``maria.``, ``maria``, ``maria_``, ``m``, ``m.``), style-major."""
+    firsts, _, _ = _person_parts(size, seed, locale)
+    names = firsts.to_pylist()
+    return pa.array([(name[0] if initial else name) + sep for sep, initial, _ in _EMAIL_STYLES for name in names],
+                    pa.string())
+
+
+def _gen_email(spec: dict, size: int, pool_seed: int, locale: str, d: Draws,
+               unique_ids: np.ndarray | None) -> pa.StringArray:
+    """``first.last@domain`` and its common variants, lower-case ASCII.
+
+    Unique addresses take their local part from the id alone: the id picks a distinct head (a first
+    name or initial ending with its only separator), a distinct last name, and a number for what is
+    left (none when nothing is), so the local part decodes back to the id and distinct ids give
+    distinct addresses, whatever domains are drawn.
+    """
+    firsts, _, lasts = _person_parts(size, pool_seed, locale)
+    heads = _email_heads(size, pool_seed, locale)
+    domains = spec.get("domains") or {"values": ["example.com", "example.net", "example.org"],
+                                      "weights": [1 / 3, 1 / 3, 1 / 3]}
+    f, la, style, number, domain = _draw(d, "email", [len(firsts), len(lasts), 20, 400, 1000])
+    at_domains = pa.array(["@" + str(d) for d in domains["values"]], pa.string()).take(
+        _choice_table(domains["weights"], 1000)[domain])
+    if unique_ids is not None:
+        unique_heads, unique_lasts = _unique_parts("email", size, pool_seed, locale)
+        head, rest = _split_id(unique_ids, len(unique_heads))
+        last, rest = _split_id(rest, len(unique_lasts))
+        # Shift the last name by a hash of the head, so nearby ids do not share one surname;
+        # (head, last) still decodes back to the id, so addresses stay distinct.
+        last = (last + (mix64(head) % np.uint64(len(unique_lasts))).astype(np.int64)) % len(unique_lasts)
+        return _join(unique_heads.take(head), unique_lasts.take(last), _id_suffix(rest), at_domains)
+    style = _choice_table([w for _, _, w in _EMAIL_STYLES], 20)[style]
+    # number in [0, 400): the first quarter gives 1..99, the rest no number
+    suffix = _EMAIL_SUFFIXES.take(np.where(number < 400 * _EMAIL_NUMBER_SHARE, number % 99 + 1, 0))
+    return _join(heads.take(style * len(firsts) + f), lasts.take(la), suffix, at_domains)
+
+
+@lru_cache(maxsize=64)
+def _unique_parts(semantic: str, size: int, seed: int, locale: str) -> tuple[pa.StringArray, ...]:
+    """The distinct pools a unique id is spelled with, per semantic (see the generators for the layout).
+
+    email: heads that end with their only separator (``maria.``, ``m.``, ``maria_``) and last names;
+    user_name: user names cut back to a letter; url: URLs ending with ``/`` and words; domain_name:
+    last names. Every entry is letters (plus that one separator, or the URL's own characters), so
+    the digits an id leaves are read back off the end.
+    """
+    if semantic == "email":
+        firsts, _, lasts = _person_parts(size, seed, locale)
+        names = list(dict.fromkeys(firsts.to_pylist()))
+        heads = [n + "." for n in names] + sorted({n[0] + "." for n in names}) + [n + "_" for n in names[::3]]
+        return pa.array(list(dict.fromkeys(heads)), pa.string()), _distinct(lasts)
+    if semantic == "user_name":
+        return (_distinct(_user_name_stems(size, seed, locale)),)
+    if semantic == "url":
+        urls = [u if u.endswith("/") else u + "/" for u in _pool("url", size, seed, locale).to_pylist()]
+        return _distinct(pa.array(urls, pa.string())), _distinct(_word_pool(size, seed, locale))
+    return (_distinct(_person_parts(size, seed, locale)[2]),)
+
+
+def _distinct(pool: pa.StringArray) -> pa.StringArray:
+    """A pool's entries without repeats, in first-seen order."""
+    return pa.array(list(dict.fromkeys(pool.to_pylist())), pa.string())
+
+
+def _split_id(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids % n, ids // n)``: the next mixed-radix digit of the ids, and what is left of them."""
+    ids = np.asarray(ids, dtype=np.int64)
+    return ids % n, ids // n
+
+
+def _id_suffix(rest: np.ndarray, sep: str = "") -> pa.StringArray:
+    """What is left of an id as trailing digits (after ``sep``), or nothing when it is 0."""
+    return pc.if_else(pa.array(rest == 0), "", _join(sep, _to_str(rest)) if sep else _to_str(rest))
+
+
+def _gen_ipv4(d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    """Dotted quads with a first octet in 1..223 (unicast): from the id, or from one draw per row."""
+    if unique_ids is not None:
+        v = unique_ids.astype(np.int64)
+    else:
+        (v,) = _draw(d, "ipv4", [_STRUCTURED_CAPACITY["ipv4"]])
+    octets = [1 + (v >> 24), (v >> 16) & 255, (v >> 8) & 255, v & 255]
+    return pc.binary_join_element_wise(*[_SMALL_NUMBERS.take(o) for o in octets], ".")
+
+
+def _unique_phones(ids: np.ndarray) -> pa.StringArray:
+    """``AAA-EEE-LLLL`` with area and exchange codes in 200..999: a bijection of ids below 800 * 800 * 10**4."""
+    line, rest = ids % 10**4, ids // 10**4
+    out = np.full((len(ids), 12), ord("-"), dtype=np.uint8)
+    for value, first, width in ((200 + rest // 800, 0, 3), (200 + rest % 800, 4, 3), (line, 8, 4)):
+        for k in range(width):
+            out[:, first + width - 1 - k] = 48 + (value // 10**k) % 10
+    return _fixed_width_strings(out)
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _hex(x: np.ndarray, digits: int) -> np.ndarray:
+    """``(n, digits)`` lower-case hex characters of the low ``4 * digits`` bits, most significant first."""
+    shifts = np.arange(digits - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
+    return _HEX[((x[:, None] >> shifts) & np.uint64(15)).astype(np.intp)]
+
+
+def _mix60(x: np.ndarray, key: int) -> np.ndarray:
+    """A keyed bijection of [0, 2**60): xor, odd multiplications and xor-shifts, all invertible mod 2**60."""
+    mask = np.uint64((1 << 60) - 1)
+    with np.errstate(over="ignore"):
+        x = (x.astype(np.uint64) ^ np.uint64(key & ((1 << 60) - 1))) & mask
+        x = (x * np.uint64(0xBF58476D1CE4E5B9)) & mask
+        x ^= x >> np.uint64(29)
+        x = (x * np.uint64(0x94D049BB133111EB)) & mask
+        x ^= x >> np.uint64(32)
+    return x
+
+
+def _gen_uuid(d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    """Version-4 UUID strings; with ids, the 60 bits around the version nibble are a bijection of the id."""
+    base = d.bits("uuid")
+    if unique_ids is not None:
+        hi = _mix60(unique_ids, d.key("uuid_key"))
+    else:
+        hi = splitmix64(base ^ np.uint64(0xD1B54A32D192ED03)) >> np.uint64(4)
+    lo = splitmix64(base)
+    lo = (lo & np.uint64(0x3FFFFFFFFFFFFFFF)) | np.uint64(0x8000000000000000)
+    top = _hex(hi >> np.uint64(12), 12)  # 48 bits: time_low and time_mid
+    mid = _hex(hi & np.uint64(0xFFF), 3)  # 12 bits after the version nibble
+    low = _hex(lo, 16)
+    dash = np.full((len(base), 1), ord("-"), dtype=np.uint8)
+    four = np.full((len(base), 1), ord("4"), dtype=np.uint8)
+    data = np.hstack([top[:, :8], dash, top[:, 8:], dash, four, mid, dash, low[:, :4], dash, low[:, 4:]])
+    return _fixed_width_strings(data)
+
+
+def _word_count(spec: dict, u: np.ndarray) -> np.ndarray:
+    words = spec.get("words", {})
+    lo, hi = int(words.get("min", 1)), int(words.get("max", 5))
+    if "values" in words:
+        k = np.asarray(words["values"], dtype=np.int64)[_weighted(u, words["weights"])]
+    elif "quantiles" in words:
+        q = np.asarray(words["quantiles"], dtype=float)
+        k = np.rint(np.interp(u, np.linspace(0, 1, len(q)), q)).astype(np.int64)
+    else:
+        k = lo + np.minimum((u * (hi - lo + 1)).astype(np.int64), hi - lo)
+    return np.clip(k, max(lo, 0), max(hi, 0))
+
+
+def _gen_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    """Rows of k words: k from the learned counts, each word hashed from (row key, position) into the vocabulary."""
+    k = _word_count(spec, d.uniform("word_count"))
+    base = d.bits("words")
+    offsets = np.zeros(len(k) + 1, dtype=np.int64)
+    np.cumsum(k, out=offsets[1:])
+    row = np.repeat(np.arange(len(k)), k)
+    position = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], k)
+    with np.errstate(over="ignore"):
+        h = splitmix64(np.repeat(base, k) + (position.view(np.uint64) + np.uint64(1)) * GAMMA) >> np.uint64(32)
+    vocabulary = spec.get("vocabulary")
+    if vocabulary:
+        vocabularies = vocabulary.get("positions") or [vocabulary]
+        words = pa.array([w for v in vocabularies for w in v["words"]], pa.string())
+        index = np.zeros(len(h), dtype=np.int64)
+        which = np.minimum(position, len(vocabularies) - 1)
+        first = 0
+        for j, v in enumerate(vocabularies):
+            at = which == j if len(vocabularies) > 1 else slice(None)
+            index[at] = first + _weighted_32(h[at], v.get("weights") or [1.0] * len(v["words"]))
+            first += len(v["words"])
+    else:
+        locale = spec.get("locale", DEFAULT_LOCALE)
+        _check_locale(locale, d.table, d.column)
+        words = _word_pool(int(spec.get("pool_size", POOL_SIZE)), pool_seed_of(d.table, d.column), locale)
+        index = ((h * np.uint64(len(words))) >> np.uint64(32)).view(np.int64)
+    taken = words.take(index)
+    chars = spec.get("chars") or {}
+    end = spec.get("end", "")
+    if "max" in chars:
+        # keep whole words while they fit (the first always), then cut what is still too long
+        limit = max(1, int(chars["max"]) - len(end))
+        cost = pc.utf8_length(taken).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        used = np.cumsum(cost)
+        used -= np.repeat(np.concatenate([[0], used])[offsets[:-1]], k)
+        keep = (used - 1 <= limit) | (position == 0)
+        if not keep.all():
+            taken = taken.filter(keep)
+            np.cumsum(np.bincount(row[keep], minlength=len(k)), out=offsets[1:])
+    lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), taken)
+    out = _apply_case(pc.binary_join(lists, " "), spec.get("case"))
+    if "max" in chars:
+        out = pc.utf8_slice_codeunits(out, 0, limit)
+    if end:
+        out = _join(out, end)
+    if unique_ids is not None:
+        # the id is the last space-separated token, and words hold no spaces: distinct by construction
+        out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
+    return out

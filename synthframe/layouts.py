@@ -1,0 +1,507 @@
+"""Foreign keys at any row without materializing the parent table: O(parent blocks) state, counter-based draws.
+
+:class:`ChildLayout` lays the rows of a child table out parent by parent (the owning foreign key:
+``orders.customer_id``, ``lineitem.l_orderkey``), in two levels:
+
+1. **Blocks.** Parents are cut into blocks of :data:`PARENT_BLOCK`. The child rows are split across blocks in
+   proportion to block size by exact integer arithmetic: block ``b`` owns rows ``[C_b, C_{b+1})`` with
+   ``C_b = floor(n_rows * min(b * PARENT_BLOCK, n_parents) / n_parents)``. Only these boundaries are kept
+   (8 bytes per block: ~1.2 MB at 10**10 parents).
+2. **Parents of a block.** A block's per-parent counts are recomputed when a row in it is asked for, from
+   counter-based draws at the block's global parent indices (a count drawn from the learned
+   children-per-parent shape, then scaled and settled to sum exactly to the block's rows), and kept in a
+   small LRU cache. A row's parent is a ``searchsorted`` over the block's cumulative counts; its position
+   within the parent (a line number) is what is left over.
+
+:class:`ParentPicker` draws the other foreign keys (``order_items.product_id``) by learned popularity: parents
+get popularity levels by rank through a seeded permutation, a row picks a level in proportion to its share of
+references, then a rank within it. State is O(levels); the permutation is inverted exactly to tell a parent's
+level.
+
+Every answer is a pure function of the constructor's arguments and the row (or parent) asked about: whatever
+rows are asked together, in whatever order, on whatever worker. No ``np.random`` generator is used anywhere;
+loops run over blocks, levels, settling tiers and Feistel rounds, never over rows or parents.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+
+import numpy as np
+from scipy.special import gammaln, ndtri
+
+from .errors import CapacityError, ModelError, RowCountError, where
+from .keys import permute
+from .randomness import as_rows, bits, finalize, sub_key, uniforms
+
+__all__ = ["CACHE_BLOCKS", "PARENT_BLOCK", "ChildLayout", "ParentPicker"]
+
+PARENT_BLOCK = 1 << 16
+"""Parents per level-1 block. Part of the output format: changing it changes which parent a row gets."""
+
+CACHE_BLOCKS = 8
+"""Level-2 blocks (cumulative counts) a :class:`ChildLayout` keeps, most recently used first."""
+
+MAX_PARENTS = 1 << 62
+"""Largest parent count (the largest domain a permutation covers)."""
+
+MAX_BLOCKS = 1 << 27
+"""Most level-1 blocks a layout builds (1 GiB of boundaries: ~8.8 * 10**12 parents at the default block)."""
+
+FEISTEL_ROUNDS = 6
+"""Rounds of :class:`ParentPicker`'s permutation. Part of the output format."""
+
+_POISSON_TABLE_MAX = 1000.0
+"""Up to this mean, Poisson draws invert an exact CDF table; above it, the normal approximation."""
+
+# Purposes of the counter-based streams (arguments of ``sub_key``); part of the output format.
+_DRAW, _ROUND, _PRIORITY, _INTERLEAVE = 0, 1, 2, 3
+_LEVEL, _RANK, _PERMUTATION = 10, 11, 12
+
+_INT64_SAFE = 1 << 62
+
+
+# -- validation ---------------------------------------------------------------------------------------
+
+
+def _count(value: object, name: str, table: str | None, column: str | None, limit: int = MAX_PARENTS) -> int:
+    """A non-negative integer argument, or a :class:`RowCountError` naming the column."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not 0 <= value <= limit:
+        raise RowCountError(f"{name} for {where(table, column)} must be an integer in 0 .. {limit:,}; got "
+                            f"{value!r}.", table=table, column=column)
+    return int(value)
+
+
+def _shape(shape: Mapping | None, table: str | None, column: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(values, probabilities)`` of a learned per-parent histogram ``{"counts": [...], "weights": [...]}``."""
+    if shape is None:
+        return None
+    try:
+        values = np.asarray(shape["counts"], dtype=np.float64).ravel()
+        weights = np.asarray(shape["weights"], dtype=np.float64).ravel()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"The per-parent shape of {where(table, column)} must be a mapping with numeric lists "
+                         f"'counts' and 'weights'; got {shape!r} ({exc}). Refit the model.",
+                         table=table, column=column) from None
+    if values.size == 0 or values.shape != weights.shape:
+        raise ModelError(f"The per-parent shape of {where(table, column)} needs as many weights as counts, at least "
+                         f"one of each; got {values.size} counts and {weights.size} weights. Refit the model.",
+                         table=table, column=column)
+    if not (np.isfinite(values).all() and np.isfinite(weights).all()) or (values < 0).any() \
+            or (weights < 0).any() or not weights.sum() > 0:
+        raise ModelError(f"The per-parent shape of {where(table, column)} must have finite non-negative counts and "
+                         f"weights, not all weights zero; got counts {values.tolist()} and weights "
+                         f"{weights.tolist()}. Refit the model.", table=table, column=column)
+    return values, weights / weights.sum()
+
+
+def _cdf(probabilities: np.ndarray) -> np.ndarray:
+    """A cumulative distribution ending at exactly 1.0, so ``searchsorted(cdf, u, "right")`` stays in range for
+    ``u`` in [0, 1) and never lands on a zero-probability entry."""
+    cdf = np.cumsum(probabilities)
+    cdf /= cdf[-1]
+    cdf[-1] = 1.0
+    return cdf
+
+
+# -- spreading units exactly ----------------------------------------------------------------------------
+
+
+def _spread(room: np.ndarray, units: int, priority: np.ndarray) -> np.ndarray:
+    """How many of ``units`` each item takes, as evenly as possible, item ``i`` at most ``room[i]`` (int64).
+
+    Every item takes ``min(room, k)`` for the largest level ``k`` that fits, and the few units left over go one
+    each to the items with room above ``k`` of smallest ``priority`` (counter-based, so the choice is a pure
+    function of the block). The total taken is ``min(units, room.sum())``. O(items log items), no loop.
+    """
+    n = room.size
+    if units <= 0 or n == 0:
+        return np.zeros(n, dtype=np.int64)
+    room = np.minimum(room, units)
+    exact = np.int64 if units * n < _INT64_SAFE else object  # room sums stay exact even when they pass int64
+    total = int(room.astype(exact, copy=False).sum())
+    if total <= units:
+        return room
+    n_open = int(np.count_nonzero(room))
+    if units <= n_open:
+        level = 0
+    else:
+        ordered = np.sort(room).astype(exact)
+        before = np.zeros(n + 1, dtype=exact)
+        before[1:] = np.cumsum(ordered)
+        # Taken at level ordered[j]: items up to j are full, the rest take ordered[j] each.
+        at_breaks = before[:-1] + ordered * np.arange(n, 0, -1).astype(exact)
+        j = int(np.searchsorted(at_breaks, units, side="right")) - 1
+        level = (units - int(before[j + 1])) // (n - j - 1)
+    take = np.minimum(room, level)
+    left = units - int(take.astype(exact, copy=False).sum())
+    if left:
+        open_ = np.flatnonzero(room > level)
+        if left < open_.size:
+            open_ = open_[np.argpartition(priority[open_], left - 1)[:left]]
+        take[open_] += 1
+    return take
+
+
+Room = Callable[[np.ndarray], np.ndarray]
+
+
+def _settle(counts: np.ndarray, total: int, priority: np.ndarray, add: list[Room], remove: list[Room]) -> None:
+    """Make ``counts`` sum exactly to ``total`` in place: add (or remove) the difference tier by tier, each tier
+    a function giving every item's room, spread evenly by :func:`_spread`. The last tier must always suffice."""
+    missing = total - int(counts.sum())
+    sign = 1 if missing > 0 else -1
+    for room in add if missing > 0 else remove:
+        if not missing:
+            break
+        step = _spread(room(counts), abs(missing), priority)
+        counts += sign * step
+        missing -= sign * int(step.sum())
+    if missing:  # pragma: no cover - the last tiers always have room
+        raise AssertionError(f"internal: {missing} rows left unsettled")
+
+
+def _poisson(mean: float, u: np.ndarray) -> np.ndarray:
+    """Poisson(``mean``) draws by inverse CDF of the uniforms ``u`` (int64): an exact table up to a mean of
+    :data:`_POISSON_TABLE_MAX`, the normal approximation above (where it is within a fraction of a percent)."""
+    if mean <= 0.0:
+        return np.zeros(u.size, dtype=np.int64)
+    if mean > _POISSON_TABLE_MAX:
+        x = np.clip(np.rint(mean + np.sqrt(mean) * ndtri(u)), 0.0, None)
+        return x.astype(np.int64)
+    k = np.arange(int(mean + 15.0 * np.sqrt(mean) + 40.0), dtype=np.float64)
+    cdf = np.cumsum(np.exp(k * np.log(mean) - mean - gammaln(k + 1.0)))
+    return np.minimum(np.searchsorted(cdf, u, side="right"), k.size - 1).astype(np.int64)
+
+
+def _groups(block: np.ndarray) -> Iterator[tuple[int, slice | np.ndarray]]:
+    """``(block, selector)`` for each distinct block id in ``block``: slices when the ids are sorted (a
+    contiguous batch), index arrays otherwise."""
+    if block.size == 0:
+        return
+    first, last = int(block[0]), int(block[-1])
+    if first == last and int(block.min()) == int(block.max()):
+        yield first, slice(None)
+        return
+    if bool(np.all(block[1:] >= block[:-1])):
+        order = None
+        ordered = block
+    else:
+        order = np.argsort(block, kind="stable")
+        ordered = block[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts = np.concatenate(([0], cuts))
+    stops = np.concatenate((cuts, [block.size]))
+    for start, stop in zip(starts.tolist(), stops.tolist()):
+        yield int(ordered[start]), slice(start, stop) if order is None else order[start:stop]
+
+
+def _owners(ends: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """Index ``p`` with ``ends[p] <= local < ends[p + 1]`` for each local row: a ``searchsorted``, or for a
+    contiguous increasing run (a batch written in order) a ``repeat`` of the parents it spans, ~4x faster."""
+    n = local.size
+    if n > 64 and int(local[-1]) - int(local[0]) == n - 1 and bool(np.all(local[1:] > local[:-1])):
+        first, last = int(local[0]), int(local[-1])
+        p0 = int(np.searchsorted(ends, first, side="right")) - 1
+        p1 = int(np.searchsorted(ends, last, side="right")) - 1
+        spans = np.clip(ends[p0:p1 + 2], first, last + 1)
+        return np.repeat(np.arange(p0, p1 + 1, dtype=np.int64), np.diff(spans))
+    return np.searchsorted(ends, local, side="right") - 1
+
+
+# -- ChildLayout ----------------------------------------------------------------------------------------
+
+
+class ChildLayout:
+    """Child rows laid out parent by parent, two levels: rows split across parent blocks, then across a
+    block's parents on demand. State is the level-1 boundaries plus :data:`CACHE_BLOCKS` cached blocks.
+
+    - ``shape`` (``{"counts": [...], "weights": [...]}``, the learned children-per-parent histogram): each
+      parent draws a count from it; the block's counts are scaled to its rows, zeros stay zero, and parents
+      with children stay inside the learned range scaled by ``n_rows / (n_parents * mean)`` (1..7 line items
+      stay 1..7 at the samples' own ratio); the residual is settled exactly by counter-based priorities.
+    - ``shape=None``: Poisson counts around the block's mean (a uniform multinomial), settled exactly.
+    - ``cap`` (a link table's partner count; 1 for a 1:1 extension): every parent of a block gets
+      ``T_b // B_b`` rows and a counter-chosen subset one more, never above ``cap``; ``shape`` is ignored.
+    - ``interleave``: rows inside each block's range are permuted, so neighbouring rows have different parents
+      while a batch still touches few blocks; positions still count 0..c-1 per parent.
+    """
+
+    def __init__(self, n_rows: int, n_parents: int, key: int, *, shape: Mapping | None = None,
+                 cap: int | None = None, interleave: bool = False, table: str | None = None,
+                 column: str | None = None):
+        self.table, self.column = table, column
+        self.n_rows = _count(n_rows, "The row count", table, column)
+        self.n_parents = _count(n_parents, "The parent count", table, column)
+        self.key = int(key)
+        self.interleave = bool(interleave)
+        self.cap = None if cap is None else _count(cap, "The per-parent cap", table, column)
+        self._shape = _shape(shape, table, column)
+        if self.n_parents == 0 and self.n_rows:
+            raise CapacityError(f"{where(table, column)} needs a parent row for each of its {self.n_rows:,} rows, "
+                                f"but the parent table has 0 rows. Ask for at least one parent row, or 0 child rows.",
+                                table=table, column=column)
+        if self.cap is not None and self.n_rows > self.n_parents * self.cap:
+            raise CapacityError(f"{where(table, column)}: {self.n_rows:,} rows were asked, but {self.n_parents:,} "
+                                f"parents with at most {self.cap:,} each allow only {self.n_parents * self.cap:,} "
+                                f"rows. Ask for fewer rows or more parent (or partner) rows.",
+                                table=table, column=column)
+        self.block_size = int(PARENT_BLOCK)
+        n_blocks = -(-self.n_parents // self.block_size)
+        if n_blocks > MAX_BLOCKS:
+            raise CapacityError(f"{where(table, column)}: {self.n_parents:,} parents are more than a layout can "
+                                f"index ({MAX_BLOCKS * self.block_size:,}). Ask for fewer parent rows.",
+                                table=table, column=column)
+        self.n_blocks = n_blocks
+        self._bounds = self._boundaries()
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._low = self._high = 1
+        if self._shape is not None:
+            values, probs = self._shape
+            mean = float(values @ probs)
+            if mean > 0 and self.n_parents:
+                factor = self.n_rows / (self.n_parents * mean)
+                self._high = max(1, round(float(values.max()) * factor))
+                self._low = min(self._high, max(1, round(float(values[values > 0].min()) * factor)))
+                self._cdf = _cdf(probs)
+            else:
+                self._shape = None  # a shape with no children at all: fall back to uniform counts
+
+    def _boundaries(self) -> np.ndarray:
+        """``C_b`` for ``b = 0 .. n_blocks`` (int64), exact: int64 when ``n_rows * n_parents`` fits, Python
+        integers otherwise (a few milliseconds for 10**5 blocks)."""
+        if self.n_parents == 0:
+            return np.zeros(1, dtype=np.int64)
+        edges = np.minimum(np.arange(self.n_blocks + 1, dtype=np.int64) * self.block_size, self.n_parents)
+        if self.n_rows * self.n_parents < (1 << 63):
+            return self.n_rows * edges // self.n_parents
+        return (edges.astype(object) * self.n_rows // self.n_parents).astype(np.int64)
+
+    # -- level 2 ------------------------------------------------------------------------------------------
+
+    def _block_counts(self, b: int) -> np.ndarray:
+        """Children of each parent of block ``b`` (int64), summing exactly to the block's rows."""
+        lo = b * self.block_size
+        size = min(self.block_size, self.n_parents - lo)
+        total = int(self._bounds[b + 1] - self._bounds[b])
+        counts = np.zeros(size, dtype=np.int64)
+        if total == 0:
+            return counts
+        parents = np.arange(lo, lo + size, dtype=np.int64)
+        priority = bits(sub_key(self.key, _PRIORITY), parents)
+        if self.cap is not None:
+            cap = self.cap
+            _settle(counts, total, priority, [lambda c: cap - c], [])
+            return counts
+
+        def unbounded(c: np.ndarray) -> np.ndarray:
+            return np.full(c.size, total, dtype=np.int64)
+
+        u = uniforms(sub_key(self.key, _DRAW), parents)
+        if self._shape is None:
+            counts[:] = _poisson(total / size, u)
+            _settle(counts, total, priority, [unbounded], [lambda c: c])
+            return counts
+        values = self._shape[0]
+        drawn = values[np.searchsorted(self._cdf, u, side="right")]
+        active = drawn > 0
+        mass = float(drawn.sum())
+        if mass > 0:
+            scaled = drawn * (total / mass)
+            scaled += uniforms(sub_key(self.key, _ROUND), parents)
+            counts[:] = np.floor(scaled)
+        low, high = self._low, self._high
+        np.clip(counts, low, high, out=counts)
+        counts[~active] = 0
+        _settle(counts, total, priority,
+                add=[lambda c: np.where(active, np.maximum(high - c, 0), 0),  # inside the range
+                     lambda c: np.maximum(high - c, 0),                        # then parents drawn at zero
+                     unbounded],
+                remove=[lambda c: np.maximum(c - low, 0),                     # down to the range's low
+                        lambda c: np.maximum(c - 1, 0),                       # then down to one child
+                        lambda c: c])
+        return counts
+
+    def _block_ends(self, b: int) -> np.ndarray:
+        """Exclusive cumulative counts of block ``b`` (length block size + 1, from 0), through the LRU cache."""
+        ends = self._cache.get(b)
+        if ends is not None:
+            self._cache.move_to_end(b)
+            return ends
+        counts = self._block_counts(b)
+        ends = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=ends[1:])
+        self._cache[b] = ends
+        while len(self._cache) > CACHE_BLOCKS:
+            self._cache.popitem(last=False)
+        return ends
+
+    # -- public ---------------------------------------------------------------------------------------------
+
+    @property
+    def state_bytes(self) -> int:
+        """Bytes of state kept: the level-1 boundaries plus the cached level-2 blocks."""
+        return int(self._bounds.nbytes) + sum(int(ends.nbytes) for ends in self._cache.values())
+
+    def parent_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(parent index, position within the parent)`` of child rows (int64 arrays, flattened), rows in any
+        order, duplicates allowed. Positions run 0 .. c-1 under each parent: line numbers."""
+        r = as_rows(rows, table=self.table, column=self.column)
+        if r.size and int(r.max()) >= self.n_rows:
+            raise RowCountError(f"Row indices of {where(self.table, self.column)} must lie in [0, {self.n_rows:,}) "
+                                f"(the rows laid out under their parents); got {int(r.min()):,} .. "
+                                f"{int(r.max()):,}.", table=self.table, column=self.column)
+        parent = np.empty(r.size, dtype=np.int64)
+        position = np.empty(r.size, dtype=np.int64)
+        block = np.searchsorted(self._bounds, r, side="right") - 1
+        for b, sel in _groups(block):
+            first = int(self._bounds[b])
+            local = r[sel] - first
+            if self.interleave:
+                total = int(self._bounds[b + 1]) - first
+                local = permute(local, total, sub_key(self.key, b, _INTERLEAVE), table=self.table,
+                                column=self.column)
+            ends = self._block_ends(b)
+            p = _owners(ends, local)
+            position[sel] = local - ends[p]
+            p += b * self.block_size
+            parent[sel] = p
+        return parent, position
+
+    def counts(self, parents: np.ndarray) -> np.ndarray:
+        """Children of the given parent indices (int64, flattened), in any order."""
+        p = as_rows(parents, table=self.table, column=self.column)
+        if p.size and int(p.max()) >= self.n_parents:
+            raise RowCountError(f"Parent indices of {where(self.table, self.column)} must lie in "
+                                f"[0, {self.n_parents:,}); got {int(p.min()):,} .. {int(p.max()):,}.",
+                                table=self.table, column=self.column)
+        out = np.empty(p.size, dtype=np.int64)
+        for b, sel in _groups(p // self.block_size):
+            ends = self._block_ends(b)
+            local = p[sel] - b * self.block_size
+            out[sel] = ends[local + 1] - ends[local]
+        return out
+
+    def __repr__(self) -> str:
+        return (f"ChildLayout({where(self.table, self.column)}: {self.n_rows:,} rows under {self.n_parents:,} "
+                f"parents in {self.n_blocks:,} blocks, cap={self.cap}, interleave={self.interleave})")
+
+
+# -- ParentPicker ----------------------------------------------------------------------------------------
+
+
+class _Feistel:
+    """A seeded bijection of ``[0, domain)`` with its exact inverse: a balanced Feistel network on the smallest
+    even number of bits covering the domain (SplitMix64-finalizer round function) with cycle-walking.
+
+    Own rather than :func:`synthframe.keys.permute` because :class:`ParentPicker` must invert it, and that
+    needs the round keys: cycle-walking backwards through the inverse rounds inverts the cycle-walked map.
+    """
+
+    def __init__(self, domain: int, key: int):
+        self.domain = domain
+        width = max(2, (domain - 1).bit_length())
+        width += width % 2
+        self.shift = np.uint64(width // 2)
+        self.mask = np.uint64((1 << (width // 2)) - 1)
+        self.keys = [np.uint64(sub_key(key, _PERMUTATION, r)) for r in range(FEISTEL_ROUNDS)]
+        self.walk = domain < (1 << width)
+
+    def _rounds(self, x: np.ndarray, inverse: bool) -> np.ndarray:
+        left, right = x >> self.shift, x & self.mask
+        for k in reversed(self.keys) if inverse else self.keys:
+            f = finalize((left if inverse else right) ^ k)
+            f &= self.mask
+            if inverse:  # (L, R) <- (R' ^ F(L'), L')
+                f ^= right
+                left, right = f, left
+            else:        # (L, R) <- (R, L ^ F(R))
+                f ^= left
+                left, right = right, f
+        left <<= self.shift
+        left |= right
+        return left
+
+    def __call__(self, x: np.ndarray, inverse: bool = False) -> np.ndarray:
+        """The permutation (or its inverse) of int64 values in ``[0, domain)``, as int64."""
+        out = self._rounds(x.astype(np.uint64), inverse)
+        if self.walk:
+            bound = np.uint64(self.domain)
+            todo = np.flatnonzero(out >= bound)
+            while todo.size:
+                walked = self._rounds(out[todo], inverse)
+                out[todo] = walked
+                todo = todo[walked >= bound]
+        return out.astype(np.int64)
+
+
+class ParentPicker:
+    """Drawn (non-owning) foreign keys following the learned popularity of parents, O(levels) state.
+
+    The shape ``{"counts": [0, 1, 3, ...], "weights": [...]}`` is the learned references-per-parent histogram.
+    Level ``k`` holds the parents at ranks ``[E_k, E_{k+1})`` of a seeded permutation, ``E`` the cumulative
+    weights times ``n_parents`` rounded (exact total). A row picks level ``k`` with probability proportional to
+    ``size_k * count_k`` (levels of count 0 are never picked), then a uniform rank in it: so a parent's expected
+    references are proportional to its level's count. ``shape=None``: uniform over the parents.
+    """
+
+    def __init__(self, n_parents: int, key: int, *, shape: Mapping | None = None, table: str | None = None,
+                 column: str | None = None):
+        self.table, self.column = table, column
+        self.n_parents = _count(n_parents, "The parent count", table, column)
+        self.key = int(key)
+        parsed = _shape(shape, table, column)
+        values, probs = parsed if parsed is not None else (np.ones(1), np.ones(1))
+        if not (values > 0).any():
+            raise ModelError(f"The references-per-parent shape of {where(table, column)} has no positive count, so "
+                             f"no parent could be referenced; got counts {values.tolist()}. Refit the model.",
+                             table=table, column=column)
+        self.values = values
+        edges = np.rint(np.cumsum(probs) * self.n_parents)
+        np.clip(edges, 0, self.n_parents, out=edges)
+        edges[-1] = self.n_parents
+        sizes = np.diff(np.concatenate(([0], np.maximum.accumulate(edges).astype(np.int64))))
+        if self.n_parents and not (sizes[values > 0] > 0).any():
+            # Too few parents for any popular level to get one by rounding: move one into the likeliest.
+            sizes[int(np.argmax(sizes))] -= 1
+            sizes[int(np.argmax(np.where(values > 0, probs, -1.0)))] += 1
+        self.sizes = sizes
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        mass = sizes * values
+        self._levels = np.flatnonzero(mass > 0)
+        self._cdf = _cdf(mass[self._levels]) if self._levels.size else np.ones(1)
+        self._perm = _Feistel(self.n_parents, self.key) if self.n_parents else None
+
+    def pick(self, rows: np.ndarray) -> np.ndarray:
+        """A parent index per child row (int64, flattened): a pure function of (key, row)."""
+        r = as_rows(rows, table=self.table, column=self.column)
+        if r.size and self._perm is None:
+            raise CapacityError(f"{where(self.table, self.column)} references a parent table with 0 rows, but "
+                                f"{r.size:,} rows need a parent. Ask for at least one parent row, or 0 child rows.",
+                                table=self.table, column=self.column)
+        if not r.size:
+            return np.zeros(0, dtype=np.int64)
+        level = self._levels[np.searchsorted(self._cdf, uniforms(sub_key(self.key, _LEVEL), r), side="right")]
+        size = self.sizes[level]
+        rank = (uniforms(sub_key(self.key, _RANK), r) * size).astype(np.int64)
+        np.minimum(rank, size - 1, out=rank)
+        rank += self.starts[level]
+        return self._perm(rank)
+
+    def weight(self, parents: np.ndarray) -> np.ndarray:
+        """The popularity level of each parent: its level's count in the shape (float64; 1.0 for every parent
+        when there is no shape). A parent's expected references are proportional to it; 0 means never picked."""
+        p = as_rows(parents, table=self.table, column=self.column)
+        if p.size and int(p.max()) >= self.n_parents:
+            raise RowCountError(f"Parent indices of {where(self.table, self.column)} must lie in "
+                                f"[0, {self.n_parents:,}); got {int(p.min()):,} .. {int(p.max()):,}.",
+                                table=self.table, column=self.column)
+        if not p.size:
+            return np.zeros(0, dtype=np.float64)
+        rank = self._perm(p, inverse=True)
+        return self.values[np.searchsorted(self.starts, rank, side="right") - 1]
+
+    def __repr__(self) -> str:
+        return (f"ParentPicker({where(self.table, self.column)}: {self.n_parents:,} parents in "
+                f"{self.values.size} popularity levels)")
