@@ -197,11 +197,31 @@ def _groups(block: np.ndarray) -> Iterator[tuple[int, slice | np.ndarray]]:
         yield int(ordered[start]), slice(start, stop) if order is None else order[start:stop]
 
 
+def _contiguous(x: np.ndarray) -> bool:
+    """Whether ``x`` is a run ``a, a+1, ..., b`` (a batch written in order) long enough to shortcut."""
+    n = x.size
+    return n > 64 and int(x[-1]) - int(x[0]) == n - 1 and bool(np.all(x[1:] > x[:-1]))
+
+
+def _row_groups(bounds: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, slice | np.ndarray]]:
+    """``(block, selector)`` of the rows falling in each level-1 block ``[bounds[b], bounds[b + 1])``. A
+    contiguous run is cut at the few boundaries it crosses, without a search per row."""
+    if not _contiguous(rows):
+        yield from _groups(np.searchsorted(bounds, rows, side="right") - 1)
+        return
+    first, stop = int(rows[0]), int(rows[-1]) + 1
+    b0 = int(np.searchsorted(bounds, first, side="right")) - 1
+    b1 = int(np.searchsorted(bounds, stop - 1, side="right")) - 1
+    for b in range(b0, b1 + 1):
+        lo, hi = max(int(bounds[b]), first), min(int(bounds[b + 1]), stop)
+        if hi > lo:
+            yield b, slice(lo - first, hi - first)
+
+
 def _owners(ends: np.ndarray, local: np.ndarray) -> np.ndarray:
     """Index ``p`` with ``ends[p] <= local < ends[p + 1]`` for each local row: a ``searchsorted``, or for a
-    contiguous increasing run (a batch written in order) a ``repeat`` of the parents it spans, ~4x faster."""
-    n = local.size
-    if n > 64 and int(local[-1]) - int(local[0]) == n - 1 and bool(np.all(local[1:] > local[:-1])):
+    contiguous run a ``repeat`` of the parents it spans, ~4x faster."""
+    if _contiguous(local):
         first, last = int(local[0]), int(local[-1])
         p0 = int(np.searchsorted(ends, first, side="right")) - 1
         p1 = int(np.searchsorted(ends, last, side="right")) - 1
@@ -354,8 +374,7 @@ class ChildLayout:
                                 f"{int(r.max()):,}.", table=self.table, column=self.column)
         parent = np.empty(r.size, dtype=np.int64)
         position = np.empty(r.size, dtype=np.int64)
-        block = np.searchsorted(self._bounds, r, side="right") - 1
-        for b, sel in _groups(block):
+        for b, sel in _row_groups(self._bounds, r):
             first = int(self._bounds[b])
             local = r[sel] - first
             if self.interleave:
