@@ -1,0 +1,213 @@
+"""The contract battery: every registered generator kind, checked the same way.
+
+One model holds every kind the registry knows (the first test fails when a new kind is not
+covered). For each kind: any rows, in any order and with repeats, equal the same rows of a full
+run; a JSON round trip of the model gives identical values; nulls and bounds hold; the first rows
+of a run do not depend on its size; capacity errors name the column. A child column defined as
+its parent's column equals a join against the full parent, with the parent never materialised.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import synthframe as sf
+from synthframe.errors import CapacityError, ModelError
+from synthframe.generate import SMALL_PARENT_ROWS, Run, generate_rows, resolve_rows, to_frame
+from synthframe.generators import REGISTRY, generator_for
+
+SCHEMA = {"tables": {
+    "customers": {"primary_key": "id", "columns": {
+        "id": "integer",
+        "first_name": "string", "last_name": "string",
+        "email": {"type": "string", "semantic": "email", "unique": True},
+        "company": {"type": "string", "semantic": "company", "unique": True},
+        "city": {"type": "string", "semantic": "city", "nullable": True},
+        "code": {"type": "string", "pattern": "CU-#####", "unique": True},
+        "motto": "string",
+        "age": {"type": "integer", "min": 18, "max": 90},
+        "score": {"type": "float", "min": 0, "max": 1, "nullable": True},
+        "ticket": {"type": "integer", "min": 1000, "unique": True},
+        "signup": {"type": "date", "min": "2020-01-01", "max": "2024-12-31"},
+        "seen_at": "datetime",
+        "segment": {"type": "category", "values": {"a": 0.5, "b": 0.3, "c": 0.2}},
+        "vip": "boolean",
+        "token": "uuid",
+    }},
+    "orders": {"primary_key": "order_id", "columns": {
+        "order_id": {"type": "string", "pattern": "ORD-#######"},
+        "customer_id": "integer",
+        "signup_copy": "date",
+        "total": {"type": "float", "min": 0, "max": 500},
+    }, "foreign_keys": {"customer_id": "customers.id"}},
+    "lines": {"primary_key": ["order_id", "line"], "columns": {
+        "order_id": "string", "line": "integer",
+        "product_id": {"type": "integer", "nullable": True},
+    }, "foreign_keys": {"order_id": "orders.order_id", "product_id": "products.product_id"}},
+    "products": {"primary_key": "product_id", "columns": {"product_id": "integer", "price": "float"}},
+    "suppliers": {"primary_key": "supplier_id", "columns": {"supplier_id": "integer"}},
+    "partsupp": {"primary_key": ["product_id", "supplier_id"], "columns": {
+        "product_id": "integer", "supplier_id": "integer"},
+        "foreign_keys": {"product_id": "products.product_id", "supplier_id": "suppliers.supplier_id"}},
+    "staff": {"primary_key": "staff_id", "columns": {
+        "staff_id": "uuid", "manager_id": {"type": "uuid", "nullable": True}},
+        "foreign_keys": {"manager_id": "staff.staff_id"}},
+}}
+
+COUNTS = {"customers": 700, "orders": 1500, "lines": 4000, "products": 40, "suppliers": 6, "partsupp": 120,
+          "staff": 300}
+
+
+def _with_parent_column(model: sf.Model) -> sf.Model:
+    """The model with ``orders.signup_copy`` read from its customer's ``signup`` (a hand-edited rule)."""
+    data = model.to_dict()
+    data["tables"]["orders"]["columns"]["signup_copy"]["generator"] = {
+        "kind": "parent_column", "foreign_key": 0, "column": "signup"}
+    data["tables"]["orders"]["columns"]["signup_copy"]["null_rate"] = 0.0
+    return sf.Model.from_dict(data)
+
+
+@pytest.fixture(scope="module")
+def model() -> sf.Model:
+    return _with_parent_column(sf.fit(SCHEMA))
+
+
+@pytest.fixture(scope="module")
+def full(model: sf.Model) -> dict[str, pd.DataFrame]:
+    return model.sample(COUNTS, seed=11)
+
+
+def _kinds(model: sf.Model) -> dict[str, tuple[str, str]]:
+    """One (table, column) per generator kind the model uses, by the registry's name for it."""
+    run = Run(model, resolve_rows(model, COUNTS), 0)
+    found: dict[str, tuple[str, str]] = {}
+    for table, tm in model.tables.items():
+        for column in tm.columns:
+            found.setdefault(run.generator(table, column).kind, (table, column))
+    return found
+
+
+def test_the_battery_covers_every_registered_kind(model: sf.Model):
+    assert set(_kinds(model)) == set(REGISTRY)
+
+
+def test_foreign_keys_of_every_role_are_covered(model: sf.Model):
+    roles = {(t, c.generator["role"]) for t, tm in model.tables.items() for c in tm.columns.values()
+             if c.generator["kind"] == "foreign_key"}
+    assert {r for _, r in roles} == {"owner", "partner", "draw", "self"}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_rows_in_any_order_equal_the_same_rows_of_a_full_run(model, full, data):
+    table = data.draw(st.sampled_from(sorted(COUNTS)))
+    rows = data.draw(st.lists(st.integers(0, COUNTS[table] - 1), min_size=1, max_size=40))
+    run = Run(model, resolve_rows(model, COUNTS), 11)  # a fresh run: nothing cached from the full one
+    got = to_frame(generate_rows(model, table, np.array(rows), run=run))
+    want = full[table].iloc[rows].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want)
+
+
+def test_a_json_round_trip_gives_identical_values(model: sf.Model, full: dict[str, pd.DataFrame]):
+    again = sf.Model.from_dict(json.loads(model.to_json())).sample(COUNTS, seed=11)
+    for table, frame in full.items():
+        pd.testing.assert_frame_equal(frame, again[table])
+    for table, tm in model.tables.items():
+        for column in tm.columns.values():
+            generator = generator_for(column, table)
+            assert generator.to_dict() == dict(column.generator)
+
+
+def test_nulls_bounds_and_levels_hold(model: sf.Model, full: dict[str, pd.DataFrame]):
+    assert sf.validate(full, model.schema).empty
+    customers = full["customers"]
+    for name, cm in model.tables["customers"].columns.items():
+        nulls = customers[name].isna().mean()
+        if cm.null_rate == 0:
+            assert nulls == 0, name
+        else:  # 700 rows: five standard errors of a share
+            assert abs(nulls - cm.null_rate) < 5 * np.sqrt(cm.null_rate * (1 - cm.null_rate) / 700), name
+    assert customers["age"].between(18, 90).all()
+    assert customers["score"].dropna().between(0, 1).all()
+    assert customers["signup"].between("2020-01-01", "2024-12-31").all()
+    assert set(customers["segment"]) == {"a", "b", "c"}
+    for unique in ("email", "company", "code", "ticket", "token"):
+        assert customers[unique].is_unique, unique
+    assert customers["code"].str.fullmatch(r"CU-\d{5}").all()
+    assert (customers["ticket"] >= 1000).all()
+
+
+def test_the_first_rows_do_not_depend_on_the_run_size(model: sf.Model):
+    small = model.sample({**COUNTS, "customers": 300}, seed=5)["customers"]
+    large = model.sample({**COUNTS, "customers": 5000}, seed=5)["customers"]
+    pd.testing.assert_frame_equal(small, large.iloc[:300])
+
+
+def test_unique_values_stay_near_the_rows_asked_for(model: sf.Model, full: dict[str, pd.DataFrame]):
+    # unbounded unique integers permute ids within blocks of 1,024 rows: 700 rows stay below 1000 + 1024
+    assert full["customers"]["ticket"].max() < 1000 + 1024
+
+
+def test_capacity_errors_name_the_column(model: sf.Model):
+    with pytest.raises(CapacityError, match=r"customers\.code.*100,000"):
+        model.sample({**COUNTS, "customers": 100_001})
+    with pytest.raises(CapacityError, match=r"partsupp.*at most 240 rows"):
+        model.sample({**COUNTS, "partsupp": 241})
+
+
+def test_a_unique_semantic_widens_instead_of_failing(model: sf.Model):
+    companies = model.sample({**COUNTS, "customers": 5000}, seed=2)["customers"]["company"]
+    assert companies.is_unique
+    assert companies.str.fullmatch(r".* \d+").any()  # past the pool's distinct entries: numbered
+
+
+def test_a_child_reads_its_parent_column_without_the_parent(model: sf.Model):
+    counts = {**COUNTS, "customers": SMALL_PARENT_ROWS + 30_000, "orders": 250_000}
+    counts = resolve_rows(model, counts)
+    customers = Run(model, counts, 3).rows("customers", range(counts["customers"]), ["id", "signup"]).to_pandas()
+    rng = np.random.default_rng(0)
+    for size in (1, 17, 1000):
+        rows = rng.choice(counts["orders"], size=size, replace=False)
+        run = Run(model, counts, 3)
+        orders = generate_rows(model, "orders", rows, run=run, columns=["customer_id", "signup_copy"]).to_pandas()
+        joined = orders.merge(customers, left_on="customer_id", right_on="id", how="left")
+        pd.testing.assert_series_equal(joined["signup_copy"], joined["signup"], check_names=False)
+        # only the parents of the rows asked for were computed: the parent table was never made
+        assert 0 < run.stats["parent_rows"] <= size
+
+
+def test_a_small_parent_column_is_computed_once_and_kept(model: sf.Model):
+    run = Run(model, resolve_rows(model, COUNTS), 3)
+    for start in range(0, 1500, 500):
+        run.rows("orders", range(start, start + 500))
+    assert run.stats["parent_rows"] == COUNTS["customers"]
+
+
+def test_hand_edited_generators_are_checked_at_load(model: sf.Model):
+    data = model.to_dict()
+    data["tables"]["customers"]["columns"]["age"]["generator"] = {"kind": "distribution", "min": 0}
+    with pytest.raises(ModelError, match=r"customers\.age.*'distribution'.*'distribution' is missing"):
+        sf.Model.from_dict(data)
+    data["tables"]["customers"]["columns"]["age"]["generator"] = {"kind": "telepathy"}
+    with pytest.raises(ModelError, match=r"customers\.age.*'telepathy'"):
+        sf.Model.from_dict(data)
+    data["tables"]["customers"]["columns"]["age"]["generator"] = {"kind": "frequencies", "values": [1, 2],
+                                                                  "weights": [1.0]}
+    with pytest.raises(ModelError, match=r"customers\.age.*2 levels but 1 weights"):
+        sf.Model.from_dict(data)
+
+
+def test_draw_returns_arrow_arrays_of_the_column_type(model: sf.Model):
+    run = Run(model, resolve_rows(model, COUNTS), 1)
+    batch = run.rows("customers", range(10))
+    types = dict(zip(batch.schema.names, batch.schema.types))
+    assert types["id"] == pa.int64() and types["score"] == pa.float64() and types["vip"] == pa.bool_()
+    assert types["signup"] == pa.timestamp("s") and types["email"] == pa.string()
+    assert pa.types.is_dictionary(types["segment"])
