@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from synthframe.errors import SampleError
-from synthframe.fit import choose_family, fit_column
+from synthframe.fit import fit_column
+from synthframe.generators.values import choose_family
 from synthframe.schema import Column
 
 GEN = np.random.Generator(np.random.PCG64(12345))

@@ -21,6 +21,7 @@ through :func:`generator_for`; new kinds join with :func:`register`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
@@ -30,7 +31,10 @@ import pyarrow.compute as pc
 from ..errors import ModelError, where
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..model import ColumnModel
+    from ..schema import Column
 
 
 class DrawContext(Protocol):
@@ -69,6 +73,15 @@ class DrawContext(Protocol):
 
     def count(self, table: str | None = None) -> int:
         """Rows of a table in this run (this context's table by default)."""
+
+
+@dataclass(frozen=True)
+class FitContext:
+    """What a generator's ``fit`` knows beyond the column's values and hints: where the column is."""
+
+    table: str
+    line_number: bool = False
+    """For an integer primary-key column beside the owning foreign key: number the rows within each parent."""
 
 
 REGISTRY: dict[str, type[ColumnGenerator]] = {}
@@ -115,8 +128,8 @@ class ColumnGenerator:
 
     # -- learning --------------------------------------------------------------------------
     @classmethod
-    def fit(cls, values: Any, hints: Any, ctx: Any) -> dict[str, Any]:
-        """The stored parameters learned from sample ``values`` and schema ``hints``."""
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        """The stored parameters learned from non-null sample ``values`` and the schema's ``hints``."""
         raise NotImplementedError(f"'{cls.kind}' generators are made by the table fit, not from one column.")
 
     # -- drawing ---------------------------------------------------------------------------

@@ -10,12 +10,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from .. import keys as keyfuncs
-from ..text import format_pattern, pattern_capacity
-from .base import ColumnGenerator, DrawContext, arrow_type, register, with_nulls
+from ..errors import SchemaError, where
+from ..schema import Column
+from ..text import format_pattern, learn_pattern, pattern_capacity
+from .base import ColumnGenerator, DrawContext, FitContext, arrow_type, register, with_nulls
 
 
 @register
@@ -30,6 +35,17 @@ class Sequence(ColumnGenerator):
             value = self.params[field]
             if isinstance(value, bool) or not isinstance(value, int):
                 raise self.fail(f"has {field} {value!r}; it must be an integer")
+
+    @classmethod
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        """Start at the smallest sample key; the step when the keys are evenly spaced, else 1."""
+        start, step = 1, 1
+        if len(values):
+            ordered = np.sort(values.to_numpy(dtype=np.int64))
+            start = int(ordered[0])
+            diffs = np.unique(np.diff(ordered)) if len(ordered) > 1 else np.array([1])
+            step = int(diffs[0]) if len(diffs) == 1 and diffs[0] > 0 else 1
+        return {"kind": "sequence", "start": start, "step": step}
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         return pa.array(np.int64(self.params["start"]) + np.int64(self.params["step"]) * rows)
@@ -48,6 +64,24 @@ class KeyPattern(ColumnGenerator):
             raise self.fail("needs a 'pattern' string and an integer 'start'")
         pattern_capacity(self.params["pattern"])
 
+    @classmethod
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        """The format the keys share (or the hinted one), counting from the smallest sample key; a
+        table-named format (``CUS-000000``) when the keys share none."""
+        n = len(values)
+        pattern = hints.pattern or (learn_pattern(values.astype(str)) if n else None)
+        start = 0
+        if pattern and n and set(_placeholders(pattern)) == {"#"}:
+            digits = values.astype(str).str.replace(r"\D", "", regex=True)
+            widest = int(digits.str.len().max())
+            # Exact (no float on the way): the smallest number, compared as zero-padded digit strings.
+            smallest = digits.str.zfill(widest).min() if widest else ""
+            start = int(smallest) if smallest and int(smallest) < 2**62 else 0
+        if not pattern:
+            width = max(6, len(str(max(n, 1))))
+            pattern = f"{ctx.table[:3].upper()}-{'#' * width}"
+        return {"kind": "key_pattern", "pattern": pattern, "start": start}
+
     def capacity(self, ctx: DrawContext | None = None) -> int | None:
         return pattern_capacity(self.params["pattern"]) - int(self.params["start"])
 
@@ -61,6 +95,10 @@ class Uuid(ColumnGenerator):
 
     kind = "uuid"
 
+    @classmethod
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        return {"kind": "uuid"}
+
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         return keyfuncs.uuid_strings(ctx.key(self.name, "uuid"), rows)
 
@@ -71,6 +109,11 @@ class LineNumber(ColumnGenerator):
 
     kind = "line_number"
     required = ("start",)
+
+    @classmethod
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        """Number from the smallest sample line number (1 without samples)."""
+        return {"kind": "line_number", "start": int(values.min()) if len(values) else 1}
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         return pa.array(ctx.positions() + np.int64(self.params["start"]))
@@ -119,3 +162,32 @@ class ParentColumn(ColumnGenerator):
             values = values.dictionary_decode()
         return values if values.type == target else values.cast(target)
 
+
+# -- learning -------------------------------------------------------------------------------
+
+def fit_primary_key(values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+    """The key generator of a primary-key column: a line number beside the owning foreign key, a
+    sequence for integers, UUIDs, or a learned (else table-named) format for strings."""
+    if ctx.line_number and hints.type == "integer":
+        return LineNumber.fit(values, hints, ctx)
+    if hints.type == "integer":
+        return Sequence.fit(values, hints, ctx)
+    if hints.type == "uuid":
+        return Uuid.fit(values, hints, ctx)
+    if hints.type in ("string", "category"):
+        return KeyPattern.fit(values, hints, ctx)
+    raise SchemaError(f"Primary key {where(ctx.table, hints.name)} has type {hints.type}; primary keys must be "
+                      f"integer, string, category or uuid. Change its type or the primary key.",
+                      table=ctx.table, column=hints.name)
+
+
+def _placeholders(pattern: str) -> list[str]:
+    out, escaped = [], False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "#?@":
+            out.append(ch)
+    return out

@@ -41,6 +41,7 @@ from ..text import (
     _random_pattern,
     _user_name_stems,
     _word_pool,
+    fit_text,
     format_pattern,
     pattern_capacity,
 )
@@ -145,9 +146,8 @@ class _Text(ColumnGenerator):
 
     @classmethod
     def fit(cls, values: Any, hints: Any, ctx: Any) -> dict[str, Any]:
-        from ..text import fit_text
-
-        return {"kind": "text", "text": fit_text(ctx, hints.name, values, semantic=hints.semantic,
+        """A semantic type, a format or free words, as the hints and values say (see :func:`text.fit_text`)."""
+        return {"kind": "text", "text": fit_text(ctx.table, hints.name, values, semantic=hints.semantic,
                                                  pattern=hints.pattern)}
 
     def ids(self, ctx: DrawContext) -> np.ndarray | None:

@@ -14,16 +14,22 @@ Both read their uniforms through ``ctx.value_uniforms`` so the table's copula ca
 from __future__ import annotations
 
 import json
+import math
+import warnings
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+from scipy import stats
 
 from .. import distributions as dist
-from ..errors import SynthframeError
-from .base import EPOCH, ColumnGenerator, DrawContext, levels_array, numbers_array, register
+from ..errors import SampleError, SchemaError, SynthframeError, where
+from ..randomness import bits, stream_key
+from ..schema import Column
+from .base import EPOCH, ColumnGenerator, DrawContext, FitContext, levels_array, numbers_array, register
 
 _TINY = 1e-12
 
@@ -57,10 +63,12 @@ class Distribution(ColumnGenerator):
             raise self.fail(f"has a damaged distribution ({exc.message})") from None
 
     @classmethod
-    def fit(cls, values: Any, hints: Any, ctx: Any) -> dict[str, Any]:
-        from ..fit import fit_column
-
-        return dict(fit_column(ctx, hints, values).generator)
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        """A numeric or date column: the best family within its bounds, or frequencies when its domain
+        is small (ratings, quantities)."""
+        if hints.type in ("date", "datetime"):
+            return _fit_temporal(ctx.table, hints, values)
+        return _fit_numeric(ctx.table, hints, values)
 
     def capacity(self, ctx: DrawContext | None = None) -> int | None:
         if not self.unique or self.params.get("min") is None or self.params.get("max") is None:
@@ -113,10 +121,16 @@ class Frequencies(ColumnGenerator):
             raise self.fail("has weights that are not finite, non-negative numbers with a positive sum")
 
     @classmethod
-    def fit(cls, values: Any, hints: Any, ctx: Any) -> dict[str, Any]:
-        from ..fit import fit_column
-
-        return dict(fit_column(ctx, hints, values).generator)
+    def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
+        """Levels and weights: the schema's ``values`` (weighted by the samples when not given), a
+        boolean's share of true, or the samples' levels — without levels seen once in text columns,
+        so a value identifying one person is not copied into the model."""
+        if hints.values is not None:
+            return _frequencies_from_hint(ctx.table, hints, values)
+        if hints.type == "boolean":
+            p = float(values.astype(bool).mean()) if len(values) else 0.5
+            return {"kind": "frequencies", "values": [True, False], "weights": [p, 1.0 - p]}
+        return _frequencies(values, private=hints.type != "category")
 
     def capacity(self, ctx: DrawContext | None = None) -> int | None:
         return len(self.params["values"]) if self.unique else None
@@ -166,3 +180,216 @@ def _truncation_cached(spec_json: str, lo: float | None, hi: float | None) -> tu
     if not c_hi > c_lo:
         c_lo, c_hi = 0.0, 1.0
     return c_lo, c_hi
+
+
+# -- learning -------------------------------------------------------------------------------
+
+FIT_SUBSAMPLE = 2000
+"""Values used to fit and score each numeric family (the full column gives bounds and frequencies)."""
+MAX_FREQUENCY_LEVELS = 25
+"""Numeric columns with at most this many distinct values (and repeats) are kept as frequencies."""
+QUANTILES = 257
+"""Points of the empirical-quantile fallback."""
+_DEFAULT_DATE_RANGE = ("2020-01-01", "2025-12-31")
+
+
+def _frequencies(values: pd.Series, *, private: bool = False) -> dict[str, Any]:
+    """Levels by descending frequency. ``private``: drop levels seen once (when others repeat),
+    so a free-text value that identifies one person is not copied into the model."""
+    counts = values.value_counts(sort=True)
+    if private and (counts >= 2).any():
+        counts = counts[counts >= 2]
+    levels = [_plain_scalar(v) for v in counts.index]
+    total = float(counts.sum())
+    return {"kind": "frequencies", "values": levels, "weights": [float(c) / total for c in counts.to_numpy()]}
+
+
+def _frequencies_from_hint(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
+    levels = list(col.values or ())
+    if col.weights is not None:
+        weights = list(col.weights)
+    elif len(values):
+        counts = values.astype(str).value_counts()
+        observed = np.array([counts.get(str(v), 0) for v in levels], dtype=float) + 0.5
+        weights = list(observed / observed.sum())
+    else:
+        weights = [1.0 / len(levels)] * len(levels)
+    return {"kind": "frequencies", "values": [_plain_scalar(v) for v in levels], "weights": weights}
+
+
+def _plain_scalar(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+# -- numbers ------------------------------------------------------------------------------
+
+def _decimals(x: np.ndarray) -> int | None:
+    """The fewest decimals (0..6) that represent every value, or None for full precision."""
+    for d in range(7):
+        scaled = x * 10.0**d
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return d
+    return None
+
+
+def _bounds(lo_hint: Any, hi_hint: Any, x: np.ndarray, default_span: float) -> tuple[float, float]:
+    """The column's range: hints win; a missing side comes from the samples, or from the other side
+    and the samples' span (``default_span`` without samples), so one-sided hints never invert it."""
+    with np.errstate(over="ignore"):
+        span = float(x.max() - x.min()) if len(x) and x.max() > x.min() else float(default_span)
+    if not np.isfinite(span):
+        span = float(np.finfo(np.float64).max)
+    lo = float(lo_hint) if lo_hint is not None else None
+    hi = float(hi_hint) if hi_hint is not None else None
+    if lo is None:
+        lo = float(x.min()) if len(x) and (hi is None or x.min() <= hi) else (hi - span if hi is not None else 0.0)
+    if hi is None:
+        hi = float(x.max()) if len(x) and x.max() >= lo else lo + span
+    return lo, hi
+
+
+def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | None = None,
+                 default_span: float = 1000.0) -> dict[str, Any]:
+    integer = col.type == "integer" if integer is None else integer
+    try:
+        x = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise SampleError(f"Column {where(table, col.name)} must hold numbers; declare it with another type.",
+                          table=table, column=col.name) from None
+    x = x[np.isfinite(x)]
+    decimals = 0 if integer else (_decimals(x) if len(x) else 2)
+    if col.distribution is not None:
+        # The user's distribution wins: bounds only where the user wrote them.
+        return {"kind": "distribution", "min": col.min, "max": col.max, "integer": integer, "decimals": decimals,
+                "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
+    lo, hi = _bounds(col.min, col.max, x, default_span)
+    x = x[(x >= lo) & (x <= hi)]  # hinted bounds win over samples outside them
+    base = {"kind": "distribution", "min": lo, "max": hi, "integer": integer, "decimals": decimals}
+    if col.unique and integer and col.max is None:
+        base["max"] = None  # unique integers count up from the minimum as far as the rows need
+    if lo == hi:
+        return {"kind": "frequencies", "values": [int(lo) if integer else lo], "weights": [1.0]}
+    if len(np.unique(x)) < 3 and not (len(x) >= 4 and decimals is not None):
+        # Too little to fit a shape (no samples, or one or two values): uniform over the bounds.
+        return {**base, "distribution": {"name": "uniform", "params": {"loc": lo, "scale": hi - lo}}}
+    distinct, counts = np.unique(x, return_counts=True)
+    if len(distinct) <= MAX_FREQUENCY_LEVELS and len(distinct) * 2 <= len(x) and decimals is not None:
+        values_ = [int(v) if integer else float(v) for v in distinct]
+        return {"kind": "frequencies", "values": values_, "weights": list(counts / counts.sum())}
+    if len(x) > FIT_SUBSAMPLE:
+        x = _subsample(x, table, col.name)
+    spec, ks = choose_family(x, lo, hi)
+    base["ks_statistic"] = ks
+    return {**base, "distribution": spec}
+
+
+def _subsample(x: np.ndarray, table: str, column: str) -> np.ndarray:
+    """FIT_SUBSAMPLE values of ``x`` chosen by the smallest counter-based hashes of their positions:
+    the same values on every run, spread over the whole column."""
+    keep = np.argpartition(bits(stream_key(0, table, column, "fit-subsample"), np.arange(len(x))), FIT_SUBSAMPLE)
+    return x[np.sort(keep[:FIT_SUBSAMPLE])]
+
+
+def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], float]:
+    """Fit each candidate family to ``x``; the simplest one within a whisker of the best KS wins.
+
+    Returns the spec and its KS statistic; empirical quantiles when no family passes
+    (KS above ``max(0.05, 1.36 / sqrt(n))``, the 5% critical value for small samples).
+    """
+    n = len(x)
+    fits: list[tuple[str, dict[str, float]]] = []
+    mean, std = float(np.mean(x)), float(np.std(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if std > 0:
+            fits.append(("norm", {"loc": mean, "scale": std}))
+        if lo > 0:
+            logs = np.log(x)
+            if np.std(logs) > 0:
+                fits.append(("lognorm", {"s": float(np.std(logs)), "loc": 0.0, "scale": float(np.exp(np.mean(logs)))}))
+            try:
+                a, _, scale = stats.gamma.fit(x, floc=0.0)
+                fits.append(("gamma", {"a": float(a), "loc": 0.0, "scale": float(scale)}))
+            except (RuntimeError, ValueError):
+                pass
+        if mean > lo:
+            fits.append(("expon", {"loc": lo, "scale": mean - lo}))
+        fits.append(("uniform", {"loc": lo, "scale": hi - lo}))
+        if std > 0:
+            fits.append(("truncnorm", {"a": (lo - mean) / std, "b": (hi - mean) / std, "loc": mean, "scale": std}))
+        span = hi - lo
+        pad = span * 1e-3
+        inside = (x - (lo - pad)) / (span + 2 * pad)
+        try:
+            a, b, _, _ = stats.beta.fit(inside, floc=0.0, fscale=1.0)
+            fits.append(("beta", {"a": float(a), "b": float(b), "loc": lo - pad, "scale": span + 2 * pad}))
+        except (RuntimeError, ValueError):
+            pass
+        scored = []
+        for name, params in fits:
+            try:
+                ks = float(stats.kstest(x, dist.FAMILIES[name](**params).cdf).statistic)
+            except (ValueError, FloatingPointError):
+                continue
+            if math.isfinite(ks) and all(math.isfinite(v) for v in params.values()):
+                scored.append((name, params, ks))
+    if not scored:
+        points = min(QUANTILES, max(2, n // 2))
+        quantiles = np.quantile(x, np.linspace(0.0, 1.0, points))
+        return {"name": dist.EMPIRICAL, "params": {"quantiles": [float(q) for q in quantiles]}}, 1.0
+    best = min(ks for _, _, ks in scored)
+    tolerance = max(0.002, 0.3 / math.sqrt(n))
+    name, params, ks = next(item for item in scored if item[2] <= best + tolerance)
+    if ks > max(0.05, 1.36 / math.sqrt(n)):
+        points = min(QUANTILES, max(2, n // 2))
+        quantiles = np.quantile(x, np.linspace(0.0, 1.0, points))
+        return {"name": dist.EMPIRICAL, "params": {"quantiles": [float(q) for q in quantiles]}}, ks
+    return {"name": name, "params": {k: float(v) for k, v in params.items()}}, ks
+
+
+# -- dates and times -----------------------------------------------------------------------
+
+def _fit_temporal(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
+    """Dates as days and datetimes as seconds since the epoch, fitted as integers, keeping resolution."""
+    unit = "D" if col.type == "date" else "s"
+    per_unit = 86400 if unit == "D" else 1
+    try:
+        stamps = pd.to_datetime(values).to_numpy(dtype="datetime64[s]")
+    except (TypeError, ValueError):
+        raise SampleError(f"Column {where(table, col.name)} must hold dates; declare it with another type.",
+                          table=table, column=col.name) from None
+    seconds = (stamps - EPOCH).astype(np.int64)
+    numbers = seconds // per_unit
+    resolution = 1
+    if unit == "s" and len(numbers):
+        for step in (86400, 3600, 60):
+            if np.all(numbers % step == 0):
+                resolution = step
+                break
+    lo, hi = (_to_number(b, per_unit, table, col) for b in (col.min, col.max))
+    default_lo, default_hi = (_to_number(d, per_unit, table, col) for d in _DEFAULT_DATE_RANGE)
+    if not len(numbers) and lo is None and hi is None:
+        lo, hi = default_lo, default_hi
+    if col.values is not None:
+        levels = [_to_number(v, per_unit, table, col) for v in col.values]
+        gen = _frequencies_from_hint(table, col, values.dropna())
+        return {**gen, "values": levels, "time_unit": unit, "resolution": 1}
+    hinted = Column(col.name, "integer", min=lo, max=hi, distribution=col.distribution)
+    spec = _fit_numeric(table, hinted, pd.Series(numbers // resolution * resolution, dtype="float64"),
+                        integer=True, default_span=default_hi - default_lo)
+    return {**spec, "time_unit": unit, "resolution": resolution}
+
+
+def _to_number(bound: Any, per_unit: int, table: str, col: Column) -> int | None:
+    if bound is None:
+        return None
+    try:
+        stamp = pd.Timestamp(bound)
+    except (TypeError, ValueError):
+        raise SchemaError(f"Column {where(table, col.name)}: bound {bound!r} is not a date; write it as "
+                          f"'YYYY-MM-DD'.", table=table, column=col.name) from None
+    return int((stamp.to_datetime64().astype("datetime64[s]") - EPOCH).astype(np.int64)) // per_unit
