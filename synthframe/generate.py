@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,9 +35,11 @@ from .errors import CapacityError, ModelError, RowCountError, where
 from .generators import ColumnGenerator, PersonEmail, generator_for
 from .generators.base import with_nulls
 from .layouts import ChildLayout, ParentPicker
-from .model import Model
 from .randomness import as_rows, mix64, stream_key, uniforms
 from .schema import ForeignKey
+
+if TYPE_CHECKING:
+    from .model import Model
 
 DEFAULT_BATCH_ROWS = 1 << 18
 """Rows per batch when streaming (262,144). Memory is bounded by one batch per table being written (a few

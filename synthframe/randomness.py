@@ -34,12 +34,6 @@ MAX_ROW = (1 << 62) - 1
 
 
 @lru_cache(maxsize=65536)
-def stable_id(name: str) -> int:
-    """A stable 63-bit id of a name (blake2b), the same in every process and on every platform."""
-    return int.from_bytes(blake2b(name.encode("utf-8"), digest_size=8).digest(), "little") >> 1
-
-
-@lru_cache(maxsize=65536)
 def stream_key(seed: int, table: str, column: str, purpose: str) -> int:
     """The 64-bit key of one stream, from its address: blake2b over the seed and the three names."""
     h = blake2b(digest_size=8, person=b"synthframe-v2")
