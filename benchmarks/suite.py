@@ -9,8 +9,17 @@ One run measures, on the bundled ecommerce example fitted from its sample rows:
 - the naive per-row Faker loop (:mod:`benchmarks.naive`) on the same tables at
   ``--naive-rows`` rows — rows/s do not depend on the size for a per-row loop, so the
   ratio of rows/s is fair;
+- the whole example at ``--customers`` customers (other tables follow their parents), through
+  ``Model.sample``: *cold* (the first call in a fresh process, :mod:`benchmarks.headline` run in a
+  subprocess) and *warm* (in this process, after a first call), against the naive loop on the same
+  mix of tables;
+- the cost of reading a parent column at child rows (``Run.parent_column``) for a parent small
+  enough to be kept (``SMALL_PARENT_ROWS``) and a large one, and of ``ChildLayout.parent_of`` alone;
 - fit time of the example and of the TPC-H sample (when its folder exists), generation
-  of TPC-H at ``--tpch-scale`` times its size and ``synthframe.validate`` on the result.
+  of TPC-H at ``--tpch-scale`` times its size and ``synthframe.validate`` on the result;
+- with ``--compare DIR``: the two headline measurements (ecommerce at ``--customers``, TPC-H at
+  ``--tpch-scale``), cold and warm, on this checkout and on the checkout at ``DIR`` (an older version
+  of the code), each in fresh processes, alternating, so both sides come from one run.
 
 Every timing is the median of ``--repeat`` runs; peak memory is measured as described in
 :mod:`benchmarks.memory`. A markdown table goes to stdout, everything to a JSON file.
@@ -36,12 +45,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import synthframe as sf
 from synthframe.examples import RECORD_COUNTS, example_samples_dir, example_schema_path, load_example_request
-from synthframe.generate import Run, generate_rows, resolve_rows
+from synthframe.generate import SMALL_PARENT_ROWS, Run, generate_rows, resolve_rows
 
-from . import memory
+from . import headline, memory
 from .naive import naive_generate, naive_rows_per_second
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -50,13 +60,22 @@ DEFAULT_OUT = BENCH_DIR / "results" / "latest.json"
 DEFAULT_TPCH = REPO_ROOT.parent / "shared" / "data" / "tpch_sf001"
 """The TPC-H sample (scale factor 0.01), next to the repository: ``../shared/data/tpch_sf001``."""
 
-DEFAULTS = {"rows": 10**6, "repeat": 3, "naive_rows": 5000, "tpch_scale": 10.0}
-QUICK = {"rows": 20_000, "repeat": 1, "naive_rows": 300, "tpch_scale": 1.0}
+HEADLINE_SCRIPT = BENCH_DIR / "headline.py"
+"""Run in a subprocess for the cold measurements and for ``--compare``."""
+PARENT_COLUMN = ("customers", "signup_date")
+"""The parent column whose read at child rows is timed (``Run.parent_column``)."""
+
+DEFAULTS = {"rows": 10**6, "repeat": 3, "naive_rows": 5000, "tpch_scale": 10.0, "customers": 10**6,
+            "parent_rows": 10**6, "large_parent_rows": 10**6, "parent_of_rows": 1 << 18}
+QUICK = {"rows": 20_000, "repeat": 1, "naive_rows": 300, "tpch_scale": 1.0, "customers": 5_000,
+         "parent_rows": 20_000, "large_parent_rows": 2 * SMALL_PARENT_ROWS, "parent_of_rows": 1 << 14}
 """Sizes of ``--quick``: a smoke run of a few seconds that exercises every measurement."""
 
 TARGETS = {
     "customers_rows_per_s": 1_000_000,
     "customers_ratio_vs_naive": 200,
+    "ecommerce_rows_per_s": 3_000_000,
+    "ecommerce_ratio_vs_naive": 900,
     "tpch_fit_seconds": 10.0,
 }
 """Figures the run is compared against (reported, never asserted)."""
@@ -220,6 +239,122 @@ def _parquet_result(model: sf.Model, counts: dict[str, int], repeat: int, seed: 
                   baseline="naive_example", extra={"counts": counts, "parquet_mb": written[-1] / 2**20})
 
 
+def fresh_process(root: Path, customers: int, *, warm: int = 0, seed: int = 0, tpch: Path | None = None,
+                  tpch_scale: float = 1.0, timeout: float = 3600.0) -> dict[str, Any]:
+    """:mod:`benchmarks.headline` in a new Python process that imports synthframe from the checkout ``root``.
+
+    The process runs with ``cwd`` and ``PYTHONPATH`` set to ``root`` (and checks where synthframe came
+    from), so another checkout is timed without being imported here. Its JSON result, or a RuntimeError
+    with the end of its stderr.
+    """
+    root = Path(root).resolve()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(root), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    cmd = [sys.executable, str(HEADLINE_SCRIPT), "--customers", str(customers), "--warm", str(warm),
+           "--seed", str(seed), "--expect", str(root)]
+    if tpch is not None:
+        cmd += ["--tpch", str(Path(tpch).resolve()), "--tpch-scale", repr(float(tpch_scale))]
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    found = [line for line in proc.stdout.splitlines() if line.startswith(headline.RESULT_PREFIX)]
+    if proc.returncode or not found:
+        raise RuntimeError(f"{HEADLINE_SCRIPT.name} on {root} failed (exit {proc.returncode}): "
+                           f"{proc.stderr.strip()[-2000:]}")
+    return json.loads(found[-1][len(headline.RESULT_PREFIX):])
+
+
+def _ecommerce_results(customers: int, naive_rows: int, repeat: int, seed: int, notes: list[str],
+                       ) -> tuple[dict[str, Result], dict[str, dict[str, int]]]:
+    """The whole example at ``customers`` customers through ``Model.sample``, cold (first call of a fresh
+    process) and warm (this process, after an untimed first call), and the naive loop on the same mix."""
+    schema = sf.Schema.from_json(example_schema_path())
+    model = sf.fit(schema, sf.read_samples(example_samples_dir(), schema))
+    request = {"customers": customers}
+    counts = resolve_rows(model, request)
+    total = sum(counts.values())
+    label = f"ecommerce at {customers:,} customers (all tables), Model.sample"
+    results: dict[str, Result] = {}
+
+    cold = [fresh_process(REPO_ROOT, customers, seed=seed)["ecommerce"] for _ in range(repeat)]
+    if any(c["rows"] != total for c in cold):
+        notes.append(f"The fresh processes made {[c['rows'] for c in cold]} rows, not {total:,}.")
+    results["ecommerce_cold"] = Result(
+        f"synthframe: {label}, cold (first call in a fresh process)", total, [c["cold"]["seconds"] for c in cold],
+        [c["cold"]["peak_mb"] for c in cold], baseline="naive_ecommerce",
+        extra={"counts": counts, "fit_seconds_all": [c["fit_seconds"] for c in cold]})
+
+    def sample() -> dict[str, pd.DataFrame]:
+        return model.sample(request, seed=seed)
+
+    warmup, _ = timed(sample, 1)  # untimed for the table: a first call at this size in this process
+    secs, peaks = timed(sample, repeat)
+    results["ecommerce_warm"] = Result(f"synthframe: {label}, warm (in process)", total, secs, peaks,
+                                       baseline="naive_ecommerce",
+                                       extra={"counts": counts, "warmup_seconds": warmup[0]})
+
+    raw_schema = load_example_request("ecommerce")["schema"]
+    naive_counts = counts_in_proportion(naive_rows, counts)
+    secs, peaks = timed(lambda: naive_generate(raw_schema, naive_counts, seed=seed), repeat)
+    results["naive_ecommerce"] = Result(f"naive per-row loop: ecommerce, tables in the proportions of "
+                                        f"{customers:,} customers", sum(naive_counts.values()), secs, peaks,
+                                        extra={"counts": naive_counts})
+    notes.append(f"Ecommerce at {customers:,} customers: {counts} ({total:,} rows); naive loop on the same mix at "
+                 f"{sum(naive_counts.values()):,} rows: {naive_counts}.")
+    return results, {"ecommerce": counts, "naive_ecommerce": naive_counts}
+
+
+def _parent_read_results(rows: int, large_parents: int, parent_of_rows: int, repeat: int, seed: int,
+                         ) -> dict[str, Result]:
+    """``Run.parent_column`` of customers.signup_date at the parents of ``rows`` orders rows (their layout's
+    ``parent_of``), with a kept small parent and a large computed one; ``ChildLayout.parent_of`` alone."""
+    schema = sf.Schema.from_json(example_schema_path())
+    model = sf.fit(schema, sf.read_samples(example_samples_dir(), schema))
+    table, column = PARENT_COLUMN
+    results: dict[str, Result] = {}
+    for name, n_parents in (("parent_column_small", SMALL_PARENT_ROWS), ("parent_column_large", large_parents)):
+        run = Run(model, resolve_rows(model, {table: n_parents, "orders": rows}), seed)
+        parents = run.layout("orders").parent_of(np.arange(rows, dtype=np.int64))[0]
+        kept = n_parents <= SMALL_PARENT_ROWS
+        before = run.stats["parent_rows"]
+        first, _ = timed(lambda run=run, parents=parents: run.parent_column(table, column, parents), 1)
+        computed_first = run.stats["parent_rows"] - before
+        secs, peaks = timed(lambda run=run, parents=parents: run.parent_column(table, column, parents), repeat)
+        extra: dict[str, Any] = {
+            "parent_table_rows": n_parents, "child_rows": rows, "kept": kept,
+            "distinct_parents": int(np.unique(parents).size), "first_call_seconds": first[0],
+            "parent_rows_computed_first_call": int(computed_first),
+            "parent_rows_computed_per_call": int((run.stats["parent_rows"] - before - computed_first) // repeat)}
+        if kept:
+            how = "kept: computed once per run, then a take"
+        else:
+            how = "computed at the distinct parent rows on every call"
+            # The steps of Run.parent_column, each timed on its own (medians of `repeat`).
+            distinct, inverse = np.unique(parents, return_inverse=True)
+            values = run.column(table, column, distinct)
+            steps = {
+                "np.unique(return_inverse)": timed(lambda p=parents: np.unique(p, return_inverse=True), repeat)[0],
+                f"column at {len(distinct):,} distinct rows":
+                    timed(lambda run=run, d=distinct: run.column(table, column, d), repeat)[0],
+                "take at child rows": timed(lambda v=values, i=inverse: v.take(pa.array(i.astype(np.int64))),
+                                            repeat)[0]}
+            extra["steps_seconds"] = {step: float(statistics.median(secs)) for step, secs in steps.items()}
+        results[name] = Result(f"Run.parent_column: {table}.{column} at {rows:,} orders rows, {n_parents:,} "
+                               f"{table} ({how})", rows, secs, peaks, extra=extra)
+
+    counts = resolve_rows(model, {table: large_parents})
+    for child in ("orders", "order_items"):
+        layout = Run(model, counts, seed).layout(child)
+        n = min(parent_of_rows, counts[child])
+        batch = np.arange(n, dtype=np.int64)
+        first, _ = timed(lambda layout=layout, batch=batch: layout.parent_of(batch), 1)
+        secs, peaks = timed(lambda layout=layout, batch=batch: layout.parent_of(batch), repeat)
+        kind = "interleaved" if layout.interleave else "not interleaved"
+        results[f"parent_of_{child}"] = Result(
+            f"ChildLayout.parent_of: {child} ({kind}), rows [0, {n:,}) of {counts[child]:,}, level-2 blocks cached",
+            n, secs, peaks, extra={"first_call_seconds": first[0], "table_rows": counts[child],
+                                   "parent_rows": layout.n_parents, "interleave": layout.interleave})
+    return results
+
+
 def _tpch_results(path: Path, scale: float, repeat: int, seed: int, notes: list[str]) -> dict[str, Result]:
     """Fit of the TPC-H sample, generation at ``scale`` times its size, and validation of that output."""
     schema_path = path / "schema.json"
@@ -252,6 +387,72 @@ def _tpch_results(path: Path, scale: float, repeat: int, seed: int, notes: list[
     return results
 
 
+COMPARE_WORKLOADS = {"ecommerce": "naive_ecommerce", "tpch": None}
+"""The headline workloads of ``--compare`` and the naive line each is compared with (None: no naive loop)."""
+
+
+def compare_checkouts(base: Path, customers: int, tpch: Path | None, tpch_scale: float, repeat: int, seed: int,
+                      ) -> dict[str, Any]:
+    """The headline measurements on this checkout ("current") and on the checkout at ``base``.
+
+    ``repeat`` rounds; each round runs :mod:`benchmarks.headline` once per checkout, in a fresh process each,
+    alternating which goes first, with one cold and one warm ``Model.sample`` of each workload. Medians per
+    checkout; ``speedup`` = current rows/s ÷ base rows/s.
+    """
+    roots = {"current": REPO_ROOT, "base": Path(base).resolve()}
+    runs: dict[str, list[dict[str, Any]]] = {side: [] for side in roots}
+    for i in range(repeat):
+        for side in (("current", "base") if i % 2 == 0 else ("base", "current")):
+            runs[side].append(fresh_process(roots[side], customers, warm=1, seed=seed, tpch=tpch,
+                                            tpch_scale=tpch_scale))
+    out: dict[str, Any] = {"rounds": repeat, "method": "each round: one fresh process per checkout (order "
+                           "alternating), one cold then one warm Model.sample per workload; medians over rounds"}
+    for side, side_runs in runs.items():
+        entry: dict[str, Any] = {"path": str(roots[side]), "git_commit": _git_commit(roots[side]),
+                                 "git_modified": _git_modified(roots[side]),
+                                 "synthframe_file": side_runs[0]["synthframe_file"]}
+        for workload in COMPARE_WORKLOADS:
+            if workload not in side_runs[0]:
+                continue
+            parts = [r[workload] for r in side_runs]
+            rows = parts[0]["rows"]
+            cold = [p["cold"]["seconds"] for p in parts]
+            warm = [w["seconds"] for p in parts for w in p["warm"]]
+            entry[workload] = {
+                "rows": rows, "counts": parts[0]["counts"],
+                "cold_seconds": statistics.median(cold), "warm_seconds": statistics.median(warm),
+                "cold_rows_per_s": rows / statistics.median(cold), "warm_rows_per_s": rows / statistics.median(warm),
+                "cold_peak_mb": statistics.median(p["cold"]["peak_mb"] for p in parts),
+                "warm_peak_mb": statistics.median(w["peak_mb"] for p in parts for w in p["warm"]),
+                "fit_seconds": statistics.median(p["fit_seconds"] for p in parts),
+                "cold_seconds_all": cold, "warm_seconds_all": warm}
+        out[side] = entry
+    out["speedup"] = {f"{workload}_{kind}": out["current"][workload][f"{kind}_rows_per_s"]
+                      / out["base"][workload][f"{kind}_rows_per_s"]
+                      for workload in COMPARE_WORKLOADS if workload in out["current"] and workload in out["base"]
+                      for kind in ("cold", "warm")}
+    return out
+
+
+def compare_table(compare: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]]) -> str:
+    """``--compare`` results as a markdown table: base ("old") and current ("new") side by side."""
+    lines = ["| workload | rows (old / new) | old s | new s | old rows/s | new rows/s | new ÷ old | old vs naive "
+             "| new vs naive |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    names = {"ecommerce": "ecommerce, Model.sample({'customers': N})", "tpch": "TPC-H, Model.sample(scale=S)"}
+    for workload, naive in COMPARE_WORKLOADS.items():
+        if workload not in compare.get("current", {}) or workload not in compare.get("base", {}):
+            continue
+        old, new = compare["base"][workload], compare["current"][workload]
+        naive_rate = results[naive]["rows_per_s"] if naive in results else None
+        for kind in ("cold", "warm"):
+            o, n = old[f"{kind}_rows_per_s"], new[f"{kind}_rows_per_s"]
+            vs = ("—", "—") if naive_rate is None else (f"{o / naive_rate:,.0f}×", f"{n / naive_rate:,.0f}×")
+            lines.append(f"| {names[workload]}, {kind} | {old['rows']:,} / {new['rows']:,} "
+                         f"| {old[f'{kind}_seconds']:.4g} | {new[f'{kind}_seconds']:.4g} | {o:,.0f} | {n:,.0f} "
+                         f"| {n / o:.2f}× | {vs[0]} | {vs[1]} |")
+    return "\n".join(lines)
+
+
 def _ratios(results: Mapping[str, Result]) -> None:
     for result in results.values():
         if result.baseline in results:
@@ -269,6 +470,16 @@ def _targets(results: Mapping[str, Result]) -> list[dict[str, Any]]:
         if customers.ratio_vs_naive is not None:
             out.append({"target": f"customers >= {goal}x the naive loop", "measured": customers.ratio_vs_naive,
                         "met": customers.ratio_vs_naive >= goal})
+    if "ecommerce_warm" in results:
+        warm = results["ecommerce_warm"]
+        customers = warm.extra["counts"]["customers"]
+        goal = TARGETS["ecommerce_rows_per_s"]
+        out.append({"target": f"ecommerce at {customers:,} customers, warm, >= {goal:,} rows/s over all tables",
+                    "measured": warm.rows_per_s, "met": warm.rows_per_s >= goal})
+        goal = TARGETS["ecommerce_ratio_vs_naive"]
+        if warm.ratio_vs_naive is not None:
+            out.append({"target": f"ecommerce at {customers:,} customers, warm, >= {goal}x the naive loop",
+                        "measured": warm.ratio_vs_naive, "met": warm.ratio_vs_naive >= goal})
     if "tpch_fit" in results:
         goal = TARGETS["tpch_fit_seconds"]
         out.append({"target": f"TPC-H fit < {goal:g} s", "measured": results["tpch_fit"].seconds,
@@ -279,7 +490,9 @@ def _targets(results: Mapping[str, Result]) -> list[dict[str, Any]]:
 # -- reporting ----------------------------------------------------------------------------
 
 ORDER = ("customers_memory", "customers_first_call", "naive_customers", "example_memory", "example_parquet",
-         "naive_example", "example_fit", "tpch_fit", "tpch_sample", "tpch_validate")
+         "naive_example", "ecommerce_warm", "ecommerce_cold", "naive_ecommerce", "parent_column_small",
+         "parent_column_large", "parent_of_orders", "parent_of_order_items", "example_fit", "tpch_fit",
+         "tpch_sample", "tpch_validate")
 
 
 def markdown_table(results: Mapping[str, Mapping[str, Any]]) -> str:
@@ -318,6 +531,8 @@ def machine_info() -> dict[str, Any]:
         "faker": faker.VERSION,
         "synthframe": sf.__version__,
         "git_commit": _git_commit(),
+        "git_modified": _git_modified(),
+        "load_average": _load_average(),
     }
     return info
 
@@ -342,9 +557,28 @@ def _memory_gb() -> float | None:
     return None
 
 
-def _git_commit() -> str | None:
+def _git_modified(root: Path = REPO_ROOT) -> list[str] | None:
+    """Files of the checkout that differ from its commit (``git status --porcelain``): what was timed is the
+    working tree, not only the commit."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()] if out.returncode == 0 else None
+
+
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages (other work on a shared machine slows every figure)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def _git_commit(root: Path = REPO_ROOT) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                              timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -387,6 +621,14 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _checkout(text: str) -> Path:
+    """A folder holding a synthframe checkout (``synthframe/__init__.py``)."""
+    path = Path(text).expanduser().resolve()
+    if not (path / "synthframe" / "__init__.py").is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a synthframe checkout (no synthframe/__init__.py in it)")
+    return path
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line of ``python -m benchmarks``."""
     p = argparse.ArgumentParser(
@@ -400,6 +642,15 @@ def parser() -> argparse.ArgumentParser:
                    help=f"runs per measurement; medians are reported (default {DEFAULTS['repeat']})")
     p.add_argument("--naive-rows", type=_row_count, default=None,
                    help=f"rows for the naive per-row loop (default {DEFAULTS['naive_rows']:,})")
+    p.add_argument("--customers", type=_whole_number, default=None,
+                   help=f"customers of the ecommerce run through Model.sample, cold and warm; the other tables "
+                        f"follow their parents (default {DEFAULTS['customers']:,}; --quick: {QUICK['customers']:,})")
+    p.add_argument("--parent-rows", type=_whole_number, default=None,
+                   help=f"child rows whose parent column is read (default {DEFAULTS['parent_rows']:,})")
+    p.add_argument("--compare", type=_checkout, default=None, metavar="DIR",
+                   help="also time the headline workloads (ecommerce at --customers, TPC-H at --tpch-scale) on the "
+                        "synthframe checkout in DIR (e.g. an older version), in fresh processes with cwd and "
+                        "PYTHONPATH set to DIR, alternating with this checkout")
     p.add_argument("--tpch", type=Path, default=DEFAULT_TPCH,
                    help="folder of the TPC-H sample (schema.json + Parquet); skipped with a note when absent "
                         "(default: ../shared/data/tpch_sf001 next to the repository)")
@@ -420,26 +671,49 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     repeat = args.repeat or sizes["repeat"]
     naive_rows = args.naive_rows or sizes["naive_rows"]
     tpch_scale = args.tpch_scale or sizes["tpch_scale"]
+    customers = args.customers or sizes["customers"]
+    parent_rows = args.parent_rows or sizes["parent_rows"]
     notes: list[str] = []
     started = dt.datetime.now(dt.timezone.utc)
+    load_at_start = _load_average()
 
     results, counts = _example_results(rows, naive_rows, repeat, args.seed, notes)
-    results.update(_tpch_results(Path(args.tpch), tpch_scale, repeat, args.seed, notes))
+    ecommerce, ecommerce_counts = _ecommerce_results(customers, naive_rows, repeat, args.seed, notes)
+    results.update(ecommerce)
+    counts.update(ecommerce_counts)
+    results.update(_parent_read_results(parent_rows, sizes["large_parent_rows"], sizes["parent_of_rows"], repeat,
+                                        args.seed))
+    tpch = Path(args.tpch)
+    results.update(_tpch_results(tpch, tpch_scale, repeat, args.seed, notes))
     _ratios(results)
     if "tpch_sample" in results:
         counts["tpch"] = results["tpch_sample"].extra["counts"]
-    return {
+    compare = None
+    if args.compare is not None:
+        try:
+            compare = compare_checkouts(args.compare, customers, tpch if (tpch / "schema.json").is_file() else None,
+                                        tpch_scale, repeat, args.seed)
+        except (RuntimeError, subprocess.SubprocessError) as exc:
+            notes.append(f"Comparison with {args.compare} failed: {exc}")
+    report = {
         "created": started.isoformat(timespec="seconds"),
         "seconds_total": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 3),
         "machine": machine_info(),
         "settings": {"rows": rows, "repeat": repeat, "naive_rows": naive_rows, "tpch": str(args.tpch),
-                     "tpch_scale": tpch_scale, "seed": args.seed, "quick": bool(args.quick)},
+                     "tpch_scale": tpch_scale, "seed": args.seed, "quick": bool(args.quick), "customers": customers,
+                     "parent_rows": parent_rows, "large_parent_rows": sizes["large_parent_rows"],
+                     "small_parent_rows": SMALL_PARENT_ROWS, "parent_of_rows": sizes["parent_of_rows"],
+                     "compare": None if args.compare is None else str(args.compare),
+                     "load_average_at_start": load_at_start},
         "memory_method": memory.METHOD_DESCRIPTION,
         "counts": counts,
         "results": {name: r.to_dict() for name, r in results.items()},
         "targets": _targets(results),
         "notes": notes,
     }
+    if compare is not None:
+        report["compare"] = compare
+    return report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -453,6 +727,13 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{report['settings']['repeat']} run(s)\n")
     print(markdown_table(report["results"]))
     print()
+    if "compare" in report:
+        compare = report["compare"]
+        print(f"Side by side, fresh processes, median of {compare['rounds']} round(s): old = "
+              f"{compare['base']['path']} ({(compare['base']['git_commit'] or '?')[:10]}), new = this checkout "
+              f"({(compare['current']['git_commit'] or '?')[:10]})\n")
+        print(compare_table(compare, report["results"]))
+        print()
     for target in report["targets"]:
         print(f"- target {target['target']}: measured {target['measured']:,.3g} — "
               f"{'met' if target['met'] else 'MISSED'}")

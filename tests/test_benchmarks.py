@@ -21,11 +21,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # the benchmarks folder is part of the checkout, not of the installed package
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks import memory, suite  # noqa: E402
+from benchmarks import headline, memory, suite  # noqa: E402
 from synthframe.examples import RECORD_COUNTS  # noqa: E402
+from synthframe.generate import SMALL_PARENT_ROWS  # noqa: E402
 
 EXAMPLE_RESULTS = ("customers_memory", "customers_first_call", "naive_customers", "example_memory",
-                   "example_parquet", "naive_example", "example_fit")
+                   "example_parquet", "naive_example", "example_fit", "ecommerce_warm", "ecommerce_cold",
+                   "naive_ecommerce", "parent_column_small", "parent_column_large", "parent_of_orders",
+                   "parent_of_order_items")
 TPCH_RESULTS = ("tpch_fit", "tpch_sample", "tpch_validate")
 RESULT_KEYS = {"what", "rows", "seconds", "rows_per_s", "peak_mb", "ratio_vs_naive", "baseline", "seconds_all",
                "peak_mb_all"}
@@ -80,14 +83,57 @@ def test_quick_run_reports_every_measurement(quick_run: tuple[dict, str]) -> Non
     assert sum(counts["naive_example"].values()) == settings["naive_rows"]
 
 
+def test_quick_run_reports_the_ecommerce_run_cold_and_warm(quick_run: tuple[dict, str]) -> None:
+    report, _ = quick_run
+    settings, results, counts = report["settings"], report["results"], report["counts"]
+    assert settings["customers"] == suite.QUICK["customers"] == counts["ecommerce"]["customers"]
+    # other tables follow their parents; every row of every table counts
+    assert set(counts["ecommerce"]) == set(RECORD_COUNTS["ecommerce"])
+    assert counts["ecommerce"]["orders"] > settings["customers"]
+    for name in ("ecommerce_warm", "ecommerce_cold"):
+        assert results[name]["rows"] == sum(counts["ecommerce"].values())
+        assert results[name]["baseline"] == "naive_ecommerce"
+        assert results[name]["counts"] == counts["ecommerce"]
+    assert results["ecommerce_warm"]["warmup_seconds"] > 0
+    assert len(results["ecommerce_cold"]["fit_seconds_all"]) == settings["repeat"]
+    # the naive loop runs on the same mix of tables, at its own size
+    assert counts["naive_ecommerce"] == suite.counts_in_proportion(settings["naive_rows"], counts["ecommerce"])
+    assert results["naive_ecommerce"]["rows"] == settings["naive_rows"]
+    assert "cold (first call in a fresh process)" in results["ecommerce_cold"]["what"]
+
+
+def test_quick_run_reports_parent_reads(quick_run: tuple[dict, str]) -> None:
+    report, _ = quick_run
+    settings, results = report["settings"], report["results"]
+    small, large = results["parent_column_small"], results["parent_column_large"]
+    assert small["rows"] == large["rows"] == settings["parent_rows"] == suite.QUICK["parent_rows"]
+    # a small parent's column is computed once (its whole table), then only read
+    assert small["kept"] is True and small["parent_table_rows"] == SMALL_PARENT_ROWS
+    assert small["parent_rows_computed_first_call"] == SMALL_PARENT_ROWS
+    assert small["parent_rows_computed_per_call"] == 0
+    # a large parent is computed at the distinct parent rows on every call, never whole
+    assert large["kept"] is False and large["parent_table_rows"] == settings["large_parent_rows"] > SMALL_PARENT_ROWS
+    assert large["parent_rows_computed_per_call"] == large["distinct_parents"] < large["parent_table_rows"]
+    assert large["parent_rows_computed_first_call"] == large["distinct_parents"]
+    assert len(large["steps_seconds"]) == 3 and all(v > 0 for v in large["steps_seconds"].values())
+    orders, items = results["parent_of_orders"], results["parent_of_order_items"]
+    assert orders["rows"] == items["rows"] == settings["parent_of_rows"] == suite.QUICK["parent_of_rows"]
+    assert orders["interleave"] is True and items["interleave"] is False
+    assert orders["first_call_seconds"] > 0 and items["first_call_seconds"] > 0
+
+
 def test_quick_run_machine_info_and_targets(quick_run: tuple[dict, str]) -> None:
     report, _ = quick_run
     machine = report["machine"]
     assert machine["cpu_count"] >= 1
     assert machine["python"] == ".".join(map(str, sys.version_info[:3]))
     assert machine["numpy"] == np.__version__ and machine["pandas"] == pd.__version__
+    assert isinstance(machine["git_modified"], list) and len(machine["load_average"]) == 3
     names = [t["target"] for t in report["targets"]]
     assert any("rows/s" in n for n in names) and any("naive" in n for n in names)
+    assert any(n.startswith("ecommerce at") and "rows/s" in n for n in names)
+    assert any(n.startswith("ecommerce at") and "naive" in n for n in names)
+    assert "compare" not in report and report["settings"]["compare"] is None
     for target in report["targets"]:
         assert isinstance(target["met"], bool) and target["measured"] > 0
 
@@ -123,6 +169,46 @@ def test_missing_tpch_is_skipped_with_a_note(tmp_path: Path, capsys: pytest.Capt
     assert not set(TPCH_RESULTS) & set(report["results"])
     assert [n for n in report["notes"] if n.startswith("TPC-H skipped")]
     assert "TPC-H skipped" in capsys.readouterr().out
+
+
+def test_compare_times_each_checkout_in_its_own_processes() -> None:
+    # This checkout against itself: the plumbing of --compare without an older copy of the code.
+    compare = suite.compare_checkouts(REPO_ROOT, 300, None, 1.0, 2, 0)
+    assert compare["rounds"] == 2
+    for side in ("current", "base"):
+        entry = compare[side]
+        assert entry["synthframe_file"] == str(REPO_ROOT / "synthframe" / "__init__.py")
+        assert "tpch" not in entry
+        ecommerce = entry["ecommerce"]
+        assert ecommerce["counts"]["customers"] == 300 and ecommerce["rows"] == sum(ecommerce["counts"].values())
+        assert len(ecommerce["cold_seconds_all"]) == len(ecommerce["warm_seconds_all"]) == 2
+        assert ecommerce["warm_rows_per_s"] == pytest.approx(ecommerce["rows"] / ecommerce["warm_seconds"])
+    assert set(compare["speedup"]) == {"ecommerce_cold", "ecommerce_warm"}
+    assert compare["speedup"]["ecommerce_warm"] == pytest.approx(
+        compare["current"]["ecommerce"]["warm_rows_per_s"] / compare["base"]["ecommerce"]["warm_rows_per_s"])
+    table = suite.compare_table(compare, {"naive_ecommerce": {"rows_per_s": 1000.0}}).splitlines()
+    assert len(table) == 4 and table[2].startswith("| ecommerce") and ", cold |" in table[2]
+
+
+def test_fresh_process_imports_synthframe_from_the_checkout_given(tmp_path: Path) -> None:
+    fake = tmp_path / "checkout"
+    (fake / "synthframe").mkdir(parents=True)
+    (fake / "synthframe" / "__init__.py").write_text('raise ImportError("the fake checkout was imported")\n')
+    with pytest.raises(RuntimeError, match="the fake checkout was imported"):
+        suite.fresh_process(fake, 10)
+    result = suite.fresh_process(REPO_ROOT, 50, warm=1)
+    assert result["synthframe_file"] == str(REPO_ROOT / "synthframe" / "__init__.py")
+    assert result["ecommerce"]["rows"] == sum(result["ecommerce"]["counts"].values())
+    assert len(result["ecommerce"]["warm"]) == 1 and result["ecommerce"]["cold"]["seconds"] > 0
+    assert headline.RESULT_PREFIX.strip()
+
+
+def test_compare_needs_a_checkout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        suite.parser().parse_args(["--compare", str(tmp_path)])
+    assert info.value.code == 2
+    assert "not a synthframe checkout" in capsys.readouterr().err
+    assert suite.parser().parse_args(["--compare", str(REPO_ROOT)]).compare == REPO_ROOT
 
 
 def test_counts_in_proportion() -> None:
@@ -162,7 +248,8 @@ def test_row_arguments(text: str, value: int) -> None:
 
 @pytest.mark.parametrize(("option", "text"), [("--rows", "0"), ("--rows", "-5"), ("--rows", "1.5"),
                                               ("--rows", "many"), ("--rows", "2.5e0"), ("--rows", "4"),
-                                              ("--naive-rows", "4"), ("--repeat", "0")])
+                                              ("--naive-rows", "4"), ("--repeat", "0"), ("--customers", "0"),
+                                              ("--parent-rows", "-1")])
 def test_bad_arguments_exit_with_usage_error(option: str, text: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         suite.parser().parse_args([option, text])
