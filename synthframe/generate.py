@@ -451,10 +451,53 @@ _PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.
 
 def to_frame(data: pa.RecordBatch | pa.Table, start: int = 0) -> pd.DataFrame:
     """Arrow rows as a DataFrame of synthframe's dtypes (Int64, boolean, string, category, datetime64[s],
-    float64), indexed from ``start``."""
-    frame = data.to_pandas(types_mapper=_PANDAS_TYPES.get)
-    frame.index = pd.RangeIndex(start, start + len(frame))
-    return frame
+    float64), indexed from ``start``. Numbers, booleans and categories are built from their buffers with one
+    copy at most; strings stay Arrow-backed."""
+    index = pd.RangeIndex(start, start + data.num_rows)
+    columns = {name: _pandas_column(data.column(i)) for i, name in enumerate(data.schema.names)}
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _pandas_column(values: pa.Array | pa.ChunkedArray) -> Any:
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    kind = values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.array(values, dtype=pd.StringDtype("pyarrow"))
+    if pa.types.is_dictionary(kind):
+        if len(chunks) and all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
+            codes = _numpy(pa.chunked_array([c.indices for c in chunks], kind.index_type), -1)
+            categories = pd.Index(chunks[0].dictionary.to_pylist(), dtype="object")
+            return pd.Categorical.from_codes(codes, categories=categories)
+        return pa.chunked_array(chunks, kind).to_pandas()
+    if pa.types.is_int64(kind) or pa.types.is_boolean(kind):
+        data = _numpy(values, 0 if pa.types.is_int64(kind) else False)
+        mask = _null_mask(values)
+        if pa.types.is_int64(kind):
+            return pd.arrays.IntegerArray(data, mask)
+        return pd.arrays.BooleanArray(data, mask)
+    if pa.types.is_float64(kind):
+        return _numpy(values, np.nan)
+    if pa.types.is_timestamp(kind):
+        return _numpy(pa.chunked_array(chunks, kind).cast(pa.int64()), np.iinfo(np.int64).min).view("datetime64[s]")
+    return pa.chunked_array(chunks, kind).to_pandas(types_mapper=_PANDAS_TYPES.get).array
+
+
+def _numpy(values: pa.Array | pa.ChunkedArray, fill: Any) -> np.ndarray:
+    """One NumPy array of an Arrow array's values, nulls replaced by ``fill``."""
+    if values.null_count:
+        values = values.fill_null(fill)
+    if isinstance(values, pa.ChunkedArray) and values.num_chunks != 1:
+        return values.to_numpy()
+    if isinstance(values, pa.ChunkedArray):
+        values = values.chunk(0)
+    out = values.to_numpy(zero_copy_only=False)
+    return out if out.flags.writeable else out.copy()  # users edit the frames they get
+
+
+def _null_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if not values.null_count:
+        return np.zeros(len(values), dtype=bool)
+    return _numpy(values.is_null(), False)
 
 
 def _batch_size(batch_rows: int | None) -> int:

@@ -25,14 +25,16 @@ loops run over blocks, levels, settling tiers and Feistel rounds, never over row
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import gammaln, ndtri
 
 from .errors import CapacityError, ModelError, RowCountError, where
-from .keys import permute
+from .keys import _mulmod
 from .randomness import as_rows, bits, finalize, sub_key, uniforms
 
 __all__ = ["CACHE_BLOCKS", "PARENT_BLOCK", "ChildLayout", "ParentPicker"]
@@ -42,6 +44,10 @@ PARENT_BLOCK = 1 << 16
 
 CACHE_BLOCKS = 8
 """Level-2 blocks (cumulative counts) a :class:`ChildLayout` keeps, most recently used first."""
+_PICK_TABLE = 1 << 20
+"""A picker over at most this many parents keeps its permutation as a table (8 bytes a parent)."""
+_DENSE_ROWS = 1 << 22
+"""An interleaved block with at most this many child rows keeps a row-to-parent table (4 bytes a row)."""
 
 MAX_PARENTS = 1 << 62
 """Largest parent count (the largest domain a permutation covers)."""
@@ -57,7 +63,7 @@ _POISSON_TABLE_MAX = 1000.0
 
 # Purposes of the counter-based streams (arguments of ``sub_key``); part of the output format.
 _DRAW, _ROUND, _PRIORITY, _INTERLEAVE = 0, 1, 2, 3
-_LEVEL, _RANK, _PERMUTATION = 10, 11, 12
+_LEVEL, _PERMUTATION = 10, 12
 
 _INT64_SAFE = 1 << 62
 
@@ -218,6 +224,29 @@ def _row_groups(bounds: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, sli
             yield b, slice(lo - first, hi - first)
 
 
+def _interleave(local: np.ndarray, total: int, key: int) -> np.ndarray:
+    """A keyed bijection of ``[0, total)``: ``(a * r + c) mod total`` with ``a`` a unit near ``total / phi``, so
+    consecutive rows land far apart (a Weyl sequence: different parents, evenly spread) at the cost of one
+    multiply-add per row."""
+    if total <= 1:
+        return local
+    a = _unit_near(total, key)
+    c = np.int64(key % total)
+    out = _mulmod(local, np.full_like(local, a), total) if total >= (1 << 31) else local * a % total
+    out += c
+    out %= total
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _unit_near(total: int, key: int) -> int:
+    """A step coprime with ``total`` close to ``total / phi`` (varied a little by the key)."""
+    a = max(1, int(total * 0.6180339887498949) + key % max(1, total // 64 + 1))
+    while math.gcd(a % total or 1, total) != 1:
+        a += 1
+    return a % total or 1
+
+
 def _owners(ends: np.ndarray, local: np.ndarray) -> np.ndarray:
     """Index ``p`` with ``ends[p] <= local < ends[p + 1]`` for each local row: a ``searchsorted``, or for a
     contiguous run a ``repeat`` of the parents it spans, ~4x faster."""
@@ -276,6 +305,7 @@ class ChildLayout:
         self.n_blocks = n_blocks
         self._bounds = self._boundaries()
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._owner_cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._low = self._high = 1
         if self._shape is not None:
             values, probs = self._shape
@@ -343,6 +373,22 @@ class ChildLayout:
                         lambda c: c])
         return counts
 
+    def _block_owners(self, b: int) -> np.ndarray | None:
+        """The parent (within block ``b``) of each of the block's child rows, for interleaved lookups: one
+        gather instead of a binary search per row. None when the block has more than ``_DENSE_ROWS`` rows."""
+        owners = self._owner_cache.get(b)
+        if owners is None:
+            ends = self._block_ends(b)
+            if int(ends[-1]) > _DENSE_ROWS:
+                return None
+            owners = np.repeat(np.arange(ends.size - 1, dtype=np.int32), np.diff(ends))
+            self._owner_cache[b] = owners
+            while len(self._owner_cache) > CACHE_BLOCKS:
+                self._owner_cache.popitem(last=False)
+        else:
+            self._owner_cache.move_to_end(b)
+        return owners
+
     def _block_ends(self, b: int) -> np.ndarray:
         """Exclusive cumulative counts of block ``b`` (length block size + 1, from 0), through the LRU cache."""
         ends = self._cache.get(b)
@@ -362,7 +408,8 @@ class ChildLayout:
     @property
     def state_bytes(self) -> int:
         """Bytes of state kept: the level-1 boundaries plus the cached level-2 blocks."""
-        return int(self._bounds.nbytes) + sum(int(ends.nbytes) for ends in self._cache.values())
+        return (int(self._bounds.nbytes) + sum(int(ends.nbytes) for ends in self._cache.values())
+                + sum(int(owners.nbytes) for owners in self._owner_cache.values()))
 
     def parent_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(parent index, position within the parent)`` of child rows (int64 arrays, flattened), rows in any
@@ -377,12 +424,14 @@ class ChildLayout:
         for b, sel in _row_groups(self._bounds, r):
             first = int(self._bounds[b])
             local = r[sel] - first
+            ends = self._block_ends(b)
             if self.interleave:
                 total = int(self._bounds[b + 1]) - first
-                local = permute(local, total, sub_key(self.key, b, _INTERLEAVE), table=self.table,
-                                column=self.column)
-            ends = self._block_ends(b)
-            p = _owners(ends, local)
+                local = _interleave(local, total, sub_key(self.key, b, _INTERLEAVE))
+                owners = self._block_owners(b)
+                p = owners[local].astype(np.int64) if owners is not None else _owners(ends, local)
+            else:
+                p = _owners(ends, local)
             position[sel] = local - ends[p]
             p += b * self.block_size
             parent[sel] = p
@@ -490,7 +539,9 @@ class ParentPicker:
         mass = sizes * values
         self._levels = np.flatnonzero(mass > 0)
         self._cdf = _cdf(mass[self._levels]) if self._levels.size else np.ones(1)
+        self._low = np.concatenate(([0.0], self._cdf[:-1]))
         self._perm = _Feistel(self.n_parents, self.key) if self.n_parents else None
+        self._table: np.ndarray | None = None
 
     def pick(self, rows: np.ndarray) -> np.ndarray:
         """A parent index per child row (int64, flattened): a pure function of (key, row)."""
@@ -501,11 +552,22 @@ class ParentPicker:
                                 table=self.table, column=self.column)
         if not r.size:
             return np.zeros(0, dtype=np.int64)
-        level = self._levels[np.searchsorted(self._cdf, uniforms(sub_key(self.key, _LEVEL), r), side="right")]
+        u = uniforms(sub_key(self.key, _LEVEL), r)
+        k = np.searchsorted(self._cdf, u, side="right")
+        np.minimum(k, self._levels.size - 1, out=k)
+        # the draw's place inside its level's share of [0, 1) is a uniform of its own: the rank in the level
+        low = self._low[k]
+        u -= low
+        u /= self._cdf[k] - low
+        level = self._levels[k]
         size = self.sizes[level]
-        rank = (uniforms(sub_key(self.key, _RANK), r) * size).astype(np.int64)
-        np.minimum(rank, size - 1, out=rank)
+        rank = (u * size).astype(np.int64)
+        np.clip(rank, 0, size - 1, out=rank)
         rank += self.starts[level]
+        if self.n_parents <= _PICK_TABLE:
+            if self._table is None:
+                self._table = self._perm(np.arange(self.n_parents, dtype=np.int64))
+            return self._table[rank]
         return self._perm(rank)
 
     def weight(self, parents: np.ndarray) -> np.ndarray:

@@ -147,17 +147,34 @@ class Frequencies(ColumnGenerator):
 
 
 def _choice(weights: tuple[float, ...], u: np.ndarray) -> np.ndarray:
-    """Level codes for uniform draws: a binary search over cumulative weights."""
-    cum = _cumulative(weights)
-    codes = np.searchsorted(cum, u, side="right")
-    np.minimum(codes, len(cum) - 1, out=codes)
-    return codes.astype(np.int64, copy=False)
+    """Level codes for uniform draws, exactly ``searchsorted(cumulative, u, side="right")``; over many levels
+    through a guide table (Chen and Asau): the code at the start of the draw's bin, then a step up while the
+    draw is past the level's end — a gather and a pass or two instead of a binary search per value."""
+    cum, guide = _cumulative(weights)
+    if len(cum) <= 16:  # a binary search over a few levels is as fast
+        codes = np.searchsorted(cum, u, side="right")
+        np.minimum(codes, len(cum) - 1, out=codes)
+        return codes
+    bins = len(guide)
+    codes = guide[np.minimum((u * bins).astype(np.int64), bins - 1)]
+    last = len(cum) - 1
+    todo = np.flatnonzero(u >= cum[codes])
+    while todo.size:
+        codes[todo] += 1
+        todo = todo[(codes[todo] < last) & (u[todo] >= cum[codes[todo]])]
+    np.minimum(codes, last, out=codes)
+    return codes
 
 
 @lru_cache(maxsize=1024)
-def _cumulative(weights: tuple[float, ...]) -> np.ndarray:
+def _cumulative(weights: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised cumulative weights, and the level at the start of each of ``4 x levels`` equal bins."""
     cum = np.cumsum(np.asarray(weights, dtype=np.float64))
-    return cum / cum[-1]
+    cum /= cum[-1]
+    bins = 4 * len(cum)
+    guide = np.searchsorted(cum, np.arange(bins) / bins, side="right").astype(np.int64)
+    np.minimum(guide, len(cum) - 1, out=guide)
+    return cum, guide
 
 
 def _truncation(spec: Mapping[str, Any], lo: float | None, hi: float | None) -> tuple[float, float]:
