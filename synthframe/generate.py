@@ -478,26 +478,45 @@ def _pandas_column(values: pa.Array | pa.ChunkedArray) -> Any:
     if pa.types.is_float64(kind):
         return _numpy(values, np.nan)
     if pa.types.is_timestamp(kind):
-        return _numpy(pa.chunked_array(chunks, kind).cast(pa.int64()), np.iinfo(np.int64).min).view("datetime64[s]")
+        return _numpy(values, np.iinfo(np.int64).min).view("datetime64[s]")
     return pa.chunked_array(chunks, kind).to_pandas(types_mapper=_PANDAS_TYPES.get).array
 
 
 def _numpy(values: pa.Array | pa.ChunkedArray, fill: Any) -> np.ndarray:
-    """One NumPy array of an Arrow array's values, nulls replaced by ``fill``."""
-    if values.null_count:
-        values = values.fill_null(fill)
-    if isinstance(values, pa.ChunkedArray) and values.num_chunks != 1:
-        return values.to_numpy()
-    if isinstance(values, pa.ChunkedArray):
-        values = values.chunk(0)
-    out = values.to_numpy(zero_copy_only=False)
-    return out if out.flags.writeable else out.copy()  # users edit the frames they get
+    """One writable NumPy array of a numeric, boolean or timestamp Arrow array, nulls replaced by ``fill``:
+    each chunk read from its buffers and copied once into place."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    kind = values.type
+    if pa.types.is_boolean(kind) or pa.types.is_floating(kind) or pa.types.is_integer(kind):
+        dtype = np.dtype(kind.to_pandas_dtype())
+    else:
+        dtype = np.dtype(np.int64)  # timestamps, as their int64 counts
+    out = np.empty(len(values), dtype=dtype)
+    pos = 0
+    for chunk in chunks:
+        size = len(chunk)
+        if not chunk.null_count:
+            data = chunk.view(pa.int64()) if pa.types.is_timestamp(kind) else chunk
+            out[pos:pos + size] = data.to_numpy(zero_copy_only=False)
+        elif dtype.kind != "b":
+            raw = np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset:chunk.offset + size]
+            out[pos:pos + size] = raw
+            out[pos:pos + size][chunk.is_null().to_numpy(zero_copy_only=False)] = fill
+        else:
+            out[pos:pos + size] = chunk.fill_null(fill).to_numpy(zero_copy_only=False)
+        pos += size
+    return out
 
 
 def _null_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    if not values.null_count:
-        return np.zeros(len(values), dtype=bool)
-    return _numpy(values.is_null(), False)
+    mask = np.zeros(len(values), dtype=bool)
+    if values.null_count:
+        pos = 0
+        for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+            if chunk.null_count:
+                mask[pos:pos + len(chunk)] = chunk.is_null().to_numpy(zero_copy_only=False)
+            pos += len(chunk)
+    return mask
 
 
 def _batch_size(batch_rows: int | None) -> int:
