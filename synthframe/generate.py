@@ -20,8 +20,11 @@ The pieces:
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -546,9 +549,21 @@ def iter_batches(run: Run, table: str, batch_rows: int | None = None) -> Iterato
         start += batch.num_rows
 
 
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        return max(1, min(os.cpu_count() or 1, 8))
+    if isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1:
+        return int(workers)
+    raise RowCountError(f"workers must be a whole number of threads, 1 or more; got {workers!r}.")
+
+
 def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int = 0, scale: float | None = None,
-             batch_rows: int | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the model in memory, ``{table: DataFrame}``, in generation order."""
+             batch_rows: int | None = None, workers: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the model in memory, ``{table: DataFrame}``, in generation order.
+
+    Batches are made by ``workers`` threads (NumPy and Arrow release the GIL in their loops), each with a
+    run of its own; every value depends only on its row, so the data is the same for any ``workers``.
+    """
     counts = resolve_rows(model, rows, scale=scale)
     cells = {t: counts[t] * len(model.tables[t].columns) for t in counts}
     if sum(cells.values()) > MAX_IN_MEMORY_CELLS:
@@ -556,9 +571,25 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
         raise RowCountError(f"{sum(counts.values()):,} rows ({sum(cells.values()):,} values, most of them in table "
                             f"'{biggest}') are too many to hold in memory; stream them to files with "
                             f"Model.write(...) or `synthframe generate --out`.", table=biggest)
+    threads = _workers(workers)
+    size = _batch_size(batch_rows)
     run = Run(model, counts, seed)
+    jobs = [(table, range(start, min(counts[table], start + size)))
+            for table in counts for start in range(0, max(counts[table], 1), size)]
+    if threads == 1 or len(jobs) == 1:
+        made = [run.rows(table, span) for table, span in jobs]
+    else:
+        local = threading.local()
+
+        def make(job: tuple[str, range]) -> pa.RecordBatch:
+            if not hasattr(local, "run"):
+                local.run = Run(model, counts, seed)
+            return local.run.rows(*job)
+
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="synthframe") as pool:
+            made = list(pool.map(make, jobs))
     out = {}
     for table in counts:
-        batches = list(iter_record_batches(run, table, batch_rows))
+        batches = [batch for (name, _), batch in zip(jobs, made) if name == table]
         out[table] = to_frame(pa.Table.from_batches(batches) if len(batches) > 1 else batches[0])
     return out

@@ -94,16 +94,17 @@ class Model:
 
     # -- generation (delegates to the generate and write steps) ------------------------
     def sample(self, rows: Mapping[str, int] | None = None, *, seed: int = 0, scale: float | None = None,
-               batch_rows: int | None = None) -> dict[str, pd.DataFrame]:
+               batch_rows: int | None = None, workers: int | None = None) -> dict[str, pd.DataFrame]:
         """Generate tables in memory: ``{table: DataFrame}``.
 
         ``rows`` gives exact row counts per table; tables it does not name get rows in
         proportion to their parents (by the samples' ratio) or the samples' size;
-        ``scale`` multiplies all sample sizes. Same seed, same data.
+        ``scale`` multiplies all sample sizes. ``workers`` threads make batches at once (default:
+        every core). Same seed, same data, whatever ``batch_rows`` and ``workers``.
         """
         from .generate import generate
 
-        return generate(self, rows, seed=seed, scale=scale, batch_rows=batch_rows)
+        return generate(self, rows, seed=seed, scale=scale, batch_rows=batch_rows, workers=workers)
 
     def write(self, rows: Mapping[str, int] | None, out_dir: str | Path, *, format: str = "csv", seed: int = 0,
               scale: float | None = None, batch_rows: int | None = None) -> dict[str, Path]:

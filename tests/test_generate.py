@@ -115,6 +115,17 @@ def test_same_seed_same_frames_and_bytes(shop_model, tmp_path):
             assert p1[table].read_bytes() == p2[table].read_bytes()
 
 
+def test_equal_whatever_the_number_of_threads(shop_model):
+    rows = {"customers": 3000, "orders": 9000}
+    one = shop_model.sample(rows, seed=6, workers=1)
+    for workers, batch in ((2, 1000), (3, 777), (8, 5000)):
+        many = shop_model.sample(rows, seed=6, workers=workers, batch_rows=batch)
+        for table in one:
+            pd.testing.assert_frame_equal(one[table], many[table])
+    with pytest.raises(RowCountError, match="workers must be a whole number"):
+        shop_model.sample(rows, workers=0)
+
+
 def test_equal_whatever_the_batch_size(shop_model, tmp_path):
     block = DEFAULT_BATCH_ROWS // 4
     rows = {"customers": block + 5000, "orders": 2 * block + 123}
