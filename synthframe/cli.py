@@ -158,7 +158,7 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
 
 def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
            validate: bool | None, bundle: bool) -> None:
-    from .generate import Run, iter_batches, resolve_rows
+    from .generate import Run, iter_batches, resolve_rows, workers_count
     from .write import write_json_document, write_tables
 
     if scale is not None and not math.isfinite(scale):
@@ -166,7 +166,7 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     counts = resolve_rows(model, rows, scale=scale)
     run = Run(model, counts, seed)
     started = time.perf_counter()
-    streams = {t: iter_batches(run, t) for t in counts}
+    streams = {t: iter_batches(run, t, workers=workers_count(None)) for t in counts}
     if bundle:
         paths = {"(all)": write_json_document(streams, Path(out) / "data.json", schema=model.schema)}
     else:

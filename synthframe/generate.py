@@ -20,11 +20,12 @@ The pieces:
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -530,26 +531,52 @@ def _batch_size(batch_rows: int | None) -> int:
     raise RowCountError(f"batch_rows must be a positive whole number of rows; got {batch_rows!r}.")
 
 
-def iter_record_batches(run: Run, table: str, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
-    """Rows of ``table`` as consecutive RecordBatches of ``batch_rows`` rows (the last one shorter)."""
+def iter_record_batches(run: Run, table: str, batch_rows: int | None = None, *,
+                        workers: int = 1) -> Iterator[pa.RecordBatch]:
+    """Rows of ``table`` as consecutive RecordBatches of ``batch_rows`` rows (the last one shorter).
+
+    With ``workers`` > 1, the next batches are made on that many threads (each with a run of its own)
+    while the caller uses the current one — at most ``workers`` batches ahead, so memory stays bounded.
+    """
     batch = _batch_size(batch_rows)
     n = run.counts[table]
-    if n == 0:
-        yield run.rows(table, range(0))
+    spans = [range(start, min(n, start + batch)) for start in range(0, n, batch)] or [range(0)]
+    if workers <= 1 or len(spans) == 1:
+        for span in spans:
+            yield run.rows(table, span)
         return
-    for start in range(0, n, batch):
-        yield run.rows(table, range(start, min(n, start + batch)))
+    local = threading.local()
+
+    def make(span: range) -> pa.RecordBatch:
+        if not hasattr(local, "run"):
+            local.run = Run(run.model, run.counts, run.seed)
+        return local.run.rows(table, span)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthframe")
+    try:
+        pending: deque[Future[pa.RecordBatch]] = deque()
+        upcoming = iter(spans)
+        for span in itertools.islice(upcoming, workers):
+            pending.append(pool.submit(make, span))
+        while pending:
+            done = pending.popleft().result()
+            for span in itertools.islice(upcoming, 1):
+                pending.append(pool.submit(make, span))
+            yield done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def iter_batches(run: Run, table: str, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers: int = 1) -> Iterator[pd.DataFrame]:
     """Rows of ``table`` as consecutive DataFrames of ``batch_rows`` rows (the last one shorter)."""
     start = 0
-    for batch in iter_record_batches(run, table, batch_rows):
+    for batch in iter_record_batches(run, table, batch_rows, workers=workers):
         yield to_frame(batch, start)
         start += batch.num_rows
 
 
-def _workers(workers: int | None) -> int:
+def workers_count(workers: int | None) -> int:
+    """Threads to use: ``workers`` when given (a whole number >= 1), else every core (at most 8)."""
     if workers is None:
         return max(1, min(os.cpu_count() or 1, 8))
     if isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1:
@@ -571,7 +598,7 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
         raise RowCountError(f"{sum(counts.values()):,} rows ({sum(cells.values()):,} values, most of them in table "
                             f"'{biggest}') are too many to hold in memory; stream them to files with "
                             f"Model.write(...) or `synthframe generate --out`.", table=biggest)
-    threads = _workers(workers)
+    threads = workers_count(workers)
     size = _batch_size(batch_rows)
     run = Run(model, counts, seed)
     jobs = [(table, range(start, min(counts[table], start + size)))

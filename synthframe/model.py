@@ -107,13 +107,17 @@ class Model:
         return generate(self, rows, seed=seed, scale=scale, batch_rows=batch_rows, workers=workers)
 
     def write(self, rows: Mapping[str, int] | None, out_dir: str | Path, *, format: str = "csv", seed: int = 0,
-              scale: float | None = None, batch_rows: int | None = None) -> dict[str, Path]:
-        """Generate and write one file per table to ``out_dir``, streamed block by block."""
-        from .generate import Run, iter_batches, resolve_rows
+              scale: float | None = None, batch_rows: int | None = None,
+              workers: int | None = None) -> dict[str, Path]:
+        """Generate and write one file per table to ``out_dir``, streamed batch by batch; the next batches
+        are made on ``workers`` threads (default: every core) while one is written. Same bytes for any
+        ``batch_rows`` and ``workers``."""
+        from .generate import Run, iter_batches, resolve_rows, workers_count
         from .write import write_tables
 
+        threads = workers_count(workers)
         run = Run(self, resolve_rows(self, rows, scale=scale), seed)
-        streams = {t: iter_batches(run, t, batch_rows) for t in run.counts}
+        streams = {t: iter_batches(run, t, batch_rows, workers=threads) for t in run.counts}
         return write_tables(streams, out_dir, format, schema=self.schema)
 
     # -- plain data -------------------------------------------------------------------

@@ -4,6 +4,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import synthframe as sf
@@ -124,6 +125,18 @@ def test_equal_whatever_the_number_of_threads(shop_model):
             pd.testing.assert_frame_equal(one[table], many[table])
     with pytest.raises(RowCountError, match="workers must be a whole number"):
         shop_model.sample(rows, workers=0)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_written_files_equal_whatever_the_number_of_threads(shop_model, tmp_path, fmt):
+    rows = {"customers": 2500, "orders": 7000}
+    one = shop_model.write(rows, tmp_path / "one", format=fmt, seed=2, batch_rows=1000, workers=1)
+    two = shop_model.write(rows, tmp_path / "two", format=fmt, seed=2, batch_rows=1000, workers=2)
+    for table, path in one.items():
+        if fmt == "parquet":
+            assert pq.read_table(path).equals(pq.read_table(two[table]))
+        else:
+            assert path.read_bytes() == two[table].read_bytes()
 
 
 def test_equal_whatever_the_batch_size(shop_model, tmp_path):
