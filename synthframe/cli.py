@@ -157,8 +157,9 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
 
 
 def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
-           validate: bool | None, bundle: bool) -> None:
+           validate: bool | None, bundle: bool, quiet: bool = False) -> None:
     from .generate import Run, iter_batches, resolve_rows, workers_count
+    from .progress import counted, wanted
     from .write import write_json_document, write_tables
 
     if scale is not None and not math.isfinite(scale):
@@ -166,22 +167,25 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     counts = resolve_rows(model, rows, scale=scale)
     run = Run(model, counts, seed)
     started = time.perf_counter()
-    streams = {t: iter_batches(run, t, workers=workers_count(None)) for t in counts}
+    disable = wanted(False if quiet else None, sum(counts.values()))
+    streams = {t: counted(iter_batches(run, t, workers=workers_count(None)), t, n, disable)
+               for t, n in counts.items()}
     if bundle:
         paths = {"(all)": write_json_document(streams, Path(out) / "data.json", schema=model.schema)}
     else:
         paths = write_tables(streams, out, fmt.lower(), schema=model.schema)
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
-    for table, n in counts.items():
-        click.echo(f"{table:>24}  {n:>12,} rows")
-    click.echo(f"wrote {total:,} rows to {Path(out)}/ as {'data.json' if bundle else fmt} in {elapsed:.2f} s "
-               f"({total / max(elapsed, 1e-9):,.0f} rows/s)")
+    if not quiet:
+        for table, n in counts.items():
+            click.echo(f"{table:>24}  {n:>12,} rows")
+        click.echo(f"wrote {total:,} rows to {Path(out)}/ as {'data.json' if bundle else fmt} in {elapsed:.2f} s "
+                   f"({total / max(elapsed, 1e-9):,.0f} rows/s)")
     if validate is False or (validate is None and total > VALIDATE_ROW_LIMIT):
-        if validate is None:
+        if validate is None and not quiet:
             click.echo(f"validation skipped above {VALIDATE_ROW_LIMIT:,} rows (force it with --validate)")
         return
-    _report_validation(_read_back(paths, model), model.schema)
+    _report_validation(_read_back(paths, model), model.schema, quiet=quiet)
 
 
 def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
@@ -193,7 +197,7 @@ def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
     return frames
 
 
-def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
+def _report_validation(data: Mapping[str, Any], schema: Any, *, quiet: bool = False) -> None:
     """List every problem on stdout; raise one DataValidationError naming the first one's table and column."""
     import pandas as pd
 
@@ -210,7 +214,8 @@ def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
             f"validation found {len(problems)} problem(s) (listed on stdout); the first, in "
             f"{where(first['table'], column)}: {first['message']}", table=str(first["table"]), column=column,
             report=problems)
-    click.echo("validated: every primary key unique, every foreign key found, types and bounds hold")
+    if not quiet:
+        click.echo("validated: every primary key unique, every foreign key found, types and bounds hold")
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -231,6 +236,8 @@ OUTPUT_OPTIONS = [
                       f"{VALIDATE_ROW_LIMIT:,} rows)."),
     click.option("--bundle", is_flag=True,
                  help="Write one data.json shaped {table: [records]} instead of one file per table."),
+    click.option("--quiet", "-q", is_flag=True,
+                 help="No progress bars and no summary; errors and validation problems are still printed."),
 ]
 
 
@@ -266,7 +273,7 @@ def main() -> None:
 @_friendly_errors
 def generate(request: str | None, schema: str | None, samples: str | None, example: str | None, out: str,
              fmt: str, seed: int, rows: tuple[str, ...], scale: float | None, validate: bool | None,
-             bundle: bool) -> None:
+             bundle: bool, quiet: bool) -> None:
     """Fit samples and write synthetic tables in one go.
 
     REQUEST is an optional one-file request {"schema": ..., "sampleData": {table: [records]},
@@ -275,7 +282,7 @@ def generate(request: str | None, schema: str | None, samples: str | None, examp
     asked = _parse_rows(rows)  # before fitting, so a typo fails at once
     model, counts = _build_model(request, schema, samples, example)
     counts.update(asked)
-    _write(model, counts, out, fmt, seed, scale, validate, bundle)
+    _write(model, counts, out, fmt, seed, scale, validate, bundle, quiet)
 
 
 @main.command()
@@ -317,11 +324,11 @@ def fit_command(request: str | None, schema: str | None, samples: str | None, ex
 @output_options
 @_friendly_errors
 def sample(model_path: str, out: str, fmt: str, seed: int, rows: tuple[str, ...], scale: float | None,
-           validate: bool | None, bundle: bool) -> None:
+           validate: bool | None, bundle: bool, quiet: bool) -> None:
     """Generate tables from a saved model."""
     from .model import Model
 
-    _write(Model.load(model_path), _parse_rows(rows), out, fmt, seed, scale, validate, bundle)
+    _write(Model.load(model_path), _parse_rows(rows), out, fmt, seed, scale, validate, bundle, quiet)
 
 
 @main.command("validate")

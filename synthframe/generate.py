@@ -39,6 +39,7 @@ from .errors import CapacityError, ModelError, RowCountError, where
 from .generators import ColumnGenerator, PersonEmail, generator_for
 from .generators.base import with_nulls
 from .layouts import ChildLayout, ParentPicker
+from .progress import table_bar, wanted
 from .randomness import as_rows, mix64, stream_key, uniforms
 from .schema import ForeignKey
 
@@ -575,6 +576,11 @@ def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers
         start += batch.num_rows
 
 
+def _advance(bar: Any, batch: pa.RecordBatch) -> pa.RecordBatch:
+    bar.update(batch.num_rows)
+    return batch
+
+
 def workers_count(workers: int | None) -> int:
     """Threads to use: ``workers`` when given (a whole number >= 1), else every core (at most 8)."""
     if workers is None:
@@ -585,7 +591,8 @@ def workers_count(workers: int | None) -> int:
 
 
 def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int = 0, scale: float | None = None,
-             batch_rows: int | None = None, workers: int | None = None) -> dict[str, pd.DataFrame]:
+             batch_rows: int | None = None, workers: int | None = None,
+             progress: bool | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the model in memory, ``{table: DataFrame}``, in generation order.
 
     Batches are made by ``workers`` threads (NumPy and Arrow release the GIL in their loops), each with a
@@ -603,18 +610,25 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
     run = Run(model, counts, seed)
     jobs = [(table, range(start, min(counts[table], start + size)))
             for table in counts for start in range(0, max(counts[table], 1), size)]
-    if threads == 1 or len(jobs) == 1:
-        made = [run.rows(table, span) for table, span in jobs]
-    else:
-        local = threading.local()
+    disable = wanted(progress, sum(counts.values()))
+    bars = {table: table_bar(table, n, disable) for table, n in counts.items()}
+    try:
+        if threads == 1 or len(jobs) == 1:
+            results: Iterator[pa.RecordBatch] = (run.rows(table, span) for table, span in jobs)
+            made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, results)]
+        else:
+            local = threading.local()
 
-        def make(job: tuple[str, range]) -> pa.RecordBatch:
-            if not hasattr(local, "run"):
-                local.run = Run(model, counts, seed)
-            return local.run.rows(*job)
+            def make(job: tuple[str, range]) -> pa.RecordBatch:
+                if not hasattr(local, "run"):
+                    local.run = Run(model, counts, seed)
+                return local.run.rows(*job)
 
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="synthframe") as pool:
-            made = list(pool.map(make, jobs))
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="synthframe") as pool:
+                made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, pool.map(make, jobs))]
+    finally:
+        for bar in bars.values():
+            bar.close()
     out = {}
     for table in counts:
         batches = [batch for (name, _), batch in zip(jobs, made) if name == table]

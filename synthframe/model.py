@@ -94,30 +94,37 @@ class Model:
 
     # -- generation (delegates to the generate and write steps) ------------------------
     def sample(self, rows: Mapping[str, int] | None = None, *, seed: int = 0, scale: float | None = None,
-               batch_rows: int | None = None, workers: int | None = None) -> dict[str, pd.DataFrame]:
+               batch_rows: int | None = None, workers: int | None = None,
+               progress: bool | None = None) -> dict[str, pd.DataFrame]:
         """Generate tables in memory: ``{table: DataFrame}``.
 
         ``rows`` gives exact row counts per table; tables it does not name get rows in
         proportion to their parents (by the samples' ratio) or the samples' size;
         ``scale`` multiplies all sample sizes. ``workers`` threads make batches at once (default:
-        every core). Same seed, same data, whatever ``batch_rows`` and ``workers``.
+        every core). Same seed, same data, whatever ``batch_rows`` and ``workers``. ``progress`` shows a bar
+        per table (default: for runs of 100,000 rows or more, on a terminal or in a notebook).
         """
         from .generate import generate
 
-        return generate(self, rows, seed=seed, scale=scale, batch_rows=batch_rows, workers=workers)
+        return generate(self, rows, seed=seed, scale=scale, batch_rows=batch_rows, workers=workers,
+                        progress=progress)
 
     def write(self, rows: Mapping[str, int] | None, out_dir: str | Path, *, format: str = "csv", seed: int = 0,
-              scale: float | None = None, batch_rows: int | None = None,
-              workers: int | None = None) -> dict[str, Path]:
+              scale: float | None = None, batch_rows: int | None = None, workers: int | None = None,
+              progress: bool | None = None) -> dict[str, Path]:
         """Generate and write one file per table to ``out_dir``, streamed batch by batch; the next batches
         are made on ``workers`` threads (default: every core) while one is written. Same bytes for any
-        ``batch_rows`` and ``workers``."""
+        ``batch_rows`` and ``workers``. ``progress`` shows a bar per table (default: for runs of 100,000
+        rows or more, on a terminal or in a notebook)."""
         from .generate import Run, iter_batches, resolve_rows, workers_count
+        from .progress import counted, wanted
         from .write import write_tables
 
         threads = workers_count(workers)
         run = Run(self, resolve_rows(self, rows, scale=scale), seed)
-        streams = {t: iter_batches(run, t, batch_rows, workers=threads) for t in run.counts}
+        disable = wanted(progress, sum(run.counts.values()))
+        streams = {t: counted(iter_batches(run, t, batch_rows, workers=threads), t, n, disable)
+                   for t, n in run.counts.items()}
         return write_tables(streams, out_dir, format, schema=self.schema)
 
     # -- plain data -------------------------------------------------------------------
