@@ -12,8 +12,15 @@
 :func:`read_sample_files` reads files held in memory (uploads), ``{file name: bytes}``, by the same rules.
 
 Text files must be UTF-8 (a byte-order mark is fine). JSON is read with a duplicate-key check.
-In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls; ``NA`` is not one
-(it is Namibia's country code).
+In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls in every column.
+The missing-value tokens of :data:`MISSING_TOKENS` (``NA``, ``N/A``, ``NaN``, ``null``, ``None``,
+``-``, blank; any case, surrounding whitespace ignored) are decided per column: they are nulls in
+a column declared integer, float, boolean, date or datetime, and — without a schema — in a text
+column whose other values are all numbers, booleans or ISO dates (or that holds nothing else),
+which is then typed. In any other text column they stay values when they look like the column's values
+(``NA`` among two-letter country codes is Namibia) and are nulls otherwise (``NA`` among ``male`` and
+``female`` is a missing sex).
+This holds for CSV files and for records and DataFrames of strings alike.
 
 With a schema, every sample table and column must be declared in it, and each column is
 coerced, vectorized, to its declared type:
@@ -55,7 +62,11 @@ SAMPLE_EXTENSIONS = (".csv", ".json", ".jsonl", ".ndjson", ".parquet")
 """File extensions read as sample tables (case-insensitive)."""
 
 CSV_NULLS = ("", "null", "NULL", "Null", "None", "NaN", "nan", "N/A", "n/a", "#N/A", "<NA>")
-"""CSV fields read as null."""
+"""CSV fields read as null (in every column)."""
+
+MISSING_TOKENS = ("", "na", "n/a", "#n/a", "<na>", "nan", "null", "none", "-")
+"""Missing-value tokens (compared after trimming and lower-casing): null in numeric, boolean and
+date columns, values in text columns (see the module docstring)."""
 
 TRUE_WORDS = ("true", "t", "yes", "1")
 FALSE_WORDS = ("false", "f", "no", "0")
@@ -80,7 +91,7 @@ def read_samples(source: Any, schema: Schema | None = None) -> dict[str, pd.Data
     if schema is None:
         for table, df in frames.items():
             _check_not_empty(table, df)
-        return frames
+        return {table: _null_missing_tokens(df) for table, df in frames.items()}
     for table in frames:
         if table not in schema.tables:
             raise SampleError(
@@ -502,9 +513,77 @@ def _number_kind(values: pd.Series) -> str:
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
-    """Values as trimmed ``string``; blank strings become null."""
+    """Values as trimmed ``string``; blanks and missing-value tokens (:data:`MISSING_TOKENS`) become null."""
     text = values.astype("string").str.strip()
-    return text.mask(text == "")
+    return text.mask(_is_token(text))
+
+
+def _is_token(text: pd.Series) -> np.ndarray:
+    """Where trimmed ``string`` values are missing-value tokens (nulls are not)."""
+    return text.str.lower().isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
+
+
+def _null_missing_tokens(df: pd.DataFrame) -> pd.DataFrame:
+    """Without a schema: text columns that are numbers, booleans or dates but for missing-value tokens, typed.
+
+    The tokens become nulls there; every other column is returned as it is.
+    """
+    typed = {}
+    for name in df.columns:
+        column = df[name]
+        if _number_kind(column) == "other" and not isinstance(column.dtype, pd.CategoricalDtype):
+            parsed = _typed_despite_tokens(column)
+            if parsed is None and (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+                text = column.astype("string")
+                parsed = _text_tokens_as_nulls(text)
+                if bool(parsed.isna().sum() == text.isna().sum()):
+                    parsed = None
+            if parsed is not None:
+                typed[name] = parsed
+    if not typed:
+        return df
+    out = df.copy()
+    for name, parsed in typed.items():
+        out[name] = parsed
+    return out
+
+
+def _typed_despite_tokens(values: pd.Series) -> pd.Series | None:
+    """``values`` with its tokens as nulls, typed, when they hold a token and otherwise only typed values."""
+    text = values.astype("string").str.strip()
+    token = _is_token(text)
+    if not token.any():
+        return None
+    clean = text.mask(token)
+    rest = clean.dropna()
+    if rest.empty:
+        return clean
+    words = tuple(w for w in TRUE_WORDS + FALSE_WORDS if not w.isdigit())  # 0/1 columns are numbers
+    if _holds(rest, lambda s: s.str.lower().isin(words)):
+        lowered = clean.str.lower()
+        return pd.Series(pd.arrays.BooleanArray(lowered.isin(TRUE_WORDS).to_numpy(dtype=bool),
+                                                clean.isna().to_numpy(dtype=bool)), index=values.index)
+    if _holds(rest, lambda s: pd.to_numeric(s, errors="coerce").notna() & ~s.str.match(r"^[+-]?0\d")):
+        numbers = pd.to_numeric(clean, errors="coerce")
+        if pd.api.types.is_integer_dtype(numbers.dtype):
+            return numbers.astype("Int64")
+        if pd.api.types.is_float_dtype(numbers.dtype):
+            return pd.Series(numbers.to_numpy(dtype=np.float64, na_value=np.nan), index=values.index)
+        return clean  # beyond int64: left to the inference as text without the tokens
+    if _holds(rest, lambda s: s.str.match(r"^\d{4}-\d{2}-\d{2}") & _iso_stamps(s).notna()):
+        return _iso_stamps(clean).dt.tz_localize(None).astype(DATETIME_DTYPE)
+    return None
+
+
+def _holds(values: pd.Series, test: Any, head: int = 1000) -> bool:
+    """``test(values)`` is true everywhere; tried on the head first, so most text fails fast."""
+    if not bool(test(values.iloc[:head]).fillna(False).all()):
+        return False
+    return len(values) <= head or bool(test(values).fillna(False).all())
+
+
+def _iso_stamps(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
 
 
 def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice: str) -> np.ndarray:
@@ -589,13 +668,37 @@ def _to_datetime(table: str, column: str, values: pd.Series, *, date: bool) -> p
 
 
 def _to_text(values: pd.Series) -> pd.Series:
-    """Any values as ``string``; whole floats print without '.0' (ids read with nulls)."""
+    """Any values as ``string``; whole floats print without '.0' (ids read with nulls); missing-value
+    tokens that do not look like the column's values are nulls (see :func:`_text_tokens_as_nulls`)."""
     if _number_kind(values) == "float":
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
         finite = numbers[~np.isnan(numbers)]
         if np.all(np.isfinite(finite)) and np.all(finite == np.trunc(finite)) and np.all(np.abs(finite) < 2**53):
             return pd.Series(numbers).astype("Int64").astype("string")
-    return values.astype("string")
+    return _text_tokens_as_nulls(values.astype("string"))
+
+
+def _shape(text: pd.Series) -> pd.Series:
+    """Each value's shape: upper-case letters as ``A``, lower-case as ``a``, digits as ``9``."""
+    return text.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[a-z]", "a", regex=True) \
+        .str.replace(r"[0-9]", "9", regex=True)
+
+
+def _text_tokens_as_nulls(text: pd.Series) -> pd.Series:
+    """In a text column, a missing-value token is a value only when it has the shape most of the column's
+    values share (``NA`` among two-letter country codes is Namibia); otherwise it is a null (``NA`` among
+    ``male``/``female`` is a missing sex)."""
+    trimmed = text.str.strip()
+    token = _is_token(trimmed) & trimmed.notna().to_numpy(dtype=bool)
+    if not token.any():
+        return text
+    others = trimmed[~token].dropna()
+    if others.empty:  # nothing to compare with: the tokens are the column's values
+        return text
+    shapes = _shape(others).value_counts(normalize=True)
+    common = set(shapes.index[shapes >= 0.5])
+    keep = _shape(trimmed).isin(common).to_numpy(dtype=bool, na_value=False)
+    return text.mask(token & ~keep)
 
 
 def _check_primary_key(table: str, key: tuple[str, ...], df: pd.DataFrame) -> None:
