@@ -4,14 +4,18 @@ A :class:`Model` holds the schema it was fitted for and, per table and column,
 what was learned: statistics, never sample rows. Each column has a ``generator``,
 a JSON-native dict whose ``kind`` says how values are made:
 
-``sequence``      integer primary key: ``start + step * row``
-``key_pattern``   string primary key: ``pattern`` filled with ``start + row``
-``uuid``          UUIDs from a counter-based hash of (seed, table, row)
-``foreign_key``   drawn from the referenced table's key function (``role``: owner, partner, draw, self)
-``line_number``   position of the row within its parent, plus ``start``
-``distribution``  a scipy family or empirical quantiles, with bounds, rounding, integer-ness
-``frequencies``   levels and weights (categories, booleans, small integer domains)
-``text``          a text spec from :mod:`synthframe.text` (semantic pools, patterns, words)
+``sequence``       integer primary key: ``start + step * row``
+``key_pattern``    string primary key: ``pattern`` filled with ``start + row``
+``uuid``           UUIDs from a counter-based hash of (seed, table, column, row)
+``foreign_key``    the referenced key at the row's parent index (``role``: owner, partner, draw, self)
+``line_number``    position of the row within its parent, plus ``start``
+``parent_column``  a column of the row's parent, read at the parent index
+``distribution``   a scipy family or empirical quantiles, with bounds, rounding, integer-ness
+``frequencies``    levels and weights (categories, booleans, small integer domains)
+``text``           a text spec from :mod:`synthframe.text` (semantic pools, patterns, words)
+
+Each kind is one class of :mod:`synthframe.generators`, found through its registry; loading a model
+checks every column's parameters there.
 
 The model can be saved, read by a person, edited and loaded again; sampling
 from the loaded model gives the same data as from the original.
