@@ -24,7 +24,7 @@ import itertools
 import os
 import threading
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -546,12 +546,10 @@ def iter_record_batches(run: Run, table: str, batch_rows: int | None = None, *,
         for span in spans:
             yield run.rows(table, span)
         return
-    local = threading.local()
+    rows = _per_thread_rows(run)
 
     def make(span: range) -> pa.RecordBatch:
-        if not hasattr(local, "run"):
-            local.run = Run(run.model, run.counts, run.seed)
-        return local.run.rows(table, span)
+        return rows(table, span)
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthframe")
     try:
@@ -574,6 +572,19 @@ def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers
     for batch in iter_record_batches(run, table, batch_rows, workers=workers):
         yield to_frame(batch, start)
         start += batch.num_rows
+
+
+def _per_thread_rows(run: Run) -> Callable[[str, range], pa.RecordBatch]:
+    """``run.rows`` for worker threads: each thread makes its rows with a run of its own (the runs' caches are
+    not shared), equal to ``run`` since every value depends only on its row."""
+    local = threading.local()
+
+    def rows(table: str, span: range) -> pa.RecordBatch:
+        if not hasattr(local, "run"):
+            local.run = Run(run.model, run.counts, run.seed)
+        return local.run.rows(table, span)
+
+    return rows
 
 
 def _advance(bar: Any, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -617,15 +628,10 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
             results: Iterator[pa.RecordBatch] = (run.rows(table, span) for table, span in jobs)
             made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, results)]
         else:
-            local = threading.local()
-
-            def make(job: tuple[str, range]) -> pa.RecordBatch:
-                if not hasattr(local, "run"):
-                    local.run = Run(model, counts, seed)
-                return local.run.rows(*job)
-
+            rows = _per_thread_rows(run)
             with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="synthframe") as pool:
-                made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, pool.map(make, jobs))]
+                batches = pool.map(lambda job: rows(*job), jobs)
+                made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, batches)]
     finally:
         for bar in bars.values():
             bar.close()

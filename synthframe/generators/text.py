@@ -46,6 +46,7 @@ from ..text import (
     pattern_capacity,
 )
 from .base import ColumnGenerator, DrawContext, register
+from .values import _choice
 
 
 def pool_seed_of(table: str, column: str) -> int:
@@ -247,8 +248,8 @@ def _draw(d: Draws, purpose: str, sizes: Sequence[int]) -> list[np.ndarray]:
 
 
 def _weighted(u: np.ndarray, weights: Sequence[float]) -> np.ndarray:
-    cum = np.cumsum(np.asarray(weights, dtype=float))
-    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(cum) - 1)
+    """Codes for uniform draws by weight: the same choice the level columns make."""
+    return _choice(tuple(float(w) for w in weights), np.asarray(u, dtype=np.float64))
 
 
 def _weighted_32(h: np.ndarray, weights: Sequence[float]) -> np.ndarray:
