@@ -113,23 +113,28 @@ def _round_keys(half: int, key: int) -> np.ndarray:
     return splitmix64(base ^ splitmix64(rounds))
 
 
-def _feistel(x: np.ndarray, half: int, round_keys: np.ndarray) -> np.ndarray:
-    """A bijection of ``[0, 4**half)`` on uint64 values: balanced Feistel rounds, splitmix64 round function."""
+def _feistel(x: np.ndarray, half: int, round_keys: np.ndarray, inverse: bool = False) -> np.ndarray:
+    """A bijection of ``[0, 4**half)`` on uint64 values (or its inverse): balanced Feistel rounds, splitmix64
+    round function."""
     shift = np.uint64(half)
     mask = np.uint64((1 << half) - 1)
     left = x >> shift
     right = x & mask
-    for k in round_keys:
-        f = splitmix64(right ^ k)
+    for k in (round_keys[::-1] if inverse else round_keys):
+        f = splitmix64((left if inverse else right) ^ k)
         f &= mask
-        f ^= left
-        left, right = right, f
+        if inverse:  # (L, R) <- (R' ^ F(L'), L')
+            f ^= right
+            left, right = f, left
+        else:  # (L, R) <- (R, L ^ F(R))
+            f ^= left
+            left, right = right, f
     left <<= shift
     left |= right
     return left
 
 
-def permute(indices: np.ndarray, domain: int, key: int, *, table: str | None = None,
+def permute(indices: np.ndarray, domain: int, key: int, *, inverse: bool = False, table: str | None = None,
             column: str | None = None) -> np.ndarray:
     """A seeded bijection of ``[0, domain)`` evaluated at ``indices`` (int64 out, same shape).
 
@@ -140,6 +145,7 @@ def permute(indices: np.ndarray, domain: int, key: int, *, table: str | None = N
     distinct values in ``[0, domain)`` for any ``n <= domain``, which makes ``f(permute(i))`` unique by
     construction for any injective format ``f``. ``domain`` may be 1 .. 2**62; ``key`` any integer
     (reduced mod 2**64). Different keys give different permutations (for domains large enough to have many).
+    ``inverse=True`` gives the inverse bijection (the rounds backwards, cycle-walking backwards).
     """
     if isinstance(domain, (bool, np.bool_)) or not isinstance(domain, (int, np.integer)) \
             or not 1 <= domain <= MAX_DOMAIN:
@@ -157,12 +163,12 @@ def permute(indices: np.ndarray, domain: int, key: int, *, table: str | None = N
     half = bits // 2
     keys = _round_keys(half, key)
     flat = idx.ravel().astype(np.uint64)
-    out = _feistel(flat, half, keys)
+    out = _feistel(flat, half, keys, inverse)
     if domain < (1 << bits):
         bound = np.uint64(domain)
         todo = np.flatnonzero(out >= bound)
         while todo.size:
-            walked = _feistel(out[todo], half, keys)
+            walked = _feistel(out[todo], half, keys, inverse)
             out[todo] = walked
             todo = todo[walked >= bound]
     return out.astype(np.int64).reshape(idx.shape)

@@ -34,8 +34,8 @@ import numpy as np
 from scipy.special import gammaln, ndtri
 
 from .errors import CapacityError, ModelError, RowCountError, where
-from .keys import _mulmod
-from .randomness import as_rows, bits, finalize, sub_key, uniforms
+from .keys import _mulmod, permute
+from .randomness import as_rows, bits, sub_key, uniforms
 
 __all__ = ["CACHE_BLOCKS", "PARENT_BLOCK", "ChildLayout", "ParentPicker"]
 
@@ -55,8 +55,6 @@ MAX_PARENTS = 1 << 62
 MAX_BLOCKS = 1 << 27
 """Most level-1 blocks a layout builds (1 GiB of boundaries: ~8.8 * 10**12 parents at the default block)."""
 
-FEISTEL_ROUNDS = 6
-"""Rounds of :class:`ParentPicker`'s permutation. Part of the output format."""
 
 _POISSON_TABLE_MAX = 1000.0
 """Up to this mean, Poisson draws invert an exact CDF table; above it, the normal approximation."""
@@ -459,51 +457,6 @@ class ChildLayout:
 # -- ParentPicker ----------------------------------------------------------------------------------------
 
 
-class _Feistel:
-    """A seeded bijection of ``[0, domain)`` with its exact inverse: a balanced Feistel network on the smallest
-    even number of bits covering the domain (SplitMix64-finalizer round function) with cycle-walking.
-
-    Own rather than :func:`synthframe.keys.permute` because :class:`ParentPicker` must invert it, and that
-    needs the round keys: cycle-walking backwards through the inverse rounds inverts the cycle-walked map.
-    """
-
-    def __init__(self, domain: int, key: int):
-        self.domain = domain
-        width = max(2, (domain - 1).bit_length())
-        width += width % 2
-        self.shift = np.uint64(width // 2)
-        self.mask = np.uint64((1 << (width // 2)) - 1)
-        self.keys = [np.uint64(sub_key(key, _PERMUTATION, r)) for r in range(FEISTEL_ROUNDS)]
-        self.walk = domain < (1 << width)
-
-    def _rounds(self, x: np.ndarray, inverse: bool) -> np.ndarray:
-        left, right = x >> self.shift, x & self.mask
-        for k in reversed(self.keys) if inverse else self.keys:
-            f = finalize((left if inverse else right) ^ k)
-            f &= self.mask
-            if inverse:  # (L, R) <- (R' ^ F(L'), L')
-                f ^= right
-                left, right = f, left
-            else:        # (L, R) <- (R, L ^ F(R))
-                f ^= left
-                left, right = right, f
-        left <<= self.shift
-        left |= right
-        return left
-
-    def __call__(self, x: np.ndarray, inverse: bool = False) -> np.ndarray:
-        """The permutation (or its inverse) of int64 values in ``[0, domain)``, as int64."""
-        out = self._rounds(x.astype(np.uint64), inverse)
-        if self.walk:
-            bound = np.uint64(self.domain)
-            todo = np.flatnonzero(out >= bound)
-            while todo.size:
-                walked = self._rounds(out[todo], inverse)
-                out[todo] = walked
-                todo = todo[walked >= bound]
-        return out.astype(np.int64)
-
-
 class ParentPicker:
     """Drawn (non-owning) foreign keys following the learned popularity of parents, O(levels) state.
 
@@ -540,13 +493,13 @@ class ParentPicker:
         self._levels = np.flatnonzero(mass > 0)
         self._cdf = _cdf(mass[self._levels]) if self._levels.size else np.ones(1)
         self._low = np.concatenate(([0.0], self._cdf[:-1]))
-        self._perm = _Feistel(self.n_parents, self.key) if self.n_parents else None
+        self._perm_key = sub_key(self.key, _PERMUTATION)
         self._table: np.ndarray | None = None
 
     def pick(self, rows: np.ndarray) -> np.ndarray:
         """A parent index per child row (int64, flattened): a pure function of (key, row)."""
         r = as_rows(rows, table=self.table, column=self.column)
-        if r.size and self._perm is None:
+        if r.size and not self.n_parents:
             raise CapacityError(f"{where(self.table, self.column)} references a parent table with 0 rows, but "
                                 f"{r.size:,} rows need a parent. Ask for at least one parent row, or 0 child rows.",
                                 table=self.table, column=self.column)
@@ -566,9 +519,13 @@ class ParentPicker:
         rank += self.starts[level]
         if self.n_parents <= _PICK_TABLE:
             if self._table is None:
-                self._table = self._perm(np.arange(self.n_parents, dtype=np.int64))
+                self._table = self._permute(np.arange(self.n_parents, dtype=np.int64))
             return self._table[rank]
-        return self._perm(rank)
+        return self._permute(rank)
+
+    def _permute(self, x: np.ndarray, inverse: bool = False) -> np.ndarray:
+        """Parent of each popularity rank (or, inverted, rank of each parent): a seeded bijection."""
+        return permute(x, self.n_parents, self._perm_key, inverse=inverse, table=self.table, column=self.column)
 
     def weight(self, parents: np.ndarray) -> np.ndarray:
         """The popularity level of each parent: its level's count in the shape (float64; 1.0 for every parent
@@ -580,7 +537,7 @@ class ParentPicker:
                                 table=self.table, column=self.column)
         if not p.size:
             return np.zeros(0, dtype=np.float64)
-        rank = self._perm(p, inverse=True)
+        rank = self._permute(p, inverse=True)
         return self.values[np.searchsorted(self.starts, rank, side="right") - 1]
 
     def __repr__(self) -> str:
