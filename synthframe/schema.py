@@ -115,9 +115,13 @@ class Schema:
     # -- construction -----------------------------------------------------------------
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> Schema:
-        """Parse and check a schema written as plain data."""
+        """Parse and check a schema written as plain data (SDV metadata is recognised and read too)."""
         if not isinstance(spec, Mapping):
             raise SchemaError(f"A schema must be a JSON object with a 'tables' key. Got {type(spec).__name__} instead.")
+        from .sdv_metadata import looks_like_sdv
+
+        if looks_like_sdv(spec):
+            return cls.from_sdv(spec)
         unknown = set(spec) - {"tables"}
         if "tables" not in spec:
             raise SchemaError("A schema must have a 'tables' key mapping table names to table definitions.")
@@ -138,6 +142,18 @@ class Schema:
         if text.lstrip().startswith("{"):
             return cls.from_dict(load_json_text(text, what="schema"))
         return cls.from_dict(read_json_file(text, what="schema"))
+
+    @classmethod
+    def from_sdv(cls, metadata: Mapping[str, Any] | str | Path, *, table_name: str = "table",
+                 samples: Mapping[str, pd.DataFrame] | None = None) -> Schema:
+        """Read SDV metadata (a dict, JSON text or a JSON file); see :mod:`synthframe.sdv_metadata`.
+
+        ``table_name`` names the table of single-table metadata; ``samples`` (``{table: DataFrame}``)
+        types the ``id`` and ``datetime`` columns the metadata leaves open.
+        """
+        from .sdv_metadata import to_schema_dict
+
+        return cls.from_dict(to_schema_dict(metadata, table_name=table_name, samples=samples))
 
     def to_dict(self) -> dict[str, Any]:
         """The schema as plain data, readable by :meth:`from_dict`."""
