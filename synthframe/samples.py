@@ -38,7 +38,10 @@ datetime           ``datetime64[us]``; time-zone-aware values converted to UTC, 
 =================  =====================================================================
 
 A schema column that has no samples is left out of the returned frame (the fit then learns
-it from its type and hints alone). Row numbers in messages count the table's sample rows
+it from its type and hints alone).
+
+:func:`foreign_key_orphans` reports the declared foreign keys that do not fully hold in the
+samples: child values not found among the parent's key values. Row numbers in messages count the table's sample rows
 from 1 (the header line of a CSV file is not counted). Without a schema, tables are returned
 as read, with nullable dtypes (``Int64``, ``boolean``, ``string``) and dates as ``datetime64``.
 """
@@ -48,6 +51,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -56,7 +60,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import SampleError, where
-from .schema import Column, Schema
+from .schema import Column, ForeignKey, Schema
 
 SAMPLE_EXTENSIONS = (".csv", ".json", ".jsonl", ".ndjson", ".parquet")
 """File extensions read as sample tables (case-insensitive)."""
@@ -159,6 +163,81 @@ def read_sample_files(files: Mapping[str, bytes], schema: Schema | None = None) 
         raise SampleError(f"No sample files were given; upload one file per table, named <table> with one of "
                           f"the extensions {', '.join(SAMPLE_EXTENSIONS)}.")
     return read_samples(frames, schema)
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    """A declared foreign key that does not fully hold in the samples.
+
+    ``rows`` counts the child rows whose key is set (a null in any key column is no reference);
+    ``orphans`` those whose key is not among the parent's ``ref_columns`` values; ``share`` is
+    ``orphans / rows``; ``examples`` holds up to three distinct orphan keys as text (a composite
+    key as ``(a, b)``), in the order they first appear.
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    rows: int
+    orphans: int
+    share: float
+    examples: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """One line saying which key, how many values are missing from the parent, and some of them."""
+        child, parent = _key_label(self.table, self.columns), _key_label(self.ref_table, self.ref_columns)
+        shown = ", ".join(repr(e) for e in self.examples)
+        return (f"{child}: {self.orphans:,} of {self.rows:,} sample values ({self.share:.1%}) are not in {parent}, "
+                f"e.g. {shown}.")
+
+
+def _key_label(table: str, columns: tuple[str, ...]) -> str:
+    return where(table, columns[0]) if len(columns) == 1 else f"{table}.({', '.join(columns)})"
+
+
+def foreign_key_orphans(frames: Mapping[str, pd.DataFrame], schema: Schema) -> list[OrphanReport]:
+    """The schema's foreign keys whose sample values are not all found in the parent's samples.
+
+    One :class:`OrphanReport` per foreign key with at least one orphan, in schema order. Nulls are
+    not orphans (a composite key with a null in any column references nothing); a key is skipped
+    when its child or parent table has no sample rows or lacks one of the key's columns. Every
+    key is checked on whole columns (``isin`` on the values, or on a MultiIndex for composite keys).
+    """
+    out: list[OrphanReport] = []
+    for table in schema.tables.values():
+        child = frames.get(table.name)
+        for fk in table.foreign_keys:
+            parent = frames.get(fk.ref_table)
+            if child is None or parent is None or len(child) == 0 or len(parent) == 0:
+                continue
+            if not (set(fk.columns) <= set(child.columns) and set(fk.ref_columns) <= set(parent.columns)):
+                continue
+            report = _orphans(table.name, fk, child, parent)
+            if report is not None:
+                out.append(report)
+    return out
+
+
+def _orphans(table: str, fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> OrphanReport | None:
+    keys = child[list(fk.columns)]
+    keys = keys[keys.notna().all(axis=1).to_numpy(dtype=bool)]
+    known = parent[list(fk.ref_columns)].dropna()
+    if len(fk.columns) == 1:
+        found = keys.iloc[:, 0].isin(known.iloc[:, 0]).to_numpy(dtype=bool)
+    else:
+        found = pd.MultiIndex.from_frame(keys).isin(pd.MultiIndex.from_frame(known))
+    orphans = int((~found).sum())
+    if orphans == 0:
+        return None
+    first = keys[~found].drop_duplicates().head(3)
+    if len(fk.columns) == 1:
+        examples = tuple(str(_plain(v)) for v in first.iloc[:, 0])
+    else:
+        examples = tuple("(" + ", ".join(str(_plain(v)) for v in row) + ")" for row in first.itertuples(index=False))
+    return OrphanReport(table=table, columns=fk.columns, ref_table=fk.ref_table, ref_columns=fk.ref_columns,
+                        rows=len(keys), orphans=orphans, share=orphans / len(keys), examples=examples)
 
 
 class _MemoryFile:
