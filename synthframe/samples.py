@@ -661,8 +661,22 @@ def _holds(values: pd.Series, test: Any, head: int = 1000) -> bool:
     return len(values) <= head or bool(test(values).fillna(False).all())
 
 
+_UTC_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+"""A time of day followed by ``Z`` or a UTC offset, at the end of an ISO 8601 value."""
+
+
 def _iso_stamps(text: pd.Series) -> pd.Series:
-    return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    """ISO 8601 text as UTC timestamps (null where unparseable): values with an offset are converted,
+    values without one are taken as UTC. The two kinds are parsed apart, since pandas reads a naive
+    value that follows an offset one with that offset."""
+    text = text.astype("string").str.strip()
+    aware = text.str.contains(_UTC_OFFSET, regex=True).to_numpy(dtype=bool, na_value=False)
+    if not aware.any() or aware[text.notna().to_numpy(dtype=bool)].all():
+        return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    out[aware] = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+    out[~aware] = pd.to_datetime(text[~aware], format="ISO8601", errors="coerce").dt.tz_localize("UTC")
+    return out
 
 
 def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice: str) -> np.ndarray:
@@ -738,7 +752,7 @@ def _to_datetime(table: str, column: str, values: pd.Series, *, date: bool) -> p
             _raise_if_bad(table, column, values, values.notna(), what, advice)
         # Text and date/Timestamp objects alike go through their ISO form; offsets are converted to UTC.
         text = _clean_text(values)
-        stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+        stamps = _iso_stamps(text)
         _raise_if_bad(table, column, values, text.notna().to_numpy(dtype=bool) & stamps.isna().to_numpy(),
                       what, advice)
         stamps = stamps.dt.tz_localize(None)
