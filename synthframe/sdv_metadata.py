@@ -363,7 +363,7 @@ def _date_type(table: str, column: str, fmt: Any, values: pd.Series | None) -> s
             return "datetime"
         stamps = values.dropna()
         if not pd.api.types.is_datetime64_any_dtype(stamps.dtype):
-            stamps = pd.to_datetime(stamps.astype(str), format="ISO8601", errors="coerce")
+            stamps = pd.to_datetime(stamps.astype(str), format="ISO8601", errors="coerce", utc=True)
         midnight = stamps.notna().all() and bool((stamps == stamps.dt.normalize()).all())
         return "date" if len(stamps) and midnight else "datetime"
     if not isinstance(fmt, str) or not re.search(r"%[A-Za-z]", fmt):
