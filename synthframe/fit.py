@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import text
+from . import joint, rules, text
 from .errors import SampleError, SchemaError, where
 from .generators.base import FitContext
 from .generators.keys import Uuid, fit_primary_key
@@ -61,9 +61,10 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     elif not isinstance(schema, Schema):
         schema = Schema.from_dict(schema) if isinstance(schema, Mapping) else Schema.from_json(schema)
     frames = read_samples(samples, schema) if samples is not None else {}
-    tables = {name: _fit_table(schema, schema.tables[name], frames.get(name), frames)
-              for name in schema.tables}
-    return Model(schema=schema, tables=tables)
+    fitted: dict[str, TableModel] = {}
+    for name in schema.generation_order():
+        fitted[name] = _fit_table(schema, schema.tables[name], frames.get(name), frames, fitted)
+    return Model(schema=schema, tables={name: fitted[name] for name in schema.tables})
 
 
 # -- tables and keys --------------------------------------------------------------------
@@ -89,7 +90,8 @@ def owner_and_partner(table: Table) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Mapping[str, pd.DataFrame]) -> TableModel:
+def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Mapping[str, pd.DataFrame],
+               fitted: Mapping[str, TableModel]) -> TableModel:
     df = df if df is not None else pd.DataFrame()
     owner, partner = owner_and_partner(table)
     layout: dict[str, Any] = {"owner": owner, "partner": partner}
@@ -130,10 +132,60 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     person = _person_group(columns, df)
     if person:
         layout["person"] = person
-    copula = _fit_copula(table, columns, df)
+    columns, found = rules.find_rules(table, columns, df, frames, fitted)
+    network = _fit_network(table, columns, df, frames, fitted)
+    if network:
+        layout["joint"] = network
+        found += [{"rule": "determines", "column": name, "by": node["given"]["column"]}
+                  for name, node in network["columns"].items() if node.get("determined")]
+    if found:
+        layout["rules"] = found
+    drawn_alone = {n: cm for n, cm in columns.items() if not network or n not in network["columns"]}
+    copula = _fit_copula(table, drawn_alone, df)
     if copula:
         layout["copula"] = copula
     return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+_KEY_KINDS = frozenset({"foreign_key", "sequence", "key_pattern", "uuid", "line_number"})
+
+
+def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
+                 frames: Mapping[str, pd.DataFrame], fitted: Mapping[str, TableModel]) -> dict[str, Any] | None:
+    """The table's Bayesian network (:mod:`synthframe.joint`) over its value columns and the columns of the
+    parents its single-column foreign keys point to (read at the parent index when generating)."""
+    if len(df) < joint.MIN_ROWS:
+        return None
+    candidates: list[joint.Candidate] = []
+    for name, cm in columns.items():
+        kind = cm.generator.get("kind")
+        if name not in df.columns or kind in _KEY_KINDS:
+            continue
+        child = kind == "distribution" or (kind == "frequencies" and "time_unit" not in cm.generator)
+        found = joint.candidate(name, {"column": name}, cm.generator, df[name], child=child)
+        if found is not None:
+            base = cm.generator.get("base", {})
+            found.after = base.get("column") if kind == "offset" and "fk" not in base else None
+            candidates.append(found)
+    for index, fk in enumerate(table.foreign_keys):
+        parent = fitted.get(fk.ref_table)
+        parent_df = frames.get(fk.ref_table)
+        if len(fk.columns) != 1 or fk.ref_table == table.name or parent is None or parent_df is None \
+                or not len(parent_df) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent_df:
+            continue
+        keys = pd.Index(parent_df[fk.ref_columns[0]])
+        if not keys.is_unique:
+            continue
+        at = keys.get_indexer(df[fk.columns[0]])
+        for name, cm in parent.columns.items():
+            if cm.generator.get("kind") in _KEY_KINDS or name not in parent_df.columns:
+                continue
+            values = parent_df[name].iloc[np.maximum(at, 0)].where(pd.Series(at >= 0).to_numpy())
+            found = joint.candidate(f"{fk.ref_table}.{name} via {fk.columns[0]}", {"fk": index, "column": name},
+                                    cm.generator, values, child=False)
+            if found is not None:
+                candidates.append(found)
+    return joint.fit_joint(candidates)
 
 
 COPULA_MIN_ROWS = 20

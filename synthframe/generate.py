@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy import special
 
-from . import keys
+from . import joint, keys
 from .errors import CapacityError, ModelError, RowCountError, where
 from .generators import ColumnGenerator, PersonEmail, generator_for
 from .generators.base import with_nulls
@@ -137,6 +137,7 @@ class Run:
         self._layouts: dict[str, ChildLayout] = {}
         self._pickers: dict[tuple[str, int], ParentPicker] = {}
         self._small: dict[tuple[str, str], pa.Array] = {}
+        self._joint: dict[tuple[str, str], joint.JointNode | None] = {}
         self.check()
 
     # -- what the model holds ------------------------------------------------------------
@@ -156,6 +157,31 @@ class Run:
             else:
                 found = generator_for(cm, table)
             self._generators[(table, column)] = found
+        return found
+
+    def joint_node(self, table: str, column: str) -> joint.JointNode | None:
+        """Where ``table.column`` sits in its table's network: None when it is drawn on its own."""
+        key = (table, column)
+        if key not in self._joint:
+            network = self.model.tables[table].layout.get("joint") or {}
+            node = (network.get("columns") or {}).get(column)
+            self._joint[key] = None if node is None else self._joint_node(table, column, node)
+        return self._joint[key]
+
+    def _joint_node(self, table: str, column: str, node: Mapping[str, Any]) -> joint.JointNode:
+        try:
+            found = joint.JointNode.from_dict(node)
+            given = found.given
+            source = self.foreign_key(table, int(given["fk"])).ref_table if "fk" in given else table
+            if given["column"] not in self.model.tables[source].columns:
+                raise KeyError(given["column"])
+            if found.correlation is None and found.cumulative.shape != (
+                    joint.bin_count(found.given_spec) + 1, len(found.uniform_edges) - 1):
+                raise ValueError("table shape")
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelError(f"Column {where(table, column)} has a damaged joint-model entry ({exc}); refit the "
+                             f"model or remove the entry from the table's layout.", table=table,
+                             column=column) from None
         return found
 
     def foreign_key(self, table: str, index: int) -> ForeignKey:
@@ -309,6 +335,7 @@ class RowContext:
         self._parents: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
         self._owner: tuple[np.ndarray, np.ndarray] | None = None
         self._copula: dict[str, np.ndarray] | None = None
+        self._uniforms: dict[str, np.ndarray] = {}
 
     # -- draws ----------------------------------------------------------------------------
     def key(self, column: str, purpose: str) -> int:
@@ -318,6 +345,23 @@ class RowContext:
         return uniforms(self.key(column, purpose), self.rows)
 
     def value_uniforms(self, column: str) -> np.ndarray:
+        found = self._uniforms.get(column)
+        if found is None:
+            found = self._uniforms[column] = self._value_uniforms(column)
+        return found
+
+    def _value_uniforms(self, column: str) -> np.ndarray:
+        node = self.run.joint_node(self.table, column)
+        if node is not None:
+            given = node.given
+            u = self.uniform(column, "values")
+            if node.correlation is not None:
+                return node.correlated(u, self.value_uniforms(given["column"]))
+            if "fk" in given:
+                values = self.parent_values(int(given["fk"]), given["column"])
+            else:
+                values = self.values(given["column"])
+            return node.conditional(u, joint.given_bins(values, node.given_spec))
         copula = self.run.model.tables[self.table].layout.get("copula")
         if copula and column in copula["columns"]:
             if self._copula is None:

@@ -310,7 +310,7 @@ def test_drawn_foreign_keys_keep_the_parents_popularity():
     pd.testing.assert_frame_equal(data["reviews"], again["reviews"])
 
 
-def test_gaussian_copula_keeps_correlations_and_marginals():
+def test_gaussian_edges_keep_correlations_and_marginals():
     from scipy import stats
 
     rng = np.random.Generator(np.random.PCG64(21))
@@ -321,9 +321,11 @@ def test_gaussian_copula_keeps_correlations_and_marginals():
     schema = {"tables": {"t": {"primary_key": "id", "columns": {
         "id": "integer", "income": "float", "spend": "float", "noise": "float"}}}}
     model = sf.fit(schema, {"t": samples})
-    copula = model.tables["t"].layout["copula"]
-    assert copula["columns"] == ["income", "spend", "noise"]
-    assert copula["correlation"][0][1] == pytest.approx(0.8, abs=0.03)
+    # the network links the two correlated columns by a Gaussian edge and leaves the noise alone
+    network = model.tables["t"].layout["joint"]["columns"]
+    edges = {(node["given"]["column"], name): node["correlation"] for name, node in network.items()}
+    assert set(edges) in ({("income", "spend")}, {("spend", "income")})
+    assert next(iter(edges.values())) == pytest.approx(0.8, abs=0.03)
     out = model.sample({"t": 40_000}, seed=3)["t"]
     real = stats.spearmanr(samples["income"], samples["spend"])[0]
     assert abs(stats.spearmanr(out["income"], out["spend"])[0] - real) < 0.03
@@ -334,7 +336,7 @@ def test_gaussian_copula_keeps_correlations_and_marginals():
     pd.testing.assert_frame_equal(out, pieces)
 
 
-def test_tpch_dates_stay_in_order_through_the_copula():
+def test_tpch_dates_keep_their_order_within_rows_and_across_the_order_key():
     import os
     from pathlib import Path
 
@@ -342,9 +344,16 @@ def test_tpch_dates_stay_in_order_through_the_copula():
     if not (tpch / "schema.json").exists():
         pytest.skip(f"TPC-H sample not found at {tpch}")
     model = sf.fit(sf.Schema.from_json(tpch / "schema.json"), tpch)
-    li = model.sample({"lineitem": 50_000}, seed=4)["lineitem"]
-    # receipt follows shipping by days in TPC-H: the copula keeps their rank correlation (0.9996 in the
-    # samples), where independent draws would give 0 and break the order in half the rows
+    rules = model.tables["lineitem"].layout["rules"]
+    assert {"rule": "not before", "column": "l_receiptdate", "after": "l_shipdate"} in rules
+    assert {"rule": "not before", "column": "l_shipdate", "after": "orders.o_orderdate", "foreign_key": 0} in rules
+    data = model.sample({"orders": 20_000}, seed=4)
+    li = data["lineitem"].merge(data["orders"], left_on="l_orderkey", right_on="o_orderkey")
+    # in every sample row: received after shipping (1..30 days), shipped and committed after the order
+    gaps = (li["l_receiptdate"] - li["l_shipdate"]).dt.days
+    assert gaps.between(1, 30).all()
+    assert (li["l_shipdate"] > li["o_orderdate"]).all()
+    assert (li["l_commitdate"] > li["o_orderdate"]).all()
+    # the dates move together: receipt and ship dates as correlated as in the samples
     days = li[["l_shipdate", "l_receiptdate"]].astype("int64")
     assert days.corr(method="spearman").iloc[0, 1] > 0.999
-    assert (li["l_receiptdate"] >= li["l_shipdate"]).mean() > 0.75

@@ -45,6 +45,7 @@ SCHEMA = {"tables": {
         "order_id": {"type": "string", "pattern": "ORD-#######"},
         "customer_id": "integer",
         "signup_copy": "date",
+        "shipped": "date",
         "total": {"type": "float", "min": 0, "max": 500},
     }, "foreign_keys": {"customer_id": "customers.id"}},
     "lines": {"primary_key": ["order_id", "line"], "columns": {
@@ -66,8 +67,12 @@ COUNTS = {"customers": 700, "orders": 1500, "lines": 4000, "products": 40, "supp
 
 
 def _with_parent_column(model: sf.Model) -> sf.Model:
-    """The model with ``orders.signup_copy`` read from its customer's ``signup`` (a hand-edited rule)."""
+    """The model with ``orders.signup_copy`` read from its customer's ``signup`` and ``orders.shipped`` 0, 3
+    or 7 days after it (hand-edited rules)."""
     data = model.to_dict()
+    data["tables"]["orders"]["columns"]["shipped"]["generator"] = {
+        "kind": "offset", "base": {"fk": 0, "column": "signup"}, "time_unit": "D",
+        "gap": {"kind": "frequencies", "values": [0, 3, 7], "weights": [0.2, 0.5, 0.3]}}
     data["tables"]["orders"]["columns"]["signup_copy"]["generator"] = {
         "kind": "parent_column", "foreign_key": 0, "column": "signup"}
     data["tables"]["orders"]["columns"]["signup_copy"]["null_rate"] = 0.0
@@ -138,6 +143,9 @@ def test_nulls_bounds_and_levels_hold(model: sf.Model, full: dict[str, pd.DataFr
     assert customers["score"].dropna().between(0, 1).all()
     assert customers["signup"].between("2020-01-01", "2024-12-31").all()
     assert set(customers["segment"]) == {"a", "b", "c"}
+    orders = full["orders"].merge(customers, left_on="customer_id", right_on="id")
+    gaps = (orders["shipped"] - orders["signup"]).dt.days[orders["shipped"].notna()]
+    assert set(gaps) == {0, 3, 7}
     for unique in ("email", "company", "code", "ticket", "token"):
         assert customers[unique].is_unique, unique
     assert customers["code"].str.fullmatch(r"CU-\d{5}").all()

@@ -294,7 +294,9 @@ def test_analyze_lists_every_table_and_column(client, request_body, schema):
         for column, summary in info["columns"].items():
             assert summary["type"] == table.columns[column].type
             assert summary["kind"] in {"sequence", "key_pattern", "uuid", "foreign_key", "line_number",
-                                       "distribution", "frequencies", "text"}
+                                       "distribution", "frequencies", "text", "offset", "parent_column"}
+            if summary["kind"] in ("offset", "parent_column"):
+                assert summary["derived_from"]
             assert 0.0 <= summary["null_rate"] <= 1.0
     customers = body["tables"]["customers"]["columns"]
     assert customers["email"]["semantic"] == "email"

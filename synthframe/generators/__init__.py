@@ -1,12 +1,13 @@
 """One generator class per column kind, found by the name the model stores (see :mod:`.base`)."""
 
 from .base import REGISTRY, ColumnGenerator, DrawContext, generator_for, register
+from .derived import Offset
 from .keys import ForeignKey, KeyPattern, LineNumber, ParentColumn, Sequence, Uuid
 from .text import PersonEmail, TextPattern, TextSemantic, TextWords
 from .values import Distribution, Frequencies
 
 __all__ = [
     "REGISTRY", "ColumnGenerator", "Distribution", "DrawContext", "ForeignKey", "Frequencies", "KeyPattern",
-    "LineNumber", "ParentColumn", "PersonEmail", "Sequence", "TextPattern", "TextSemantic", "TextWords", "Uuid",
-    "generator_for", "register",
+    "LineNumber", "Offset", "ParentColumn", "PersonEmail", "Sequence", "TextPattern", "TextSemantic", "TextWords",
+    "Uuid", "generator_for", "register",
 ]

@@ -188,7 +188,8 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                 "type": {"type": "string", "enum": list(TYPES)},
                 "kind": {"type": "string", "description": "How values are made: sequence, key_pattern, uuid, "
                                                           "foreign_key, line_number, distribution, frequencies, "
-                                                          "text."},
+                                                          "text, offset (a date after another), parent_column "
+                                                          "(equal to a parent's column)."},
                 "semantic": {"type": ["string", "null"]},
                 "pattern": {"type": ["string", "null"]},
                 "distribution": {"type": ["string", "null"]},
@@ -199,6 +200,8 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                 "null_rate": {"type": "number", "minimum": 0, "maximum": 1},
                 "primary_key": {"type": "boolean"},
                 "foreign_key": {"type": ["string", "null"]},
+                "derived_from": {"type": ["string", "null"],
+                                 "description": "The column an offset or parent_column is computed from."},
             },
         },
         "Preview": {

@@ -251,7 +251,7 @@ def analysis(model: Model, inputs: Inputs, config: ServerConfig) -> dict[str, An
 
 
 _FIXED = ("type", "kind", "semantic", "pattern", "distribution", "parameters", "levels", "weights", "level_count",
-          "null_rate", "sample_count", "nullable", "unique", "primary_key", "foreign_key", "text_kind")
+          "null_rate", "sample_count", "nullable", "unique", "primary_key", "foreign_key", "text_kind", "derived_from")
 """Keys every column summary has; a model scalar of the same name is shown as ``generator_<name>``."""
 
 
@@ -275,6 +275,7 @@ def _column(table: Any, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
         "primary_key": name in table.primary_key,
         "foreign_key": f"{fk.ref_table}.{fk.ref_columns[fk.columns.index(name)]}" if fk else None,
         "text_kind": text.get("kind"),
+        "derived_from": _derived_from(table, gen),
     }
     for source in (gen, text):
         for key, value in source.items():
@@ -285,6 +286,17 @@ def _column(table: Any, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(out.get(bound), (int, float)):
                 out[bound] = _temporal(out[bound], gen["time_unit"])
     return out
+
+
+def _derived_from(table: Any, gen: Mapping[str, Any]) -> str | None:
+    """The column a rule computes this one from (``orders.o_orderdate``), for offset and parent columns."""
+    source = gen.get("base") if gen.get("kind") == "offset" else gen if gen.get("kind") == "parent_column" else None
+    if not isinstance(source, Mapping) or not isinstance(source.get("column"), str):
+        return None
+    index = source.get("fk", source.get("foreign_key"))
+    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(table.foreign_keys):
+        return f"{table.foreign_keys[index].ref_table}.{source['column']}"
+    return source["column"]
 
 
 def _scalar(value: Any) -> bool:

@@ -598,6 +598,10 @@
       }
       case "line_number":
         return "line number within its parent";
+      case "offset":
+        return `date after ${c.derived_from || "another date"}`;
+      case "parent_column":
+        return `equal to ${c.derived_from || "a parent column"}`;
       case "text":
         if (c.semantic) return `text: ${c.semantic.replace(/_/g, " ")}`;
         if (c.pattern) return ["format ", h("code", {}, c.pattern)];

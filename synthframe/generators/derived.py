@@ -1,0 +1,68 @@
+"""Columns computed from another column of the row or of its parent row, so a rule of the samples holds.
+
+``offset``  a date or datetime: the ``base`` date (a column of the row, or of the parent row through a
+            foreign key) plus a learned gap that is never negative (``l_receiptdate = l_shipdate + 1..30
+            days``), so the order holds in every row and the dates move together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .base import ColumnGenerator, DrawContext, generator_for, numbers_array, register, with_nulls
+
+_SECONDS = {"D": 86400, "s": 1}
+
+
+@register
+class Offset(ColumnGenerator):
+    """A date ``gap`` (whole days or seconds, at least 0) after the ``base`` date."""
+
+    kind = "offset"
+    required = ("base", "gap", "time_unit")
+
+    def check(self) -> None:
+        base = self.params["base"]
+        if not isinstance(base, dict) or not isinstance(base.get("column"), str) or (
+                "fk" in base and (isinstance(base["fk"], bool) or not isinstance(base["fk"], int))):
+            raise self.fail("needs a 'base' {'column': name} or {'fk': index, 'column': name}")
+        if self.params["time_unit"] not in _SECONDS:
+            raise self.fail(f"has time_unit {self.params['time_unit']!r}; use 'D' (days) or 's' (seconds)")
+        gap = self.gap
+        if gap.params.get("min") is not None and gap.params["min"] < 0 or \
+                gap.kind == "frequencies" and min(gap.params["values"]) < 0:
+            raise self.fail("has a gap that can be negative; the gap must be 0 or more")
+
+    @property
+    def gap(self) -> ColumnGenerator:
+        found = getattr(self, "_gap", None)
+        if found is None:
+            from ..model import ColumnModel
+
+            spec = self.params["gap"]
+            column = ColumnModel(self.name, "integer", 0.0, spec if isinstance(spec, dict) else {})
+            found = self._gap = generator_for(column, self.table)
+        return found
+
+    def reads(self) -> tuple[str, ...]:
+        base = self.params["base"]
+        return () if "fk" in base else (base["column"],)
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        base = self.params["base"]
+        values = ctx.parent_values(int(base["fk"]), base["column"]) if "fk" in base else ctx.values(base["column"])
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        seconds = pc.cast(pc.cast(values, pa.timestamp("s")), pa.int64())
+        missing = np.asarray(seconds.is_null()) if seconds.null_count else None
+        start = seconds.fill_null(0).to_numpy(zero_copy_only=False)
+        gap = self.gap.draw(rows, ctx).to_numpy(zero_copy_only=False).astype(np.int64)
+        out = start + gap * _SECONDS[self.params["time_unit"]]
+        lo, hi = self.params.get("min"), self.params.get("max")
+        unit = _SECONDS[self.params["time_unit"]]
+        if lo is not None or hi is not None:
+            out = np.clip(out, None if lo is None else int(lo) * unit, None if hi is None else int(hi) * unit)
+        result = numbers_array(self.type, out.astype("datetime64[s]"))
+        return with_nulls(result, missing)

@@ -1,0 +1,394 @@
+"""The joint model of a table: a tree-shaped Bayesian network over binned columns.
+
+Each value column keeps its own generator, so its marginal distribution is what it learned alone. What
+the network changes is the uniform draw that generator reads: a column with a parent in the tree (a
+column of the same row, or of the row's parent table read at the parent index) has its draw moved into
+the bins its parent's bin makes likely, by a conditional table learned from the samples. So a penguin's
+island follows its species, a part's manufacturer follows its brand, a line's status follows its ship
+date, and every row is still a pure function of its own index.
+
+Fitting (``fit_joint``): every column is cut into at most ``MAX_LEVEL_BINS`` bins (levels, rare ones
+grouped) or ``MAX_NUMBER_BINS`` (quantiles of numbers and dates); the tree is the maximum spanning
+tree of the pairwise mutual information (Chow and Liu), grown from the columns that do not depend on
+the table's own draws (parents' columns, derived columns); an edge is kept only when its mutual
+information is significant (G-test). A functional dependency that holds in every sample row (``p_brand``
+determines ``p_mfgr``) becomes an edge with an unsmoothed table, so it holds in every generated row.
+
+Drawing (``given_bins``, ``JointNode.conditional``): the parent's values are binned, the child's uniform
+picks a bin from the parent bin's row of the table and keeps its position within the bin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy import special, stats
+
+MAX_LEVEL_BINS = 64
+"""Levels of a category kept as their own bins; rarer ones share the last bin."""
+MAX_NUMBER_BINS = 16
+"""Quantile bins of a number or date column (fewer on small samples)."""
+ROWS_PER_NUMBER_BIN = 25
+"""Sample rows per quantile bin: 100 rows give 4 bins."""
+MIN_ROWS = 20
+"""Complete sample rows needed before a dependency between two columns is learned."""
+SIGNIFICANCE = 0.999
+"""Confidence of the G-test an edge must pass: below it the columns are drawn independently."""
+SMOOTHING = 1.0
+"""Pseudo-rows, spread by the child's marginal, added to each parent bin's row of the table."""
+
+Spec = dict[str, Any]
+
+
+# -- bins ----------------------------------------------------------------------------------------
+
+def _numbers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Numbers, booleans, dates and datetimes as float64 (dates as seconds since the epoch); nulls NaN."""
+    kind = values.type
+    if pa.types.is_timestamp(kind):
+        values = pc.cast(pc.cast(values, pa.timestamp("s")), pa.int64())
+    elif pa.types.is_date(kind):
+        values = pc.multiply(pc.cast(pc.cast(values, pa.date32()), pa.int64()), 86400)
+    elif pa.types.is_boolean(kind):
+        values = pc.cast(values, pa.int64())
+    elif pa.types.is_dictionary(kind):
+        values = values.dictionary_decode() if isinstance(values, pa.Array) else pa.chunked_array(
+            [c.dictionary_decode() for c in values.chunks])
+        return _numbers(values)
+    return np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def given_bins(values: pa.Array, spec: Mapping[str, Any]) -> np.ndarray:
+    """The bin of each value under ``spec`` (``levels`` and their ``bins``, or numeric ``edges``);
+    nulls and unknown levels get the last index, ``bin_count(spec)``, whose row is the marginal."""
+    missing = bin_count(spec)
+    if "edges" in spec:
+        x = _numbers(values)
+        out = np.searchsorted(np.asarray(spec["edges"], dtype=np.float64), x, side="right").astype(np.int64)
+        out[np.isnan(x)] = missing
+        return out
+    level_bins = np.asarray(spec["bins"], dtype=np.int64)
+    if pa.types.is_dictionary(values.type):
+        per_level = given_bins(values.dictionary, spec)
+        codes = values.indices.to_numpy(zero_copy_only=False)
+        out = np.full(len(values), missing, dtype=np.int64)
+        valid = ~np.asarray(values.is_null()) if values.null_count else np.ones(len(values), dtype=bool)
+        out[valid] = per_level[codes[valid].astype(np.int64)]
+        return out
+    levels = spec["levels"]
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        value_set = pa.array([str(v) for v in levels], values.type)
+    elif pa.types.is_timestamp(values.type) or pa.types.is_date(values.type):
+        return np.full(len(values), missing, dtype=np.int64)
+    else:
+        try:
+            value_set = pa.array(levels).cast(values.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            value_set = pa.array([str(v) for v in levels])
+            values = pc.cast(values, pa.string())
+    codes = pc.index_in(values, value_set=value_set).to_numpy(zero_copy_only=False)
+    codes = np.where(np.isnan(codes.astype(np.float64)), -1, codes).astype(np.int64)
+    return np.where(codes >= 0, level_bins[np.maximum(codes, 0)], missing)
+
+
+def bin_count(spec: Mapping[str, Any]) -> int:
+    if "edges" in spec:
+        return len(spec["edges"]) + 1
+    return (max(spec["bins"]) + 1) if spec["bins"] else 0
+
+
+def level_spec(levels: Sequence[Any], weights: Sequence[float] | None = None) -> Spec:
+    """Bins of a level column: one per level, the rarest beyond ``MAX_LEVEL_BINS - 1`` sharing the last one
+    (levels are grouped in their own order, so a group is one interval of the generator's uniform)."""
+    n = len(levels)
+    bins = list(range(n)) if n <= MAX_LEVEL_BINS else list(range(MAX_LEVEL_BINS - 1)) + \
+        [MAX_LEVEL_BINS - 1] * (n - MAX_LEVEL_BINS + 1)
+    spec: Spec = {"levels": list(levels), "bins": bins}
+    if weights is not None:
+        w = np.asarray(weights, dtype=np.float64)
+        cum = np.concatenate([[0.0], np.cumsum(w / w.sum())])
+        ends = [0] + [i + 1 for i in range(n) if i == n - 1 or bins[i + 1] != bins[i]]
+        spec["uniform_edges"] = [float(cum[i]) for i in ends]
+        spec["uniform_edges"][-1] = 1.0
+    return spec
+
+
+def number_spec(x: np.ndarray, *, with_uniform_edges: bool) -> Spec | None:
+    """Quantile bins of numbers ``x`` (finite, non-empty); None when they hold one value."""
+    bins = int(np.clip(len(x) // ROWS_PER_NUMBER_BIN, 2, MAX_NUMBER_BINS))
+    edges = np.unique(np.quantile(x, np.arange(1, bins) / bins))
+    edges = edges[edges > x.min()]
+    if not len(edges):
+        return None
+    spec: Spec = {"edges": [float(e) for e in edges]}
+    if with_uniform_edges:
+        below = np.searchsorted(np.sort(x), edges, side="left") / len(x)
+        spec["uniform_edges"] = [0.0, *(float(b) for b in below), 1.0]
+    return spec
+
+
+# -- drawing ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JointNode:
+    """A column's place in the network, ready to draw: the cumulative conditional table (one row per parent
+    bin, then the marginal row) and the uniform interval of each of the column's bins."""
+
+    given: Mapping[str, Any]
+    given_spec: Mapping[str, Any] | None
+    cumulative: np.ndarray | None
+    uniform_edges: np.ndarray | None
+    correlation: float | None = None
+
+    @classmethod
+    def from_dict(cls, node: Mapping[str, Any]) -> JointNode:
+        if "correlation" in node:
+            rho = float(node["correlation"])
+            if not -1.0 < rho < 1.0 or "column" not in node["given"] or "fk" in node["given"]:
+                raise ValueError(f"correlation {rho!r} of a column of the same table")
+            return cls(node["given"], None, None, None, rho)
+        table = np.asarray(node["table"], dtype=np.float64)
+        table = np.maximum(table, 0.0)
+        table /= table.sum(axis=1, keepdims=True)
+        cumulative = np.cumsum(table, axis=1)
+        cumulative[:, -1] = 1.0
+        return cls(node["given"], node["given_bins"], cumulative, np.asarray(node["uniform_edges"], dtype=np.float64))
+
+    def correlated(self, u: np.ndarray, parent_uniforms: np.ndarray) -> np.ndarray:
+        """The column's uniforms given its parent's (a Gaussian edge): normal scores mixed by the correlation."""
+        rho = float(self.correlation or 0.0)
+        z = rho * special.ndtri(np.clip(parent_uniforms, 1e-12, 1 - 1e-12)) + \
+            np.sqrt(1.0 - rho * rho) * special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+        return special.ndtr(z)
+
+    def conditional(self, u: np.ndarray, parent_bins: np.ndarray) -> np.ndarray:
+        """The column's uniforms given its parent's bins: the bin from the parent bin's row of the table,
+        the position within the bin kept from ``u``."""
+        rows, width = self.cumulative.shape
+        parent_bins = np.clip(parent_bins, 0, rows - 1)
+        flat = (self.cumulative + np.arange(rows)[:, None]).ravel()
+        shifted = u + parent_bins
+        child = np.searchsorted(flat, shifted, side="right") - parent_bins * width
+        np.clip(child, 0, width - 1, out=child)
+        end = self.cumulative[parent_bins, child]
+        start = np.where(child > 0, self.cumulative[parent_bins, np.maximum(child - 1, 0)], 0.0)
+        share = np.where(end > start, (u - start) / np.where(end > start, end - start, 1.0), 0.5)
+        np.clip(share, 0.0, 1.0 - 1e-12, out=share)
+        lo, hi = self.uniform_edges[child], self.uniform_edges[child + 1]
+        return lo + share * (hi - lo)
+
+
+# -- fitting --------------------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Candidate:
+    """A column the network may use: where it lives, its bins and its sample rows' bins (-1: none)."""
+
+    name: str
+    given: dict[str, Any]
+    spec: Spec
+    bins: np.ndarray
+    child: bool
+    after: str | None = None  # available once this column is in the tree (a derived column's base)
+    scores: np.ndarray | None = None  # normal scores of a number column drawn from its uniform (NaN: none)
+
+
+def sample_bins(values: pd.Series, spec: Mapping[str, Any]) -> np.ndarray:
+    """Bins of sample values, by the same rules as generated ones; -1 for nulls and unknown levels."""
+    try:
+        array = pa.array(values.reset_index(drop=True), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = pa.array(values.astype("string").reset_index(drop=True), from_pandas=True)
+    out = given_bins(array, spec)
+    out[out == bin_count(spec)] = -1
+    return out
+
+
+def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], values: pd.Series, *,
+              child: bool) -> Candidate | None:
+    """The bins of one column from its generator and sample values; None when it cannot take part."""
+    kind = generator.get("kind")
+    if generator.get("unique") or not len(values):
+        return None
+    if kind == "frequencies" and "time_unit" not in generator:
+        spec = level_spec(generator["values"], generator["weights"] if child else None)
+    else:
+        if kind not in ("distribution", "frequencies", "offset", "parent_column") or \
+                (child and kind != "distribution"):
+            return None
+        try:
+            x = _numbers(pa.array(values.reset_index(drop=True), from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        finite = x[np.isfinite(x)]
+        if len(finite) < 2:
+            return None
+        spec = number_spec(finite, with_uniform_edges=child)
+        if spec is None:
+            return None
+    bins = sample_bins(values, spec)
+    if len(np.unique(bins[bins >= 0])) < 2:
+        return None
+    scores = None
+    if kind == "distribution" and "fk" not in given:
+        ranks = values.reset_index(drop=True).rank(method="average").to_numpy(dtype=np.float64)
+        scores = special.ndtri(ranks / (np.count_nonzero(~np.isnan(ranks)) + 1))
+    return Candidate(name, given, spec, bins, child, scores=scores)
+
+
+def _gaussian(a: np.ndarray, b: np.ndarray) -> tuple[float, float, bool]:
+    """Correlation of two columns' normal scores, its mutual information, and whether it is significant."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    n = int(both.sum())
+    if n < MIN_ROWS:
+        return 0.0, 0.0, False
+    rho = float(np.corrcoef(a[both], b[both])[0, 1])
+    if not np.isfinite(rho):
+        return 0.0, 0.0, False
+    rho = float(np.clip(rho, -0.999, 0.999))
+    significant = abs(np.arctanh(rho)) * np.sqrt(n - 3) > stats.norm.ppf(0.5 + SIGNIFICANCE / 2)
+    return rho, -0.5 * float(np.log1p(-rho * rho)), bool(significant)
+
+
+def _contingency(a: np.ndarray, b: np.ndarray, na: int, nb: int) -> np.ndarray:
+    both = (a >= 0) & (b >= 0)
+    return np.bincount(a[both] * nb + b[both], minlength=na * nb).reshape(na, nb).astype(np.float64)
+
+
+def _mutual_information(table: np.ndarray) -> tuple[float, bool]:
+    """Mutual information (nats) of a contingency table, and whether it passes the G-test."""
+    n = table.sum()
+    if n < MIN_ROWS:
+        return 0.0, False
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    nz = table > 0
+    expected = np.outer(rows, cols)[nz] / n
+    mi = float((table[nz] * np.log(table[nz] / expected)).sum() / n)
+    dof = max((int((rows > 0).sum()) - 1) * (int((cols > 0).sum()) - 1), 1)
+    return mi, 2.0 * n * mi > stats.chi2.ppf(SIGNIFICANCE, dof)
+
+
+def _determines(table: np.ndarray) -> bool:
+    """Whether the row variable determines the column variable in every sample row, with repeats to show it."""
+    seen = table.sum(axis=1) > 0
+    n_levels = int(seen.sum())
+    return bool(n_levels >= 2 and table.sum() >= 2 * n_levels and ((table[seen] > 0).sum(axis=1) == 1).all()
+                and (table.sum(axis=0) > 0).sum() >= 2)
+
+
+def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
+    """The network over ``candidates``: for each child column that depends on another, its parent, the
+    parent's bins and the conditional table. None when nothing depends on anything."""
+    by_name = {c.name: c for c in candidates}
+    children = [c for c in candidates if c.child]
+    if not children:
+        return None
+    sizes = {c.name: bin_count(c.spec) for c in candidates}
+    score: dict[tuple[str, str], float] = {}
+    exact: dict[tuple[str, str], bool] = {}
+    correlation: dict[tuple[str, str], float] = {}
+    for child in children:
+        for parent in candidates:
+            if parent.name == child.name:
+                continue
+            if child.scores is not None and parent.scores is not None:
+                # Two numbers drawn from their uniforms: a Gaussian edge keeps their rank correlation whole.
+                rho, mi, significant = _gaussian(parent.scores, child.scores)
+                if significant:
+                    score[(parent.name, child.name)] = mi
+                    correlation[(parent.name, child.name)] = rho
+                continue
+            table = _contingency(parent.bins, child.bins, sizes[parent.name], sizes[child.name])
+            mi, significant = _mutual_information(table)
+            if significant:
+                score[(parent.name, child.name)] = mi
+                exact[(parent.name, child.name)] = "levels" in child.spec and "levels" in parent.spec and \
+                    len(child.spec["levels"]) <= MAX_LEVEL_BINS and len(parent.spec["levels"]) <= MAX_LEVEL_BINS \
+                    and _determines(table)
+    # A functional dependency is kept as such: the determining column with the fewest levels.
+    fixed: dict[str, str] = {}
+    for child in children:
+        determining = [p for (p, c), e in exact.items() if c == child.name and e]
+        if determining:
+            fixed[child.name] = min(determining, key=lambda p: (len(by_name[p].spec["levels"]), p))
+    fixed = _without_cycles(fixed)
+    placed: set[str] = set()
+    parent_of: dict[str, str] = {}
+
+    def available(c: Candidate) -> bool:
+        return c.name not in placed and (c.after is None or c.after in placed)
+
+    # Columns not drawn by the network are in the tree from the start (or once their base is).
+    pending = list(candidates)
+    while pending:
+        progress = False
+        for c in list(pending):
+            if not c.child and available(c):
+                placed.add(c.name)
+                pending.remove(c)
+                progress = True
+            elif c.child and c.name in fixed and fixed[c.name] in placed:
+                parent_of[c.name] = fixed[c.name]
+                placed.add(c.name)
+                pending.remove(c)
+                progress = True
+        if progress:
+            continue
+        waiting = {c.name for c in pending}
+        edges = [(mi, p, c) for (p, c), mi in score.items()
+                 if p in placed and c in waiting and c not in fixed]
+        if edges:
+            _, p, c = max(edges)
+            parent_of[c] = p
+        else:
+            roots = [c for c in pending if c.child and c.name not in fixed]
+            if not roots:  # only columns waiting on a base or a determining column that is not placed
+                blocked = pending[0]
+                fixed.pop(blocked.name, None)
+                blocked.after = None
+                continue
+            c = roots[0].name
+        placed.add(c)
+        pending.remove(by_name[c])
+    nodes: dict[str, Any] = {}
+    for name, parent in parent_of.items():
+        child, given = by_name[name], by_name[parent]
+        if (parent, name) in correlation:
+            nodes[name] = {"given": given.given, "correlation": round(correlation[(parent, name)], 6),
+                           "mutual_information": round(score[(parent, name)], 6)}
+            continue
+        table = _contingency(given.bins, child.bins, sizes[parent], sizes[name])
+        marginal = np.bincount(child.bins[child.bins >= 0], minlength=sizes[name]).astype(np.float64)
+        marginal /= marginal.sum()
+        alpha = 0.0 if fixed.get(name) == parent else SMOOTHING
+        rows = table + alpha * marginal
+        totals = rows.sum(axis=1, keepdims=True)
+        rows = np.where(totals > 0, rows / np.where(totals > 0, totals, 1.0), marginal)
+        rows = np.vstack([rows, marginal])
+        nodes[name] = {"given": given.given, "given_bins": {k: v for k, v in given.spec.items()
+                                                           if k != "uniform_edges"},
+                       "uniform_edges": child.spec["uniform_edges"],
+                       "table": [[round(float(v), 6) for v in row] for row in rows],
+                       "mutual_information": round(score.get((parent, name), 0.0), 6)}
+        if fixed.get(name) == parent:
+            nodes[name]["determined"] = True
+    return {"columns": nodes} if nodes else None
+
+
+def _without_cycles(fixed: dict[str, str]) -> dict[str, str]:
+    """Drop determining edges that would make a column depend on itself (two columns recoding each other)."""
+    out: dict[str, str] = {}
+    for child in sorted(fixed):
+        parent, seen = fixed[child], {child}
+        while parent in out and parent not in seen:
+            seen.add(parent)
+            parent = out[parent]
+        if parent not in seen:
+            out[child] = fixed[child]
+    return out

@@ -1,0 +1,169 @@
+"""Rules found in the samples and kept exactly: what holds in every sample row holds in every generated row.
+
+- **equals**: a child column equal to a column of its parent row (``order_items.unit_price =
+  products.price``) becomes that parent column read at the parent index (``parent_column``);
+- **not before**: a date never before another date of the row or of its parent row
+  (``l_receiptdate >= l_shipdate``, ``o_orderdate >= c_signup``) becomes that date plus a learned,
+  never negative, gap (``offset``); of several such dates the closest one (smallest spread of gaps) is
+  used, so the gap carries the tightest dependency;
+- **determines** (functional dependencies such as ``p_brand -> p_mfgr``) are found by the joint model
+  (:mod:`synthframe.joint`) and kept there.
+
+Each rule found is listed in the table's ``layout["rules"]``. Schema hints win: a column with a
+``distribution`` or ``values`` hint is left as the user described it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .generators.values import _fit_numeric
+from .schema import Column, Table
+
+if TYPE_CHECKING:
+    from .model import ColumnModel, TableModel
+
+MIN_ROWS = 10
+"""Sample rows (with both values present) a rule must hold in before it is trusted."""
+MIN_PRESENT = 0.5
+"""Share of sample rows that must hold both values."""
+_SECONDS = {"D": 86400, "s": 1}
+
+
+def _hinted(col: Column) -> bool:
+    return col.distribution is not None or col.values is not None or col.pattern is not None
+
+
+def _parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
+             fitted: Mapping[str, TableModel]) -> list[tuple[int, str, pd.DataFrame]]:
+    """Each single-column foreign key with parent samples: its index, parent table, and the parent's sample
+    columns aligned to the child's sample rows (NaN where the key is null or not found)."""
+    out = []
+    for index, fk in enumerate(table.foreign_keys):
+        parent = frames.get(fk.ref_table)
+        if len(fk.columns) != 1 or fk.ref_table == table.name or fk.ref_table not in fitted or parent is None \
+                or not len(parent) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent.columns:
+            continue
+        keys = pd.Index(parent[fk.ref_columns[0]])
+        if not keys.is_unique:
+            continue
+        at = keys.get_indexer(df[fk.columns[0]])
+        aligned = parent.iloc[np.maximum(at, 0)].reset_index(drop=True)
+        aligned = aligned.where(pd.Series(at >= 0).to_numpy()[:, None], other=pd.NA) if (at < 0).any() else aligned
+        out.append((index, fk.ref_table, aligned))
+    return out
+
+
+def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
+               frames: Mapping[str, pd.DataFrame], fitted: Mapping[str, TableModel]
+               ) -> tuple[dict[str, ColumnModel], list[dict[str, Any]]]:
+    """The table's columns with the rules they obey turned into generators, and the list of rules."""
+    columns = dict(columns)
+    rules: list[dict[str, Any]] = []
+    if len(df) < MIN_ROWS:
+        return columns, rules
+    parents = _parents(table, df, frames, fitted)
+    value_kinds = ("distribution", "frequencies")
+    # equal to a parent column
+    for name, cm in list(columns.items()):
+        if cm.generator.get("kind") not in value_kinds or cm.generator.get("unique") or name not in df.columns \
+                or _hinted(table.columns[name]):
+            continue
+        mine = df[name].reset_index(drop=True)
+        for index, ref_table, aligned in parents:
+            match = _equal_column(mine, aligned, fitted[ref_table], cm.type)
+            if match is not None:
+                columns[name] = replace(cm, generator={"kind": "parent_column", "foreign_key": index, "column": match})
+                rules.append({"rule": "equals", "column": name, "parent": f"{ref_table}.{match}", "foreign_key": index})
+                break
+    # a date never before another one
+    temporal = [n for n, cm in columns.items() if cm.type in ("date", "datetime") and n in df.columns
+                and cm.generator.get("kind") in value_kinds and "time_unit" in cm.generator
+                and not cm.generator.get("unique") and not _hinted(table.columns[n])]
+    depends: dict[str, str] = {}
+    for name in temporal:
+        cm = columns[name]
+        mine = _seconds(df[name])
+        best: tuple[float, dict[str, Any], np.ndarray] | None = None
+        options: list[tuple[dict[str, Any], np.ndarray]] = [
+            ({"column": other}, _seconds(df[other])) for other in columns
+            if other != name and columns[other].type in ("date", "datetime") and other in df.columns
+            and columns[other].generator.get("kind") in (*value_kinds, "offset")
+            and not _reaches(depends, other, name)]
+        options += [({"fk": index, "column": other}, _seconds(aligned[other]))
+                    for index, ref_table, aligned in parents for other, pcm in fitted[ref_table].columns.items()
+                    if pcm.type in ("date", "datetime") and other in aligned.columns
+                    and pcm.generator.get("kind") in (*value_kinds, "offset", "parent_column")]
+        for base, seconds in options:
+            both = ~np.isnan(mine) & ~np.isnan(seconds)
+            if both.sum() < max(MIN_ROWS, MIN_PRESENT * len(mine)):
+                continue
+            gaps = mine[both] - seconds[both]
+            if (gaps < 0).any():
+                continue
+            spread = float(np.std(gaps))
+            if best is None or spread < best[0]:
+                best = (spread, base, gaps)
+        if best is None:
+            continue
+        _, base, gaps = best
+        unit = cm.generator["time_unit"]
+        steps = pd.Series(np.floor(gaps / _SECONDS[unit]).astype(np.int64))
+        delta = _fit_numeric(table.name, Column(name=name, type="integer"), steps)  # bounds: the gaps seen
+        columns[name] = replace(cm, generator={"kind": "offset", "base": base, "gap": delta, "time_unit": unit,
+                                               "min": cm.generator.get("min") if table.columns[name].min is not None
+                                               else None,
+                                               "max": cm.generator.get("max") if table.columns[name].max is not None
+                                               else None})
+        if "fk" not in base:
+            depends[name] = base["column"]
+        source = base["column"] if "fk" not in base else \
+            f"{table.foreign_keys[base['fk']].ref_table}.{base['column']}"
+        rules.append({"rule": "not before", "column": name, "after": source,
+                      **({"foreign_key": base["fk"]} if "fk" in base else {})})
+    return columns, rules
+
+
+def _reaches(depends: Mapping[str, str], start: str, target: str) -> bool:
+    """Whether ``start`` is (through offsets found so far) computed from ``target``."""
+    seen = set()
+    while start in depends and start not in seen:
+        seen.add(start)
+        start = depends[start]
+        if start == target:
+            return True
+    return False
+
+
+def _seconds(values: pd.Series) -> np.ndarray:
+    stamps = pd.to_datetime(values.reset_index(drop=True), errors="coerce")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    out = (stamps - pd.Timestamp(0)) / pd.Timedelta(seconds=1)
+    return out.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _equal_column(mine: pd.Series, aligned: pd.DataFrame, parent: TableModel, ctype: str) -> str | None:
+    """The parent column equal to ``mine`` in every sample row holding both (and varying), if any."""
+    present = mine.notna().to_numpy()
+    if present.sum() < max(MIN_ROWS, MIN_PRESENT * len(mine)) or mine[present].nunique() < 2:
+        return None
+    for other, pcm in parent.columns.items():
+        if pcm.type != ctype or other not in aligned.columns or pcm.generator.get("kind") in (
+                "foreign_key", "sequence", "key_pattern", "uuid", "line_number"):
+            continue
+        theirs = aligned[other]
+        if not (theirs.notna().to_numpy() | ~present).all():
+            continue
+        try:
+            same = (mine[present].to_numpy() == theirs[present].to_numpy())
+        except (TypeError, ValueError):
+            continue
+        if bool(np.all(same)):
+            return other
+    return None
