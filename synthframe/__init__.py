@@ -7,6 +7,7 @@
 """
 
 from .errors import SynthframeError
+from .evaluate import evaluate
 from .fit import fit
 from .infer import infer_schema
 from .model import Model
@@ -14,5 +15,5 @@ from .samples import read_samples
 from .schema import Schema
 from .validate import validate
 
-__all__ = ["Model", "Schema", "SynthframeError", "fit", "infer_schema", "read_samples", "validate"]
+__all__ = ["Model", "Schema", "SynthframeError", "evaluate", "fit", "infer_schema", "read_samples", "validate"]
 __version__ = "0.1.0"

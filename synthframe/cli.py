@@ -344,6 +344,47 @@ def validate_command(data: str, schema: str) -> None:
     _report_validation(read_samples(data, parsed), parsed)
 
 
+@main.command("evaluate")
+@click.option("--real", required=True, type=click.Path(),
+              help="Folder (or file) of real tables, one per table: ideally a held-out draw, not the samples "
+                   "the model was fitted on.")
+@click.option("--synthetic", required=True, type=click.Path(), help="Folder (or file) of synthetic tables.")
+@click.option("--schema", "-s", required=True, type=click.Path(), help="Schema JSON file both sides follow.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False),
+              help="Also write the whole report (every score and detail) as JSON to this file.")
+@click.option("--plots", type=click.Path(file_okay=False),
+              help="Also write PNG plots (columns, pair trends, children per parent) into this folder; needs "
+                   "matplotlib (pip install \"synthframe[plot]\").")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Picks the rows sampled from large tables (pair trends, distances).")
+@_friendly_errors
+def evaluate_command(real: str, synthetic: str, schema: str, json_out: str | None, plots: str | None,
+                     seed: int) -> None:
+    """Score synthetic tables against real ones (SDMetrics' quality report, rules kept, privacy)."""
+    import json
+
+    from .evaluate import evaluate
+    from .samples import read_samples
+    from .schema import Schema
+
+    if plots:
+        from .evaluate_plots import require_matplotlib
+
+        require_matplotlib()  # before the work, not after it
+    parsed = Schema.from_json(schema)
+    report = evaluate(read_samples(real, parsed), read_samples(synthetic, parsed), parsed, seed=seed)
+    click.echo(report.summary())
+    if json_out:
+        text = json.dumps(report.to_dict(), indent=2, allow_nan=False)
+        Path(json_out).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {json_out}")
+    if plots:
+        from .evaluate_plots import save_figures
+
+        paths = save_figures(report.plot(), plots)
+        click.echo(f"wrote {len(paths)} plot(s) to {Path(plots)}/")
+
+
 def _add_serve() -> None:
     """``synthframe serve`` (the HTTP API); importing it needs only click, Flask is imported when it runs."""
     from .server.cli import serve
