@@ -102,6 +102,10 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         layout["children_per_parent"] = (len(df) / parent_rows) if len(df) and parent_rows else None
         if partner is None and len(df) and parent_rows:
             layout["children_shape"] = _children_shape(table.foreign_keys[owner], df, frames[parent])
+            given = _children_given(table.foreign_keys[owner], df, frames[parent], fitted.get(parent),
+                                    layout["children_shape"])
+            if given:
+                layout["children_given"] = given
         layout["interleave"] = not _ordered_by_parent(table.foreign_keys[owner], df, frames.get(parent))
     columns: dict[str, ColumnModel] = {}
     for name, col in table.columns.items():
@@ -245,6 +249,45 @@ def _person_group(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[
             if float(np.mean(hits[0] | hits[1])) < 0.5:
                 return None
     return group
+
+
+def _children_given(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame, parent_model: TableModel | None,
+                    shape: Mapping[str, list] | None) -> dict[str, Any] | None:
+    """The parent column the number of children depends on most (customers of one segment order more), and
+    the children-per-parent shape within each of its bins, smoothed toward the overall shape. None when no
+    column makes a significant difference (G-test) or the shape is not a plain histogram."""
+    if parent_model is None or not shape or len(shape["counts"]) > joint.MAX_LEVEL_BINS or \
+            not set(fk.columns) <= set(child.columns) or not set(fk.ref_columns) <= set(parent.columns) or \
+            len(parent) < joint.MIN_ROWS:
+        return None
+    keys = pd.MultiIndex.from_frame(parent[list(fk.ref_columns)])
+    if not keys.is_unique:
+        return None
+    at = keys.get_indexer(pd.MultiIndex.from_frame(child[list(fk.columns)]))
+    per_parent = np.bincount(at[at >= 0], minlength=len(parent))
+    grid = np.asarray(shape["counts"], dtype=np.float64)
+    count_bins = np.searchsorted(grid, per_parent)
+    count_bins[(count_bins >= len(grid)) | (grid[np.minimum(count_bins, len(grid) - 1)] != per_parent)] = -1
+    best: tuple[float, joint.Candidate] | None = None
+    for name, cm in parent_model.columns.items():
+        if cm.generator.get("kind") in _KEY_KINDS or name not in parent.columns:
+            continue
+        found = joint.candidate(name, {"column": name}, cm.generator, parent[name], child=False)
+        if found is None:
+            continue
+        table = joint._contingency(found.bins, count_bins, joint.bin_count(found.spec), len(grid))
+        mi, significant = joint._mutual_information(table)
+        if significant and (best is None or mi > best[0]):
+            best = (mi, found)
+    if best is None:
+        return None
+    mi, found = best
+    table = joint._contingency(found.bins, count_bins, joint.bin_count(found.spec), len(grid))
+    overall = np.asarray(shape["weights"], dtype=np.float64)
+    rows = table + joint.SMOOTHING * overall
+    rows = np.vstack([rows / rows.sum(axis=1, keepdims=True), overall / overall.sum()])
+    return {"column": found.name, "given_bins": found.spec, "mutual_information": round(mi, 6),
+            "weights": [[round(float(v), 6) for v in row] for row in rows]}
 
 
 def _ordered_by_parent(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame | None) -> bool:

@@ -250,12 +250,28 @@ class Run:
             fk = self.foreign_key(table, owner)
             cap = self.children_cap(table)
             shape = tm.layout.get("children_shape") if cap is None else None
+            given = None
+            conditional = tm.layout.get("children_given")
+            if shape is not None and isinstance(conditional, Mapping):
+                given = (self._parent_bins(fk.ref_table, conditional), conditional.get("weights"))
             found = ChildLayout(self.counts[table], self.counts[fk.ref_table],
                                 stream_key(self.seed, table, _fk_name(fk), "layout"), shape=shape, cap=cap,
                                 interleave=bool(tm.layout.get("interleave", False)), table=table,
-                                column=fk.columns[0])
+                                column=fk.columns[0], given=given)
             self._layouts[table] = found
         return found
+
+    def _parent_bins(self, parent: str, conditional: Mapping[str, Any]) -> Callable[[np.ndarray], np.ndarray]:
+        """Bins of the parent column a children-per-parent shape depends on, at any parent rows."""
+        column, spec = conditional.get("column"), conditional.get("given_bins")
+        if column not in self.model.tables[parent].columns or not isinstance(spec, Mapping):
+            raise ModelError(f"The children-per-parent shapes under '{parent}' depend on column {column!r}, which "
+                             f"'{parent}' does not have; refit the model.", table=parent)
+
+        def bins(parents: np.ndarray) -> np.ndarray:
+            return joint.given_bins(self.column(parent, column, parents), spec)
+
+        return bins
 
     def children_cap(self, table: str) -> int | None:
         """Most children one parent may have: its partners in a link table, one when the key *is* the

@@ -41,7 +41,8 @@ MIN_ROWS = 20
 SIGNIFICANCE = 0.999
 """Confidence of the G-test an edge must pass: below it the columns are drawn independently."""
 SMOOTHING = 1.0
-"""Pseudo-rows, spread by the child's marginal, added to each parent bin's row of the table."""
+"""Pseudo-rows, spread by the child's marginal, added to a parent bin's row of the table when the bin holds
+fewer than ``MIN_ROWS`` sample rows."""
 
 Spec = dict[str, Any]
 
@@ -366,8 +367,11 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         table = _contingency(given.bins, child.bins, sizes[parent], sizes[name])
         marginal = np.bincount(child.bins[child.bins >= 0], minlength=sizes[name]).astype(np.float64)
         marginal /= marginal.sum()
+        # Only thin parent bins are pulled toward the marginal: a level never seen with a well-sampled
+        # parent bin (a Gentoo on Dream island) is not invented.
+        thin = table.sum(axis=1, keepdims=True) < MIN_ROWS
         alpha = 0.0 if fixed.get(name) == parent else SMOOTHING
-        rows = table + alpha * marginal
+        rows = table + alpha * thin * marginal
         totals = rows.sum(axis=1, keepdims=True)
         rows = np.where(totals > 0, rows / np.where(totals > 0, totals, 1.0), marginal)
         rows = np.vstack([rows, marginal])

@@ -277,8 +277,9 @@ class ChildLayout:
 
     def __init__(self, n_rows: int, n_parents: int, key: int, *, shape: Mapping | None = None,
                  cap: int | None = None, interleave: bool = False, table: str | None = None,
-                 column: str | None = None):
+                 column: str | None = None, given: tuple[Callable[[np.ndarray], np.ndarray], list] | None = None):
         self.table, self.column = table, column
+        self._given = given
         self.n_rows = _count(n_rows, "The row count", table, column)
         self.n_parents = _count(n_parents, "The parent count", table, column)
         self.key = int(key)
@@ -313,8 +314,23 @@ class ChildLayout:
                 self._high = max(1, round(float(values.max()) * factor))
                 self._low = min(self._high, max(1, round(float(values[values > 0].min()) * factor)))
                 self._cdf = _cdf(probs)
+                if given is not None:
+                    self._given_cdf = self._conditional_cdf(given[1], len(values))
             else:
                 self._shape = None  # a shape with no children at all: fall back to uniform counts
+
+    def _conditional_cdf(self, weights: list, width: int) -> np.ndarray:
+        """One cumulative row per parent bin (then the marginal row) over the shape's counts."""
+        try:
+            rows = np.asarray(weights, dtype=np.float64)
+        except (TypeError, ValueError):
+            rows = np.zeros((0, 0))
+        if rows.ndim != 2 or rows.shape[1] != width or not len(rows) or not np.isfinite(rows).all() \
+                or (rows < 0).any() or not (rows.sum(axis=1) > 0).all():
+            raise ModelError(f"The per-parent shapes of {where(self.table, self.column)} given the parent must be "
+                             f"rows of {width} non-negative weights, each with a positive sum. Refit the model.",
+                             table=self.table, column=self.column)
+        return np.vstack([_cdf(row) for row in rows])
 
     def _boundaries(self) -> np.ndarray:
         """``C_b`` for ``b = 0 .. n_blocks`` (int64), exact: int64 when ``n_rows * n_parents`` fits, Python
@@ -352,7 +368,15 @@ class ChildLayout:
             _settle(counts, total, priority, [unbounded], [lambda c: c])
             return counts
         values = self._shape[0]
-        drawn = values[np.searchsorted(self._cdf, u, side="right")]
+        if self._given is not None:
+            # The count follows the parent: each parent's bin picks its row of conditional shapes.
+            rows, width = self._given_cdf.shape
+            bins = np.clip(np.asarray(self._given[0](parents), dtype=np.int64), 0, rows - 1)
+            flat = (self._given_cdf + np.arange(rows)[:, None]).ravel()
+            pick = np.searchsorted(flat, u + bins, side="right") - bins * width
+            drawn = values[np.clip(pick, 0, width - 1)]
+        else:
+            drawn = values[np.searchsorted(self._cdf, u, side="right")]
         active = drawn > 0
         mass = float(drawn.sum())
         if mass > 0:

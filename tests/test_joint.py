@@ -1,0 +1,163 @@
+"""The joint model and the rules found in the samples: dependencies within a row and across foreign keys."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthframe as sf
+from synthframe.errors import ModelError
+from synthframe.generate import Run, generate_rows, resolve_rows, to_frame
+
+TPCH = Path(os.environ.get("SYNTHFRAME_TPCH", Path(__file__).resolve().parents[2] / "shared/data/tpch_sf001"))
+
+
+@pytest.fixture(scope="module")
+def penguins() -> pd.DataFrame:
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    return palmerpenguins.load_penguins()
+
+
+@pytest.fixture(scope="module")
+def penguin_model(penguins: pd.DataFrame) -> sf.Model:
+    return sf.fit(None, {"penguins": penguins})
+
+
+def test_categories_follow_each_other_as_in_the_samples(penguins, penguin_model):
+    out = penguin_model.sample({"penguins": 5000}, seed=1)["penguins"]
+    seen = set(map(tuple, penguins[["species", "island"]].dropna().drop_duplicates().to_numpy()))
+    made = out[["species", "island"]].dropna().drop_duplicates()
+    # every species on the islands it lives on, never elsewhere (Gentoo only on Biscoe)
+    assert set(map(tuple, made.to_numpy())) == seen
+    real = penguins.groupby("species")["island"].value_counts(normalize=True)
+    synthetic = out.groupby("species", observed=True)["island"].value_counts(normalize=True)
+    assert (synthetic - real).abs().max() < 0.05
+
+
+def test_numbers_follow_the_category_they_depend_on(penguins, penguin_model):
+    out = penguin_model.sample({"penguins": 5000}, seed=2)["penguins"]
+    real = penguins.groupby("species")["flipper_length_mm"].mean()
+    synthetic = out.groupby("species", observed=True)["flipper_length_mm"].mean()
+    # Gentoo flippers are ~27 mm longer than Adelie's; independent draws would give one mean for all
+    assert ((synthetic - real).abs() / real).max() < 0.02
+    assert synthetic["Gentoo"] - synthetic["Adelie"] > 20
+
+
+def test_the_network_is_listed_in_the_model_and_survives_json(penguin_model):
+    network = penguin_model.tables["penguins"].layout["joint"]["columns"]
+    assert network["island"]["given"] == {"column": "species"}
+    again = sf.Model.from_dict(json.loads(penguin_model.to_json()))
+    pd.testing.assert_frame_equal(again.sample({"penguins": 500}, seed=3)["penguins"],
+                                  penguin_model.sample({"penguins": 500}, seed=3)["penguins"])
+
+
+def test_rows_alone_equal_the_same_rows_of_a_full_run(penguin_model):
+    counts = resolve_rows(penguin_model, {"penguins": 3000})
+    full = penguin_model.sample(counts, seed=4)["penguins"]
+    rows = np.array([2999, 0, 17, 17, 1500])
+    alone = to_frame(generate_rows(penguin_model, "penguins", rows, seed=4, counts=counts))
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True), full.iloc[rows].reset_index(drop=True))
+
+
+def test_a_damaged_network_entry_names_the_column(penguin_model):
+    data = penguin_model.to_dict()
+    data["tables"]["penguins"]["layout"]["joint"]["columns"]["island"]["given"] = {"column": "wingspan"}
+    damaged = sf.Model.from_dict(data)
+    with pytest.raises(ModelError, match=r"penguins\.island.*joint"):
+        damaged.sample({"penguins": 10}, seed=0)
+
+
+def _shop(seed: int, customers: int) -> dict[str, pd.DataFrame]:
+    """Gold customers order ~6 times, basic ones ~1; each order is placed after the customer signed up, and
+    its lines copy the product's price."""
+    rng = np.random.default_rng(seed)
+    segment = rng.choice(["gold", "basic"], customers, p=[0.3, 0.7])
+    signup = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, customers), unit="D")
+    cust = pd.DataFrame({"id": np.arange(customers), "segment": segment, "signup": signup})
+    per = np.where(segment == "gold", rng.poisson(6, customers), rng.poisson(1, customers))
+    owner = np.repeat(np.arange(customers), per)
+    orders = pd.DataFrame({"oid": np.arange(len(owner)), "cid": owner,
+                           "placed": cust["signup"].to_numpy()[owner]
+                           + pd.to_timedelta(rng.integers(0, 90, len(owner)), unit="D")})
+    products = pd.DataFrame({"pid": np.arange(40), "price": np.round(rng.gamma(2.0, 20.0, 40), 2)})
+    lines = pd.DataFrame({"lid": np.arange(3 * len(orders)), "oid": rng.integers(0, len(orders), 3 * len(orders)),
+                          "pid": rng.integers(0, 40, 3 * len(orders))})
+    lines["unit_price"] = products["price"].to_numpy()[lines["pid"]]
+    return {"customers": cust, "orders": orders, "products": products, "lines": lines}
+
+
+SHOP = {"tables": {
+    "customers": {"primary_key": "id", "columns": {"id": "integer", "segment": "category", "signup": "date"}},
+    "orders": {"primary_key": "oid", "columns": {"oid": "integer", "cid": "integer", "placed": "date"},
+               "foreign_keys": {"cid": "customers.id"}},
+    "products": {"primary_key": "pid", "columns": {"pid": "integer", "price": "float"}},
+    "lines": {"primary_key": "lid", "columns": {"lid": "integer", "oid": "integer", "pid": "integer",
+                                                "unit_price": "float"},
+              "foreign_keys": {"oid": "orders.oid", "pid": "products.pid"}},
+}}
+
+
+@pytest.fixture(scope="module")
+def shop_model() -> sf.Model:
+    return sf.fit(SHOP, _shop(1, 400))
+
+
+def test_rules_found_in_the_samples_are_listed(shop_model):
+    assert shop_model.tables["orders"].layout["rules"] == [
+        {"rule": "not before", "column": "placed", "after": "customers.signup", "foreign_key": 0}]
+    assert shop_model.tables["lines"].layout["rules"] == [
+        {"rule": "equals", "column": "unit_price", "parent": "products.price", "foreign_key": 1}]
+
+
+def test_rules_hold_in_every_generated_row(shop_model):
+    data = shop_model.sample({"customers": 5000}, seed=5)
+    orders = data["orders"].merge(data["customers"], left_on="cid", right_on="id")
+    assert (orders["placed"] >= orders["signup"]).all()
+    gaps = (orders["placed"] - orders["signup"]).dt.days
+    assert gaps.between(0, 89).all() and gaps.nunique() > 60  # the learned gap, not a constant
+    lines = data["lines"].merge(data["products"], on="pid")
+    assert (lines["unit_price"] == lines["price"]).all()
+    assert sf.validate(data, shop_model.schema).empty
+
+
+def test_children_per_parent_follow_the_parent(shop_model):
+    given = shop_model.tables["orders"].layout["children_given"]
+    assert given["column"] == "segment"
+    data = shop_model.sample({"customers": 20_000}, seed=6)
+    per = data["orders"].groupby("cid").size().reindex(data["customers"]["id"], fill_value=0).to_numpy()
+    means = pd.Series(per).groupby(data["customers"]["segment"].to_numpy()).mean()
+    real = _shop(1, 400)
+    real_per = real["orders"].groupby("cid").size().reindex(real["customers"]["id"], fill_value=0).to_numpy()
+    real_means = pd.Series(real_per).groupby(real["customers"]["segment"].to_numpy()).mean()
+    # gold customers order several times as often, as in the samples (within 10%)
+    assert ((means - real_means).abs() / real_means).max() < 0.1
+    assert means["gold"] > 4 * means["basic"]
+
+
+def test_children_shapes_given_the_parent_keep_rows_alone_equal(shop_model):
+    counts = resolve_rows(shop_model, {"customers": 3000})
+    full = shop_model.sample(counts, seed=7)["orders"]
+    run = Run(shop_model, counts, 7)
+    rows = np.array([len(full) - 1, 0, 123, 123])
+    alone = to_frame(generate_rows(shop_model, "orders", rows, run=run))
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True), full.iloc[rows].reset_index(drop=True))
+
+
+@pytest.mark.skipif(not (TPCH / "schema.json").exists(), reason="TPC-H sample not found")
+def test_tpch_functional_dependency_and_status_rules():
+    model = sf.fit(sf.Schema.from_json(TPCH / "schema.json"), TPCH)
+    assert {"rule": "determines", "column": "p_mfgr", "by": "p_brand"} in model.tables["part"].layout["rules"]
+    data = model.sample({"part": 20_000}, seed=8)
+    part = data["part"]
+    # p_brand "Brand#MN" is made by "Manufacturer#M" in every sample row, and in every generated one
+    assert (part["p_brand"].astype(str).str[6] == part["p_mfgr"].astype(str).str[-1]).all()
+    line = data["lineitem"]
+    # a line's status follows its ship date: shipped after mid-1995 means open in the samples
+    late = line["l_shipdate"] > "1995-07-15"
+    assert (line.loc[late, "l_linestatus"] == "O").mean() > 0.995
+    assert (line.loc[line["l_shipdate"] < "1995-05-15", "l_linestatus"] == "F").mean() > 0.995
