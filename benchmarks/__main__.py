@@ -1,4 +1,14 @@
-"""``python -m benchmarks``: see :mod:`benchmarks.suite`."""
+"""``python -m benchmarks``: speed, see :mod:`benchmarks.suite`.
+
+``python -m benchmarks fidelity``: fidelity against held-out real data, see :mod:`benchmarks.fidelity`.
+"""
+
+import sys
+
+if sys.argv[1:2] == ["fidelity"]:
+    from .fidelity import main
+
+    raise SystemExit(main(sys.argv[2:]))
 
 from .suite import main
 
