@@ -107,6 +107,13 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
             if given:
                 layout["children_given"] = given
         layout["interleave"] = not _ordered_by_parent(table.foreign_keys[owner], df, frames.get(parent))
+        if partner is not None and len(df):
+            partner_fk = table.foreign_keys[partner]
+            shape = _children_shape(partner_fk, df, frames[partner_fk.ref_table]) \
+                if partner_fk.ref_table in frames else None
+            # Every partner row used equally often in the samples (80 partsupp rows per supplier): keep it so.
+            layout["partner_balanced"] = bool(shape and min(shape["counts"]) > 0
+                                              and max(shape["counts"]) - min(shape["counts"]) <= 1)
     columns: dict[str, ColumnModel] = {}
     for name, col in table.columns.items():
         values = df[name] if name in df.columns else pd.Series([], dtype="object")

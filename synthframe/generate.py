@@ -452,8 +452,14 @@ class RowContext:
             parents = self._owner_rows()[0]
         elif role == "partner":
             owners, positions = self._owner_rows()
-            parents = keys.link_partner(owners, positions, self.count(fk.ref_table),
-                                        self.key(name, "partner") >> 2, table=self.table, column=fk.columns[0])
+            n_owners = self.count(run.foreign_key(self.table, run.model.tables[self.table].layout["owner"]).ref_table)
+            if run.model.tables[self.table].layout.get("partner_balanced"):
+                parents = keys.balanced_partner(owners, positions, self.count(fk.ref_table),
+                                                -(-self.count() // max(n_owners, 1)), self.key(name, "partner") >> 2,
+                                                table=self.table, column=fk.columns[0])
+            else:
+                parents = keys.link_partner(owners, positions, self.count(fk.ref_table),
+                                            self.key(name, "partner") >> 2, table=self.table, column=fk.columns[0])
         elif role == "self":
             info = run.model.tables[self.table].layout["self_reference"]
             n = self.count()

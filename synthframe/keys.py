@@ -298,6 +298,23 @@ def link_partner(parents: np.ndarray, positions: np.ndarray, n_partners: int, ke
     return out
 
 
+def balanced_partner(parents: np.ndarray, positions: np.ndarray, n_partners: int, children: int, key: int, *,
+                     table: str | None = None, column: str | None = None) -> np.ndarray:
+    """The ``positions``-th partner of each parent when every partner takes part equally often (TPC-H's 80
+    partsupp rows per supplier): ``pi((p + j * stride) mod S)`` with ``stride = S // (children + 1)`` and ``pi``
+    a seeded permutation of the partners. For each position the map from parents to partners is a rotation,
+    so partners are used equally (exactly when ``S`` divides the parents); a parent's first ``children + 1``
+    partners are distinct. Falls back to :func:`link_partner` when there are too few partners for that.
+    """
+    stride = n_partners // (max(int(children), 1) + 1)
+    p = _index_array(parents, "Parent indices", table, column)
+    j = _index_array(positions, "Partner positions", table, column)
+    if stride < 1 or (j.size and int(j.max()) > children):
+        return link_partner(p, j, n_partners, key, table=table, column=column)
+    slot = (p % n_partners + _mulmod(j, stride, n_partners)) % n_partners
+    return permute(slot, n_partners, key, table=table, column=column)
+
+
 # -- self-references -------------------------------------------------------------------------------
 
 

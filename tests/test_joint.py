@@ -148,9 +148,25 @@ def test_children_shapes_given_the_parent_keep_rows_alone_equal(shop_model):
     pd.testing.assert_frame_equal(alone.reset_index(drop=True), full.iloc[rows].reset_index(drop=True))
 
 
-@pytest.mark.skipif(not (TPCH / "schema.json").exists(), reason="TPC-H sample not found")
-def test_tpch_functional_dependency_and_status_rules():
-    model = sf.fit(sf.Schema.from_json(TPCH / "schema.json"), TPCH)
+@pytest.fixture(scope="module")
+def tpch_model() -> sf.Model:
+    if not (TPCH / "schema.json").exists():
+        pytest.skip(f"TPC-H sample not found at {TPCH}")
+    return sf.fit(sf.Schema.from_json(TPCH / "schema.json"), TPCH)
+
+
+def test_tpch_partners_are_used_as_evenly_as_in_the_samples(tpch_model):
+    assert tpch_model.tables["partsupp"].layout["partner_balanced"] is True
+    data = tpch_model.sample({"part": 20_000, "supplier": 1000}, seed=9)
+    partsupp = data["partsupp"]
+    # four suppliers per part and 80 parts per supplier, exactly, as at every TPC-H scale
+    assert set(partsupp.groupby("ps_partkey").size()) == {4}
+    assert set(partsupp.groupby("ps_suppkey").size()) == {80}
+    assert not partsupp.duplicated(["ps_partkey", "ps_suppkey"]).any()
+
+
+def test_tpch_functional_dependency_and_status_rules(tpch_model):
+    model = tpch_model
     assert {"rule": "determines", "column": "p_mfgr", "by": "p_brand"} in model.tables["part"].layout["rules"]
     data = model.sample({"part": 20_000}, seed=8)
     part = data["part"]

@@ -287,3 +287,19 @@ def test_hierarchy_stats_rejects_cycles_and_bad_indices():
         hierarchy_stats(np.array([-1, 5]), table="employees", column="manager_id")
     with pytest.raises(SampleError, match=r"outside the table"):
         hierarchy_stats(np.array([-2, 0]))
+
+
+def test_balanced_partners_are_distinct_per_parent_and_used_equally():
+    from synthframe.keys import balanced_partner
+
+    parents = np.repeat(np.arange(540), 3)
+    positions = np.tile(np.arange(3), 540)
+    partners = balanced_partner(parents, positions, 90, 3, key=12345)
+    assert partners.min() >= 0 and partners.max() < 90
+    assert len(set(zip(parents.tolist(), partners.tolist()))) == 1620
+    assert set(np.bincount(partners, minlength=90).tolist()) == {18}  # 90 divides the parents: exactly equal
+    uneven = balanced_partner(np.repeat(np.arange(600), 3), np.tile(np.arange(3), 600), 90, 3, key=12345)
+    assert np.ptp(np.bincount(uneven, minlength=90)) <= 3  # otherwise within one per position
+    # a pure function of (parent, position): any subset in any order gives the same partners
+    pick = np.array([1619, 5, 5, 0])
+    assert (balanced_partner(parents[pick], positions[pick], 90, 3, key=12345) == partners[pick]).all()
