@@ -403,6 +403,24 @@ def test_cli_bad_input_is_one_line(example, tmp_path):
     assert_cli_error(result, "reviews", "synthetic")
 
 
+def test_cli_writes_plots(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    schema_path = tmp_path / "schema.json"
+    schema_path.write_text(json.dumps(SHOP), encoding="utf-8")
+    real_dir = _write_folder(shop(12), tmp_path / "real")
+    synthetic_dir = _write_folder(shop(12, shift=3.0), tmp_path / "synthetic")
+    args = ["evaluate", "--real", str(real_dir), "--synthetic", str(synthetic_dir), "--schema", str(schema_path),
+            "--plots", str(tmp_path / "plots")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, (result.output, result.exception)
+    written = sorted(p.name for p in (tmp_path / "plots").iterdir())
+    assert written == ["cardinality.png", "columns-customers.png", "columns-orders.png", "pairs-customers.png",
+                       "pairs-orders.png"]
+    assert "wrote 5 plot(s)" in result.output
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib.figure", None)
+    assert_cli_error(CliRunner().invoke(main, args), 'pip install "synthframe[plot]"')
+
+
 # -- plots -----------------------------------------------------------------------------------------
 
 def test_plots_are_matplotlib_figures(example_report, tmp_path):
