@@ -173,17 +173,27 @@ def read_tpch(folder: Path, schema: sf.Schema) -> dict[str, pd.DataFrame]:
     return normalize({t: pd.read_parquet(Path(folder) / f"{t}.parquet") for t in TPCH_TABLES}, schema)
 
 
+def tpch_total_cents(lines: pd.DataFrame) -> pd.Series:
+    """o_totalprice in cents per l_orderkey, computed from the lines as dbgen does (integer cents, truncating)."""
+    cents = np.rint(lines["l_extendedprice"].to_numpy() * 100).astype(np.int64)
+    discount = np.rint(lines["l_discount"].to_numpy() * 100).astype(np.int64)
+    tax = np.rint(lines["l_tax"].to_numpy() * 100).astype(np.int64)
+    value = (cents * (100 - discount) // 100) * (100 + tax) // 100
+    return pd.Series(value).groupby(lines["l_orderkey"].to_numpy()).sum()
+
+
 def tpch_second_draw(big: Mapping[str, pd.DataFrame], small: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """A TPC-H draw of the size of ``small`` made of the rows of ``big`` (dbgen at twice the scale) past ``small``'s.
 
     dbgen makes row i of a table the same at every scale, so the first half of a draw at twice the scale
     *is* the smaller draw; its second half, keys renumbered into the smaller draw's ranges, is an
     independent draw of the same size: suppliers, customers and parts past the first N, renumbered from 1;
-    their partsupp rows (supplier keys folded into the smaller range); the second half of the orders (keys
+    their partsupp rows (with the smaller draw's part-supplier pairs, which dbgen computes from the keys
+    and the scale, not draws); the second half of the orders (keys
     shifted, customer keys folded, which keeps every third customer without orders); their lines, each part
     key folded and its supplier the same one of the four suppliers of the part as in the original row, with
-    l_extendedprice recomputed from the new part's price and o_totalprice adjusted by the difference (as
-    dbgen computes them). Region and nation are the population's fixed tables.
+    l_extendedprice recomputed from the new part's price and o_totalprice from the lines (as dbgen computes
+    them). Region and nation are the population's fixed tables.
     """
     n = {t: len(f) for t, f in small.items()}
     out = {"region": big["region"].copy(), "nation": big["nation"].copy()}
@@ -191,13 +201,16 @@ def tpch_second_draw(big: Mapping[str, pd.DataFrame], small: Mapping[str, pd.Dat
         rest = big[table].iloc[n[table]:2 * n[table]].reset_index(drop=True).copy()
         rest[key] = rest[key] - n[table]
         out[table] = rest
-    n_supp, n_part, n_cust, n_ord = n["supplier"], n["part"], n["customer"], n["orders"]
+    n_part, n_cust, n_ord = n["part"], n["customer"], n["orders"]
     ps = big["partsupp"]
+    # which suppliers a part has is a fixed function of the keys at a scale (not drawn): keep the smaller
+    # draw's pairs, and take the values of the larger draw's rows of the parts past the first N
     new_ps = ps[ps["ps_partkey"] > n_part].reset_index(drop=True).copy()
-    new_ps["ps_partkey"] = new_ps["ps_partkey"] - n_part
-    new_ps["ps_suppkey"] = (new_ps["ps_suppkey"] - 1) % n_supp + 1
-    if new_ps.duplicated(["ps_partkey", "ps_suppkey"]).any():
-        raise ValueError("folding supplier keys made duplicate partsupp keys at these scales")
+    pairs = small["partsupp"][["ps_partkey", "ps_suppkey"]].reset_index(drop=True)
+    if len(new_ps) != len(pairs) or (new_ps["ps_partkey"].to_numpy() - n_part != pairs["ps_partkey"].to_numpy()).any():
+        raise ValueError("the partsupp rows of the two draws are not laid out part by part alike")
+    new_ps["ps_partkey"] = pairs["ps_partkey"].to_numpy()
+    new_ps["ps_suppkey"] = pairs["ps_suppkey"].to_numpy()
     out["partsupp"] = new_ps
     orders = big["orders"].iloc[n_ord:2 * n_ord].reset_index(drop=True).copy()
     offset = int(orders["o_orderkey"].iloc[0] - small["orders"]["o_orderkey"].iloc[0])
@@ -208,20 +221,17 @@ def tpch_second_draw(big: Mapping[str, pd.DataFrame], small: Mapping[str, pd.Dat
     # which of its part's four suppliers each line has (partsupp rows of a part come in that order)
     rank = pd.Series(ps.groupby("ps_partkey").cumcount().to_numpy(),
                      index=pd.MultiIndex.from_frame(ps[["ps_partkey", "ps_suppkey"]]))
+    rank = rank[~rank.index.duplicated()]  # tiny scales repeat a supplier within a part
     which = rank.reindex(pd.MultiIndex.from_frame(lines[["l_partkey", "l_suppkey"]])).to_numpy()
     part = (lines["l_partkey"] - 1) % n_part + 1
     supplier_of = pd.Series(new_ps["ps_suppkey"].to_numpy(), index=pd.MultiIndex.from_arrays(
         [new_ps["ps_partkey"], new_ps.groupby("ps_partkey").cumcount()]))
     supplier = supplier_of.reindex(pd.MultiIndex.from_arrays([part, which])).to_numpy()
     price = out["part"].set_index("p_partkey")["p_retailprice"].reindex(part).to_numpy()
-    factor = (1 + lines["l_tax"]) * (1 - lines["l_discount"])
-    old_value = lines["l_extendedprice"] * factor
     lines["l_partkey"] = part.to_numpy()
     lines["l_suppkey"] = supplier
     lines["l_extendedprice"] = np.round(lines["l_quantity"] * price, 2)
-    delta = (lines["l_extendedprice"] * factor - old_value).groupby(lines["l_orderkey"]).sum()
-    orders["o_totalprice"] = np.round(orders["o_totalprice"] + delta.reindex(orders["o_orderkey"]).fillna(0)
-                                      .to_numpy(), 2)
+    orders["o_totalprice"] = tpch_total_cents(lines).reindex(orders["o_orderkey"]).to_numpy() / 100
     out["orders"] = orders
     out["lineitem"] = lines
     return {t: out[t] for t in TPCH_TABLES}
