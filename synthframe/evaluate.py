@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,8 @@ _KS_DECIMALS = 14  # SDMetrics rounds floats to sys.float_info.dig - 1 decimals 
 _FREE_TEXT = frozenset({"word", "sentence", "paragraph", "text", "catch_phrase"})
 _DCR_CELLS = 1 << 20  # distances held at once while measuring DCR (8 MB)
 _NULL_TEXT = "\x00null"
+
+K = TypeVar("K", bound=Hashable)
 
 
 class EvaluationError(SynthframeError, ValueError):
@@ -204,12 +206,12 @@ def evaluate(real: Mapping[str, pd.DataFrame] | str | Path, synthetic: Mapping[s
     sdtypes = column_sdtypes(schema, real_frames)
     prepared = {name: _prepare_table(table, real_frames[name], synthetic_frames[name], sdtypes[name])
                 for name, table in schema.tables.items()}
-    matches = {(name, fk.columns): _match_keys(schema, name, fk, real_frames, synthetic_frames)
+    matches = {(name, fk): _match_keys(name, fk, real_frames, synthetic_frames)
                for name, table in schema.tables.items() for fk in table.foreign_keys}
     shapes = _column_shapes(prepared)
-    pairs = _column_pair_trends(schema, prepared, max_rows, seed, correlation_threshold, association_threshold)
-    cardinality = _cardinality(schema, matches)
-    intertable = _intertable_trends(schema, prepared, matches, max_rows, seed, correlation_threshold,
+    pairs = _column_pair_trends(prepared, max_rows, seed, correlation_threshold, association_threshold)
+    cardinality = _cardinality(matches)
+    intertable = _intertable_trends(prepared, matches, max_rows, seed, correlation_threshold,
                                     association_threshold)
     rules = _rules(schema, synthetic_frames)
     privacy_frame = (_privacy(schema, real_frames, synthetic_frames, prepared, sdtypes, seed) if privacy
@@ -227,7 +229,7 @@ def evaluate(real: Mapping[str, pd.DataFrame] | str | Path, synthetic: Mapping[s
         "seconds": round(time.perf_counter() - started, 3),
     }
     children = {_relationship_label(name, fk): (m.real_children, m.synthetic_children)
-                for (name, _), m in matches.items() for fk in [_fk_of(schema, name, m.columns)]}
+                for (name, fk), m in matches.items()}
     plot_data = _PlotData(real_frames, synthetic_frames, sdtypes, children)
     return QualityReport(overall, properties, shapes, pairs, cardinality, intertable, rules, privacy_frame, info,
                          plot_data)
@@ -524,11 +526,11 @@ class _Scored:
     levels: int
 
 
-def _pair_frame(columns: Mapping[Hashable, _Col], extents: Mapping[Hashable, tuple[np.ndarray, np.ndarray]],
-                keep_real: np.ndarray | None, keep_synthetic: np.ndarray | None) -> dict[Hashable, _Scored]:
+def _pair_frame(columns: Mapping[K, _Col], extents: Mapping[K, tuple[np.ndarray, np.ndarray]],
+                keep_real: np.ndarray | None, keep_synthetic: np.ndarray | None) -> dict[K, _Scored]:
     """The columns at the rows kept (all when None), continuous ones binned over their ``extents``
     (the smallest and largest value of all rows to score, before any subsampling)."""
-    out: dict[Hashable, _Scored] = {}
+    out: dict[K, _Scored] = {}
     for key, col in columns.items():
         real, synthetic = _take(col.real, keep_real), _take(col.synthetic, keep_synthetic)
         if col.continuous:
@@ -645,7 +647,7 @@ _PAIR_COLUMNS = ["metric", "score", "real_correlation", "synthetic_correlation",
                  "synthetic_association", "counted", "note"]
 
 
-def _score_pairs(frame: Mapping[Hashable, _Scored], pairs: Sequence[tuple[Hashable, Hashable]],
+def _score_pairs(frame: Mapping[K, _Scored], pairs: Sequence[tuple[K, K]],
                  correlation_threshold: float, association_threshold: float) -> list[tuple[Any, ...]]:
     """One row of :data:`_PAIR_COLUMNS` per pair, as SDMetrics' ColumnPairTrends computes it."""
     continuous = [key for key in frame if frame[key].col.continuous]
@@ -672,8 +674,8 @@ def _score_pairs(frame: Mapping[Hashable, _Scored], pairs: Sequence[tuple[Hashab
     return rows
 
 
-def _correlation_row(a: Hashable, b: Hashable, index: Mapping[Hashable, int], r_real: np.ndarray,
-                     r_synthetic: np.ndarray, constant: Mapping[Hashable, tuple[bool, bool]],
+def _correlation_row(a: K, b: K, index: Mapping[K, int], r_real: np.ndarray,
+                     r_synthetic: np.ndarray, constant: Mapping[K, tuple[bool, bool]],
                      threshold: float) -> tuple[Any, ...]:
     flat = [side for key in (a, b) for side, is_flat in zip(("real", "synthetic"), constant[key]) if is_flat]
     if flat:
@@ -698,8 +700,8 @@ def _pairs_frame(rows: list[tuple[Any, ...]], keys: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _column_pair_trends(schema: Schema, prepared: Mapping[str, Mapping[str, _Col]], max_rows: int | None,
-                        seed: int, correlation_threshold: float, association_threshold: float) -> pd.DataFrame:
+def _column_pair_trends(prepared: Mapping[str, Mapping[str, _Col]], max_rows: int | None, seed: int,
+                        correlation_threshold: float, association_threshold: float) -> pd.DataFrame:
     rows: list[tuple[Any, ...]] = []
     for table, columns in prepared.items():
         pairs = list(itertools.combinations(columns, 2))
@@ -722,27 +724,22 @@ class _Match:
     """A foreign key resolved on both sides: each child row's parent row (-1: none) and each parent
     row's number of children."""
 
-    columns: tuple[str, ...]
     real_parent_row: np.ndarray
     synthetic_parent_row: np.ndarray
     real_children: np.ndarray
     synthetic_children: np.ndarray
 
 
-def _fk_of(schema: Schema, table: str, columns: tuple[str, ...]) -> ForeignKey:
-    return next(fk for fk in schema.tables[table].foreign_keys if fk.columns == columns)
-
-
 def _relationship_label(child: str, fk: ForeignKey) -> str:
     return f"{child}.{','.join(fk.columns)} -> {fk.ref_table}"
 
 
-def _match_keys(schema: Schema, table: str, fk: ForeignKey, real: Mapping[str, pd.DataFrame],
+def _match_keys(table: str, fk: ForeignKey, real: Mapping[str, pd.DataFrame],
                 synthetic: Mapping[str, pd.DataFrame]) -> _Match:
     real_rows, real_children = _match_side(real[fk.ref_table], fk.ref_columns, real[table], fk.columns)
     synthetic_rows, synthetic_children = _match_side(synthetic[fk.ref_table], fk.ref_columns, synthetic[table],
                                                      fk.columns)
-    return _Match(fk.columns, real_rows, synthetic_rows, real_children, synthetic_children)
+    return _Match(real_rows, synthetic_rows, real_children, synthetic_children)
 
 
 def _match_side(parent: pd.DataFrame, keys: Sequence[str], child: pd.DataFrame,
@@ -777,10 +774,9 @@ def _match_side(parent: pd.DataFrame, keys: Sequence[str], child: pd.DataFrame,
     return parent_row, children.astype(np.float64)
 
 
-def _cardinality(schema: Schema, matches: Mapping[tuple[str, tuple[str, ...]], _Match]) -> pd.DataFrame:
+def _cardinality(matches: Mapping[tuple[str, ForeignKey], _Match]) -> pd.DataFrame:
     rows = []
-    for (child, columns), match in matches.items():
-        fk = _fk_of(schema, child, columns)
+    for (child, fk), match in matches.items():
         score = ks_complement(match.real_children, match.synthetic_children)
         rows.append((child, fk.ref_table, ",".join(fk.columns), "CardinalityShapeSimilarity", score,
                      float(match.real_children.mean()), float(match.synthetic_children.mean()),
@@ -790,12 +786,11 @@ def _cardinality(schema: Schema, matches: Mapping[tuple[str, tuple[str, ...]], _
                                        "real_childless_share", "synthetic_childless_share"]).astype({"score": float})
 
 
-def _intertable_trends(schema: Schema, prepared: Mapping[str, Mapping[str, _Col]],
-                       matches: Mapping[tuple[str, tuple[str, ...]], _Match], max_rows: int | None, seed: int,
-                       correlation_threshold: float, association_threshold: float) -> pd.DataFrame:
+def _intertable_trends(prepared: Mapping[str, Mapping[str, _Col]], matches: Mapping[tuple[str, ForeignKey], _Match],
+                       max_rows: int | None, seed: int, correlation_threshold: float,
+                       association_threshold: float) -> pd.DataFrame:
     rows: list[tuple[Any, ...]] = []
-    for (child, columns), match in matches.items():
-        fk = _fk_of(schema, child, columns)
+    for (child, fk), match in matches.items():
         parent_cols, child_cols = prepared[fk.ref_table], prepared[child]
         pairs = [(("parent", p), ("child", c)) for p in parent_cols for c in child_cols]
         if not pairs:
