@@ -140,6 +140,9 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
             columns[name] = ColumnModel(col.name, col.type, 0.0, generator, len(nonnull))
         else:
             columns[name] = fit_column(table.name, col, values)
+    reference = _reference_rows(schema, table, columns, df)
+    if reference:
+        layout["reference"] = reference
     person = _person_group(columns, df)
     if person:
         layout["person"] = person
@@ -156,6 +159,45 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     if copula:
         layout["copula"] = copula
     return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+REFERENCE_MAX_ROWS = 64
+"""Tables this small may be reference tables (nations, regions, genres), kept row for row."""
+_PERSONAL = frozenset({"email", "first_name", "last_name", "name", "user_name", "phone_number", "street_address",
+                       "address", "secondary_address", "ssn", "iban", "credit_card_number", "license_plate",
+                       "ipv4", "ipv6", "mac_address"})
+
+
+def _reference_rows(schema: Schema, table: Table, columns: Mapping[str, ColumnModel],
+                    df: pd.DataFrame) -> dict[str, Any] | None:
+    """The sample rows of a reference table, kept as they are: a small table other tables point to, whose
+    value columns are all labels (text, categories, booleans: no numbers or dates), one of them naming each
+    row once, and nothing personal. When a run asks for as many rows as the samples hold, these rows are
+    the table (TPC-H's 25 nations keep their names); otherwise it is generated like any other table."""
+    if not 0 < len(df) <= REFERENCE_MAX_ROWS or not any(
+            fk.ref_table == table.name for other in schema.tables.values() if other.name != table.name
+            for fk in other.foreign_keys) or set(table.columns) - set(df.columns):
+        return None
+    keys = set(table.primary_key) | {c for fk in table.foreign_keys for c in fk.columns}
+    labels = [n for n in table.columns if n not in keys]
+    for name in labels:
+        cm = columns[name]
+        spec = cm.generator.get("text") if cm.generator.get("kind") == "text" else None
+        if cm.type not in ("string", "category", "boolean") or (spec and spec.get("semantic") in _PERSONAL):
+            return None
+    naming = [n for n in labels if columns[n].type in ("string", "category") and df[n].notna().all()
+              and df[n].is_unique]
+    if not naming:
+        return None
+    return {"rows": len(df), "columns": {n: [_plain_value(v) for v in df[n].tolist()] for n in table.columns}}
+
+
+def _plain_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
 _KEY_KINDS = frozenset({"foreign_key", "sequence", "key_pattern", "uuid", "line_number"})

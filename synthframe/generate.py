@@ -37,7 +37,7 @@ from scipy import special
 from . import joint, keys
 from .errors import CapacityError, ModelError, RowCountError, where
 from .generators import ColumnGenerator, PersonEmail, generator_for
-from .generators.base import with_nulls
+from .generators.base import levels_array, with_nulls
 from .layouts import ChildLayout, ParentPicker
 from .progress import table_bar, wanted
 from .randomness import as_rows, mix64, stream_key, uniforms
@@ -138,6 +138,7 @@ class Run:
         self._pickers: dict[tuple[str, int], ParentPicker] = {}
         self._small: dict[tuple[str, str], pa.Array] = {}
         self._joint: dict[tuple[str, str], joint.JointNode | None] = {}
+        self._kept: dict[str, bool] = {}
         self.check()
 
     # -- what the model holds ------------------------------------------------------------
@@ -158,6 +159,33 @@ class Run:
                 found = generator_for(cm, table)
             self._generators[(table, column)] = found
         return found
+
+    def kept(self, table: str) -> bool:
+        """Whether ``table`` is a reference table whose sample rows are the run's rows: the run asks for as
+        many rows as were kept, and every table it points to is kept too (so its keys are the kept ones)."""
+        found = self._kept.get(table)
+        if found is None:
+            self._kept[table] = False  # a self-reference or cycle never keeps itself
+            reference = self.model.tables[table].layout.get("reference")
+            found = isinstance(reference, Mapping) and reference.get("rows") == self.counts[table] and all(
+                self.kept(fk.ref_table) for fk in self.model.schema.tables[table].foreign_keys
+                if fk.ref_table != table)
+            self._kept[table] = found
+        return found
+
+    def kept_column(self, table: str, column: str, rows: np.ndarray) -> pa.Array:
+        """A kept reference table's column at ``rows``."""
+        values = self.model.tables[table].layout["reference"]["columns"].get(column)
+        cm = self.model.tables[table].columns[column]
+        if not isinstance(values, list) or len(values) != self.counts[table]:
+            raise ModelError(f"Column {where(table, column)} has no kept values for the reference table's "
+                             f"{self.counts[table]} rows; refit the model.", table=table, column=column)
+        missing = np.array([v is None for v in values])
+        present = [v for v in values if v is not None]
+        filler = present[0] if present else ""
+        levels = [filler if v is None else v for v in values]
+        out = levels_array(cm.type, levels, rows)
+        return with_nulls(out, missing[rows] if missing.any() else None)
 
     def joint_node(self, table: str, column: str) -> joint.JointNode | None:
         """Where ``table.column`` sits in its table's network: None when it is drawn on its own."""
@@ -418,6 +446,9 @@ class RowContext:
         if column in self._busy:
             raise ModelError(f"Column {where(self.table, column)} depends on itself through the columns it reads; "
                              f"fix the model's groups.", table=self.table, column=column)
+        if self.run.kept(self.table):
+            out = self._values[column] = self.run.kept_column(self.table, column, self.rows)
+            return out
         self._busy.add(column)
         try:
             generator = self.run.generator(self.table, column)

@@ -177,3 +177,25 @@ def test_tpch_functional_dependency_and_status_rules(tpch_model):
     late = line["l_shipdate"] > "1995-07-15"
     assert (line.loc[late, "l_linestatus"] == "O").mean() > 0.995
     assert (line.loc[line["l_shipdate"] < "1995-05-15", "l_linestatus"] == "F").mean() > 0.995
+
+
+def test_tpch_reference_tables_keep_their_rows(tpch_model):
+    real = {t: pd.read_parquet(TPCH / f"{t}.parquet") for t in ("nation", "region")}
+    assert tpch_model.tables["nation"].layout["reference"]["rows"] == 25
+    data = tpch_model.sample(seed=10)
+    for table, frame in real.items():
+        made = data[table].astype(str).reset_index(drop=True)
+        pd.testing.assert_frame_equal(made, frame.astype(str), check_dtype=False)
+    # suppliers and customers point into the kept nations: n_name is the real name of their nation
+    supplier = data["supplier"].merge(data["nation"], left_on="s_nationkey", right_on="n_nationkey")
+    assert len(supplier) == len(data["supplier"]) and supplier["n_name"].isin(real["nation"]["n_name"]).all()
+    # asked for another size, the table is generated like any other, keys still valid
+    other = tpch_model.sample({"nation": 40, "supplier": 50}, seed=10)
+    assert len(other["nation"]) == 40 and sf.validate(other, tpch_model.schema).empty
+
+
+def test_tables_with_numbers_or_people_are_not_kept():
+    from synthframe.cli import _build_model
+
+    model, _ = _build_model(None, None, None, "ecommerce")
+    assert not any("reference" in tm.layout for tm in model.tables.values())
