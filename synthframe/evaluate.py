@@ -23,8 +23,9 @@ definitions and defaults, computed with NumPy on whole columns instead of per pa
     the pair trends of (parent column, child column) over the child table joined to its parent.
 
 Beside them: ``rules`` (the schema's keys, foreign keys and hints as shares of synthetic rows kept,
-from :func:`synthframe.validate`) and ``privacy`` (synthetic rows equal to a real row, distance to the
-closest real record, each next to the same measure between two halves of the real data).
+from :func:`synthframe.validate`), ``privacy`` (synthetic rows equal to a real row, distance to the
+closest real record) and ``personal_values`` (emails, names, phones also in the real data), each next
+to the same measure between two halves of the real data.
 docs/evaluate.md explains every number, the type mapping and the subsampling.
 """
 
@@ -63,6 +64,8 @@ DCR_ROWS = 1_000
 """Synthetic (and held-out real) rows whose distance to the closest real record is measured."""
 DCR_REFERENCE_ROWS = 5_000
 """Real rows those distances are measured against."""
+PERSONAL_VALUES = 10_000
+"""Synthetic values per personal column (emails, names, phones, ...) looked up among the real ones."""
 BASELINE_MIN_ROWS = 100
 """Real tables with fewer rows get no real-vs-real baseline (the halves would be too small to mean much)."""
 MAX_CATEGORY_LEVELS = 50
@@ -104,6 +107,7 @@ class QualityReport:
     intertable_trends: pd.DataFrame = field(repr=False)
     rules: pd.DataFrame = field(repr=False)
     privacy: pd.DataFrame = field(repr=False)
+    personal_values: pd.DataFrame = field(repr=False)
     info: Mapping[str, Any] = field(repr=False)
     _plot_data: Any = field(default=None, repr=False)
 
@@ -124,10 +128,11 @@ class QualityReport:
         return self.properties[["property", "score"]].copy()
 
     def get_details(self, property_name: str, table_name: str | None = None) -> pd.DataFrame:
-        """The detail rows of one property (or ``"Rules"``, ``"Privacy"``), optionally of one table only."""
+        """The detail rows of one property (or ``"Rules"``, ``"Privacy"``, ``"Personal Values"``), optionally
+        of one table only."""
         frames = {"Column Shapes": self.column_shapes, "Column Pair Trends": self.column_pair_trends,
                   "Cardinality": self.cardinality, "Intertable Trends": self.intertable_trends,
-                  "Rules": self.rules, "Privacy": self.privacy}
+                  "Rules": self.rules, "Privacy": self.privacy, "Personal Values": self.personal_values}
         if property_name not in frames:
             raise EvaluationError(f"Unknown property {property_name!r}; use one of {', '.join(frames)}.")
         frame = frames[property_name]
@@ -158,6 +163,7 @@ class QualityReport:
             "property_counts": _records(self.properties),
             "rules": _records(self.rules),
             "privacy": _records(self.privacy),
+            "personal_values": _records(self.personal_values),
             "info": _plain(dict(self.info)),
         }
 
@@ -214,8 +220,10 @@ def evaluate(real: Mapping[str, pd.DataFrame] | str | Path, synthetic: Mapping[s
     intertable = _intertable_trends(prepared, matches, max_rows, seed, correlation_threshold,
                                     association_threshold)
     rules = _rules(schema, synthetic_frames)
-    privacy_frame = (_privacy(schema, real_frames, synthetic_frames, prepared, sdtypes, seed) if privacy
+    privacy_frame = (_privacy(schema, real_frames, synthetic_frames, prepared, seed) if privacy
                      else pd.DataFrame(columns=_PRIVACY_COLUMNS))
+    personal = (_personal_values(schema, real_frames, synthetic_frames, sdtypes, seed) if privacy
+                else pd.DataFrame(columns=_PERSONAL_COLUMNS))
     properties = _properties(shapes, pairs, cardinality, intertable)
     scores = properties["score"].to_numpy(dtype=float)
     overall = float(np.nanmean(scores)) if np.isfinite(scores).any() else math.nan
@@ -231,8 +239,8 @@ def evaluate(real: Mapping[str, pd.DataFrame] | str | Path, synthetic: Mapping[s
     children = {_relationship_label(name, fk): (m.real_children, m.synthetic_children)
                 for (name, fk), m in matches.items()}
     plot_data = _PlotData(real_frames, synthetic_frames, sdtypes, children)
-    return QualityReport(overall, properties, shapes, pairs, cardinality, intertable, rules, privacy_frame, info,
-                         plot_data)
+    return QualityReport(overall, properties, shapes, pairs, cardinality, intertable, rules, privacy_frame,
+                         personal, info, plot_data)
 
 
 # -- types -------------------------------------------------------------------------------------
@@ -242,9 +250,9 @@ def column_sdtypes(schema: Schema | Mapping[str, Any] | str | Path,
     """The SDMetrics sdtype each column is scored as: ``{table: {column: sdtype}}``.
 
     Primary and foreign key columns are ``id``; integer and float ``numerical``; date and datetime
-    ``datetime``; category ``categorical``; boolean ``boolean``; uuid, and strings that are
-    ``unique`` or have a ``pattern``, ``id``; strings with a ``semantic`` hint ``pii`` (``text`` for
-    words, sentences, paragraphs); strings with ``values`` ``categorical``; other strings
+    ``datetime``; category ``categorical``; boolean ``boolean``; strings with a ``semantic`` hint
+    ``pii`` (``text`` for words, sentences, paragraphs); uuid, and strings that are ``unique`` or have
+    a ``pattern``, ``id``; strings with ``values`` ``categorical``; other strings
     ``categorical`` when the real values have few levels (see :data:`MAX_CATEGORY_LEVELS`), else ``text``.
     """
     schema = _as_schema(schema)
@@ -298,10 +306,10 @@ def _sdtype(spec: Column, is_key: bool, real: pd.Series | None) -> str:
         return "boolean"
     if kind == "category":
         return "categorical"
+    if kind == "string" and spec.semantic is not None:
+        return "text" if spec.semantic in _FREE_TEXT else "pii"
     if kind == "uuid" or spec.unique or spec.pattern is not None:
         return "id"
-    if spec.semantic is not None:
-        return "text" if spec.semantic in _FREE_TEXT else "pii"
     if spec.values is not None:
         return "categorical"
     if real is None:
@@ -896,12 +904,12 @@ def _rules(schema: Schema, synthetic: Mapping[str, pd.DataFrame]) -> pd.DataFram
 _PRIVACY_COLUMNS = ["table", "columns", "real_rows", "synthetic_rows", "exact_copies", "exact_copy_share",
                     "baseline_copy_share", "dcr_columns", "dcr_rows", "dcr_median", "dcr_baseline_median",
                     "dcr_zero_share"]
+_PERSONAL_COLUMNS = ["table", "column", "checked", "found", "found_share", "baseline_share"]
 
 
 def _privacy(schema: Schema, real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
-             prepared: Mapping[str, Mapping[str, _Col]], sdtypes: Mapping[str, Mapping[str, str]],
-             seed: int) -> pd.DataFrame:
-    rows = [_table_privacy(name, table, real[name], synthetic[name], prepared[name], sdtypes[name], seed)
+             prepared: Mapping[str, Mapping[str, _Col]], seed: int) -> pd.DataFrame:
+    rows = [_table_privacy(name, table, real[name], synthetic[name], prepared[name], seed)
             for name, table in schema.tables.items()]
     frame = pd.DataFrame(rows, columns=_PRIVACY_COLUMNS)
     for name in ("exact_copy_share", "baseline_copy_share", "dcr_median", "dcr_baseline_median", "dcr_zero_share"):
@@ -910,16 +918,12 @@ def _privacy(schema: Schema, real: Mapping[str, pd.DataFrame], synthetic: Mappin
 
 
 def _table_privacy(name: str, table: Table, real: pd.DataFrame, synthetic: pd.DataFrame,
-                   columns: Mapping[str, _Col], sdtypes: Mapping[str, str], seed: int) -> tuple[Any, ...]:
+                   columns: Mapping[str, _Col], seed: int) -> tuple[Any, ...]:
     keys = _key_columns(table)
     compared = [col for col in table.columns if col not in keys]
     text = [col for col in compared if col not in columns]
     n_real, n_synthetic = len(real), len(synthetic)
-    halves = None
-    if n_real >= BASELINE_MIN_ROWS:
-        order = np.argpartition(bits(stream_key(seed, name, "", "privacy/halves"),
-                                     np.arange(n_real, dtype=np.int64)), n_real // 2)
-        halves = (np.sort(order[: n_real // 2]), np.sort(order[n_real // 2:]))
+    halves = _halves(name, n_real, seed)
 
     copies, copy_share, baseline_share = 0, math.nan, math.nan
     if compared:
@@ -953,6 +957,43 @@ def _table_privacy(name: str, table: Table, real: pd.DataFrame, synthetic: pd.Da
             dcr_baseline = float(np.median(_dcr([c.real[held_out] for c in columns.values()], baseline_reference)))
     return (name, len(compared), n_real, n_synthetic, copies, copy_share, baseline_share, len(columns), dcr_rows,
             dcr_median, dcr_baseline, dcr_zero)
+
+
+def _personal_values(schema: Schema, real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
+                     sdtypes: Mapping[str, Mapping[str, str]], seed: int) -> pd.DataFrame:
+    """Per personal column (``pii``: emails, names, phones, ...), how many synthetic values also occur in
+    the real column (up to :data:`PERSONAL_VALUES` checked), and the same share for held-out real rows
+    against the other half (first names repeat among real people too)."""
+    rows = []
+    for name in schema.tables:
+        personal = [col for col, kind in sdtypes[name].items() if kind == "pii"]
+        if not personal:
+            continue
+        halves = _halves(name, len(real[name]), seed)
+        for col in personal:
+            column = real[name][col]
+            values = synthetic[name][col].dropna()
+            sample = values.iloc[_pick(np.arange(len(values)), PERSONAL_VALUES, seed, name, f"personal/{col}")]
+            found = int(sample.astype("string").isin(column.dropna().astype("string")).sum())
+            baseline = math.nan
+            if halves is not None:
+                held_out = column.iloc[halves[1]].dropna()
+                held_out = held_out.iloc[_pick(np.arange(len(held_out)), PERSONAL_VALUES, seed, name,
+                                               f"personal-baseline/{col}")]
+                known = column.iloc[halves[0]].dropna().astype("string")
+                baseline = float(held_out.astype("string").isin(known).mean()) if len(held_out) else math.nan
+            rows.append((name, col, len(sample), found, found / len(sample) if len(sample) else math.nan, baseline))
+    return pd.DataFrame(rows, columns=_PERSONAL_COLUMNS).astype(
+        {"checked": np.int64, "found": np.int64, "found_share": float, "baseline_share": float})
+
+
+def _halves(name: str, n_real: int, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two random halves of the real rows (sorted positions), None below :data:`BASELINE_MIN_ROWS`."""
+    if n_real < BASELINE_MIN_ROWS:
+        return None
+    order = np.argpartition(bits(stream_key(seed, name, "", "privacy/halves"), np.arange(n_real, dtype=np.int64)),
+                            n_real // 2)
+    return np.sort(order[: n_real // 2]), np.sort(order[n_real // 2:])
 
 
 def _pick(rows: np.ndarray, limit: int, seed: int, table: str, purpose: str) -> np.ndarray:
@@ -1141,6 +1182,11 @@ def _summary(report: QualityReport) -> str:
             base = "n/a" if math.isnan(r.dcr_baseline_median) else f"{r.dcr_baseline_median:.3f}"
             lines.append(f"  {r.table:<16} {copies:>14} {_percent(r.baseline_copy_share):>13} {dcr:>11} "
                          f"{base:>13}")
+    if len(report.personal_values):
+        lines.append("  personal values (emails, names, phones, ...) also in the real column:")
+        for r in report.personal_values.itertuples(index=False):
+            lines.append(f"    {r.table + '.' + r.column:<28} {r.found:>7,} of {r.checked:<7,} "
+                         f"{_percent(r.found_share):>7}   real vs real {_percent(r.baseline_share)}")
     if info.get("max_rows") is not None and any(
             max(t["real_rows"], t["synthetic_rows"]) > info["max_rows"] for t in tables.values()):
         lines += ["", f"Pair trends read {info['max_rows']:,} sampled rows of larger tables (max_rows)."]

@@ -235,6 +235,25 @@ def test_copies_of_real_rows_are_counted_exactly():
     assert 0 < privacy["dcr_baseline_median"] < 0.2
 
 
+def test_personal_values_found_in_the_real_data_are_counted():
+    real, synthetic = shop(8), shop(8)
+    names = synthetic["customers"]["name"].copy()
+    names[:5] = ["Ann", "Bob", None, "N7", "Eve"]  # N4 ... N8 stay: 5 found; one null not checked
+    synthetic["customers"] = synthetic["customers"].assign(name=names)
+    report = sf.evaluate(real, synthetic, SHOP)
+    row = report.personal_values.iloc[0]
+    assert (row["table"], row["column"], row["checked"], row["found"]) == ("customers", "name", 7, 4)
+    assert row["found_share"] == pytest.approx(4 / 7) and np.isnan(row["baseline_share"])  # under 100 real rows
+    assert "customers.name" in report.summary()
+    # the baseline: held-out real values found among the other half's
+    spec = {"tables": {"p": {"columns": {"email": {"type": "string", "semantic": "email", "unique": True}}}}}
+    people = pd.DataFrame({"email": [f"p{i % 150}@x.org" for i in range(300)]})  # each address twice
+    report = sf.evaluate({"p": people}, {"p": people.iloc[:10]}, spec)
+    row = report.personal_values.iloc[0]
+    assert row["found"] == 10 and 0 < row["baseline_share"] < 1
+    assert sf.evaluate({"p": people}, {"p": people}, spec, privacy=False).personal_values.empty
+
+
 # -- SDMetrics --------------------------------------------------------------------------------------
 
 def _for_sdmetrics(data: dict[str, pd.DataFrame], schema: sf.Schema) -> dict[str, pd.DataFrame]:
