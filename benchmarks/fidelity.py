@@ -108,7 +108,11 @@ def normalize(data: Mapping[str, pd.DataFrame], schema: sf.Schema) -> dict[str, 
                 if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
                     values = s.astype("Float64").astype(np.float64) if s.hasnans else s.astype(np.float64)
                 else:  # decimals, strings
-                    values = pd.to_numeric(s.astype(object).where(s.notna(), None), errors="coerce").astype(np.float64)
+                    try:
+                        values = s.astype(np.float64)
+                    except (TypeError, ValueError):
+                        values = pd.to_numeric(s.astype(object).where(s.notna(), None), errors="coerce").astype(
+                            np.float64)
                 if col in keys and not values.isna().any():
                     values = values.astype(np.int64)
                 cols[col] = values.to_numpy()
@@ -142,7 +146,7 @@ def _tpch_extension_file(con: Any) -> Path:
 
 def dbgen(scale: float, cache: Path) -> Path:
     """A folder of Parquet files of TPC-H at ``scale`` made by DuckDB's dbgen, made once and kept in ``cache``."""
-    out = Path(cache) / f"tpch_sf{scale:g}"
+    out = Path(cache) / f"tpch_sf{scale:g}_v2"
     if all((out / f"{t}.parquet").is_file() for t in TPCH_TABLES):
         return out
     import duckdb
@@ -156,8 +160,10 @@ def dbgen(scale: float, cache: Path) -> Path:
         con.execute(f"CALL dbgen(sf={float(scale)!r})")
         part = out.with_name(out.name + f".part{os.getpid()}")
         part.mkdir(parents=True, exist_ok=True)
-        for t in TPCH_TABLES:
-            con.execute(f"COPY {t} TO '{part / (t + '.parquet')}' (FORMAT parquet)")
+        for t in TPCH_TABLES:  # decimals as doubles: what the sample holds, and quick to read
+            cols = [f"CAST({name} AS DOUBLE) AS {name}" if kind.startswith("DECIMAL") else name
+                    for name, kind, *_ in con.execute(f"DESCRIBE {t}").fetchall()]
+            con.execute(f"COPY (SELECT {', '.join(cols)} FROM {t}) TO '{part / (t + '.parquet')}' (FORMAT parquet)")
     finally:
         con.close()
     if out.exists():  # another run finished first
@@ -1121,7 +1127,8 @@ def markdown(report: Mapping[str, Any]) -> str:
            f"`{report['command']}` at commit `{(m.get('git_commit') or '?')[:10]}`"
            f"{' (with uncommitted changes)' if m.get('git_dirty') else ''}; Python {m['python']}, "
            f"synthframe {m['synthframe']}, sdmetrics {m.get('sdmetrics')}, duckdb {m.get('duckdb')}, "
-           f"sdv {m.get('sdv') or 'not installed'}; seed {s['seed']}; {report['seconds_total']:.0f} s in all.",
+           f"sdv {m.get('sdv') or 'not installed'}{' (from ' + m['sdv_path'] + ')' if m.get('sdv_path') else ''}; "
+           f"seed {s['seed']}; {report['seconds_total']:.0f} s in all.",
            "",
            "Scores are SDMetrics' quality report (0–1, higher is closer) of each synthesizer's output against a "
            "held-out real draw that no synthesizer saw; the *ceiling* is another real draw of the same population "
@@ -1181,11 +1188,20 @@ def _git(*args: str) -> str | None:
         return None
 
 
+def _sdv_path() -> str | None:
+    """Where sdv is imported from (it may come from PYTHONPATH rather than the environment)."""
+    if not sdv_available():
+        return None
+    import sdv
+
+    return str(Path(sdv.__file__).resolve().parent.parent)
+
+
 def machine_info() -> dict[str, Any]:
     return {"python": platform.python_version(), "platform": platform.platform(), "cpu_count": os.cpu_count(),
             "synthframe": sf.__version__, "numpy": np.__version__, "pandas": pd.__version__,
             "sdmetrics": _version("sdmetrics"), "duckdb": _version("duckdb"),
-            "sdv": _version("sdv") if sdv_available() else None,
+            "sdv": _version("sdv") if sdv_available() else None, "sdv_path": _sdv_path(),
             "git_commit": _git("rev-parse", "HEAD"), "git_dirty": bool(_git("status", "--porcelain", "synthframe"))}
 
 
