@@ -75,7 +75,6 @@ each seen twice on average (the rule the fit uses to learn frequencies); otherwi
 _KS_DECIMALS = 14  # SDMetrics rounds floats to sys.float_info.dig - 1 decimals before the KS test
 _FREE_TEXT = frozenset({"word", "sentence", "paragraph", "text", "catch_phrase"})
 _DCR_CELLS = 1 << 20  # distances held at once while measuring DCR (8 MB)
-_NULL_TEXT = "\x00null"
 
 K = TypeVar("K", bound=Hashable)
 
@@ -929,13 +928,13 @@ def _table_privacy(name: str, table: Table, real: pd.DataFrame, synthetic: pd.Da
     if compared:
         stat_real = _stat_hash([c.real for c in columns.values()], n_real)
         stat_synthetic = _stat_hash([c.synthetic for c in columns.values()], n_synthetic)
-        hits = _copied(stat_synthetic, stat_real, _text_hasher(synthetic, text), _text_hasher(real, text))
+        hits = _copied(stat_synthetic, stat_real, _text_hashers(synthetic, text), _text_hashers(real, text))
         copies = int(hits.sum())
         copy_share = copies / n_synthetic
         if halves is not None:
             first, second = halves
-            hasher = _text_hasher(real, text)
-            again = _copied(stat_real[second], stat_real[first], _at(hasher, second), _at(hasher, first))
+            again = _copied(stat_real[second], stat_real[first], _text_hashers(real, text, second),
+                            _text_hashers(real, text, first))
             baseline_share = float(again.mean())
 
     dcr_median = dcr_baseline = dcr_zero = math.nan
@@ -974,17 +973,22 @@ def _personal_values(schema: Schema, real: Mapping[str, pd.DataFrame], synthetic
             column = real[name][col]
             values = synthetic[name][col].dropna()
             sample = values.iloc[_pick(np.arange(len(values)), PERSONAL_VALUES, seed, name, f"personal/{col}")]
-            found = int(sample.astype("string").isin(column.dropna().astype("string")).sum())
+            found = int(_isin(_text_hash(sample), _known(column)).sum())
             baseline = math.nan
             if halves is not None:
                 held_out = column.iloc[halves[1]].dropna()
                 held_out = held_out.iloc[_pick(np.arange(len(held_out)), PERSONAL_VALUES, seed, name,
                                                f"personal-baseline/{col}")]
-                known = column.iloc[halves[0]].dropna().astype("string")
-                baseline = float(held_out.astype("string").isin(known).mean()) if len(held_out) else math.nan
+                if len(held_out):
+                    baseline = float(_isin(_text_hash(held_out), _known(column.iloc[halves[0]])).mean())
             rows.append((name, col, len(sample), found, found / len(sample) if len(sample) else math.nan, baseline))
     return pd.DataFrame(rows, columns=_PERSONAL_COLUMNS).astype(
         {"checked": np.int64, "found": np.int64, "found_share": float, "baseline_share": float})
+
+
+def _known(values: pd.Series) -> np.ndarray:
+    """Text hashes of the distinct non-null values of a column."""
+    return _text_hash(pd.Series(values.dropna().unique()))
 
 
 def _halves(name: str, n_real: int, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1023,27 +1027,26 @@ def _combine(acc: np.ndarray, part: np.ndarray, position: int) -> np.ndarray:
         return finalize(acc * np.uint64(0x100000001B3) ^ mixed)
 
 
-def _text_hasher(frame: pd.DataFrame, columns: Sequence[str]) -> Callable[[np.ndarray], np.ndarray] | None:
-    """Hashes the text columns of the given row positions (the costly part, done only for candidates)."""
-    if not columns:
-        return None
-
-    def hasher(rows: np.ndarray) -> np.ndarray:
-        out = np.zeros(len(rows), dtype=np.uint64)
-        for i, col in enumerate(columns):
-            values = frame[col].iloc[rows].astype("string").to_numpy(dtype=object, na_value=_NULL_TEXT)
-            out = _combine(out, pd.util.hash_array(values), 1000 + i)
-        return out
-
-    return hasher
+_Hasher = Callable[[np.ndarray], np.ndarray]
 
 
-def _at(hasher: Callable[[np.ndarray], np.ndarray] | None, rows: np.ndarray,
-        ) -> Callable[[np.ndarray], np.ndarray] | None:
-    """``hasher`` reading positions within ``rows`` (None stays None)."""
-    if hasher is None:
-        return None
-    return lambda positions: hasher(rows[positions])
+def _text_hashers(frame: pd.DataFrame, columns: Sequence[str], rows: np.ndarray | None = None) -> list[_Hasher]:
+    """Per text column, a function hashing it at given positions (of ``rows`` when given, else of the
+    frame): the costly part, done only for the rows still in question."""
+
+    def hasher(col: str) -> _Hasher:
+        series = frame[col]
+        if rows is None:
+            return lambda positions: _text_hash(series.iloc[positions])
+        return lambda positions: _text_hash(series.iloc[rows[positions]])
+
+    return [hasher(col) for col in columns]
+
+
+def _text_hash(values: pd.Series) -> np.ndarray:
+    """64-bit hashes of values as text: equal for equal strings whatever the dtype (object, string,
+    Arrow string, categorical); every null alike."""
+    return pd.util.hash_pandas_object(values, index=False, categorize=False).to_numpy(dtype=np.uint64)
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -1051,18 +1054,27 @@ def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     return pd.Series(values, copy=False).isin(among).to_numpy(dtype=bool)
 
 
-def _copied(query: np.ndarray, reference: np.ndarray, query_text: Callable[[np.ndarray], np.ndarray] | None,
-            reference_text: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
-    """Which query rows equal some reference row on every compared column (hashes of 64 bits)."""
-    candidates = np.flatnonzero(_isin(query, reference))
+def _copied(query: np.ndarray, reference: np.ndarray, query_text: Sequence[_Hasher],
+            reference_text: Sequence[_Hasher]) -> np.ndarray:
+    """Which query rows equal some reference row on every compared column (hashes of 64 bits).
+
+    ``query`` and ``reference`` hash the statistical columns; the text columns are hashed one at a
+    time, only for the rows whose hashes so far still match some row on the other side.
+    """
+    query_rows = np.flatnonzero(_isin(query, reference))
+    reference_rows = np.flatnonzero(_isin(reference, query[query_rows]))
+    query_hash, reference_hash = query[query_rows], reference[reference_rows]
+    for i, (query_column, reference_column) in enumerate(zip(query_text, reference_text)):
+        if not len(query_rows):
+            break
+        query_hash = _combine(query_hash, query_column(query_rows), 1000 + i)
+        reference_hash = _combine(reference_hash, reference_column(reference_rows), 1000 + i)
+        keep = _isin(query_hash, reference_hash)
+        query_rows, query_hash = query_rows[keep], query_hash[keep]
+        keep = _isin(reference_hash, query_hash)
+        reference_rows, reference_hash = reference_rows[keep], reference_hash[keep]
     hit = np.zeros(len(query), dtype=bool)
-    if query_text is None or reference_text is None or not len(candidates):
-        hit[candidates] = True
-        return hit
-    matched = np.flatnonzero(_isin(reference, query[candidates]))
-    full_query = _combine(query[candidates], query_text(candidates), 999)
-    full_reference = _combine(reference[matched], reference_text(matched), 999)
-    hit[candidates[_isin(full_query, full_reference)]] = True
+    hit[query_rows] = True
     return hit
 
 
