@@ -22,6 +22,7 @@ large samples are subsampled for the distribution fits, so fitting stays seconds
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +40,8 @@ from .generators.values import Distribution, Frequencies
 from .model import ColumnModel, Model, TableModel
 from .schema import Column, ForeignKey, Schema, Table
 
+logger = logging.getLogger("synthframe")
+
 MAX_CATEGORY_LEVELS = 50
 """String columns with at most this many distinct values (each seen twice on average) become categories."""
 
@@ -49,7 +52,7 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     ``samples`` is anything :func:`synthframe.read_samples` accepts (records, DataFrames, files,
     a folder), or None for a schema-only model drawn from types and hints.
     """
-    from .samples import read_samples
+    from .samples import foreign_key_orphans, read_samples
 
     if schema is None:
         if samples is None:
@@ -64,6 +67,13 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     fitted: dict[str, TableModel] = {}
     for name in schema.generation_order():
         fitted[name] = _fit_table(schema, schema.tables[name], frames.get(name), frames, fitted)
+    for report in foreign_key_orphans(frames, schema) if frames else []:
+        # A declared key the samples break: say so; generated rows still point only at generated parents.
+        logger.warning("%s Generated rows will all point to existing '%s' rows.", report.message, report.ref_table)
+        tm = fitted[report.table]
+        listed = [*tm.layout.get("orphans", []), {"columns": list(report.columns), "references": report.ref_table,
+                                                  "rows": report.rows, "orphans": report.orphans}]
+        fitted[report.table] = replace(tm, layout={**tm.layout, "orphans": listed})
     return Model(schema=schema, tables={name: fitted[name] for name in schema.tables})
 
 
@@ -163,7 +173,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
 
 REFERENCE_MAX_ROWS = 64
 """Tables this small may be reference tables (nations, regions, genres), kept row for row."""
-_PERSONAL = frozenset({"email", "first_name", "last_name", "name", "user_name", "phone_number", "street_address",
+_PERSONAL = frozenset({"email", "first_name", "last_name", "user_name", "phone_number", "street_address",
                        "address", "secondary_address", "ssn", "iban", "credit_card_number", "license_plate",
                        "ipv4", "ipv6", "mac_address"})
 

@@ -54,7 +54,8 @@ def _parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
             continue
         at = keys.get_indexer(df[fk.columns[0]])
         aligned = parent.iloc[np.maximum(at, 0)].reset_index(drop=True)
-        aligned = aligned.where(pd.Series(at >= 0).to_numpy()[:, None], other=pd.NA) if (at < 0).any() else aligned
+        if (at < 0).any():  # orphan keys: no parent row to compare with
+            aligned = aligned.where(np.broadcast_to((at >= 0)[:, None], aligned.shape))
         out.append((index, fk.ref_table, aligned))
     return out
 

@@ -85,6 +85,7 @@ _PLACEHOLDERS: dict[str, bytes] = {
     "#": b"0123456789",
     "?": b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "@": b"abcdefghijklmnopqrstuvwxyz",
+    "*": b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 }
 
 
@@ -109,7 +110,7 @@ def _parse_pattern(pattern: str, table: str | None = None, column: str | None = 
 
 
 def _escape(ch: str) -> str:
-    return "\\" + ch if ch in "#?@\\" else ch
+    return "\\" + ch if ch in "#?@*\\" else ch
 
 
 def pattern_capacity(pattern: str) -> int:
@@ -223,8 +224,49 @@ def learn_pattern(values: pd.Series) -> str | None:
     return pattern
 
 
+def learn_key_formats(values: pd.Series) -> list[dict[str, Any]] | None:
+    """The formats of natural keys (``UA``, ``JFK``/``04G``, ``N14228``/``N102UW``): one pattern per length,
+    weighted by its share of the keys. Per position: ``#`` digits, ``?`` upper-case letters, ``@`` lower-case
+    letters, ``*`` upper-case letters and digits, or the character every key shares there. Lengths held by
+    one key only are left out (a format with nothing to vary would copy it). None when a position mixes
+    anything else (free text is not a key format) or the formats cover under 90% of the keys."""
+    strings = _strings(values)
+    if strings.empty:
+        return None
+    lengths = strings.str.len()
+    formats = []
+    for width, count in lengths.value_counts().sort_index().items():
+        if not 0 < width <= MAX_PATTERN_WIDTH:
+            return None
+        if count < 2:
+            continue
+        codes = _codes(strings[lengths == width].tolist(), int(width))
+        tokens = []
+        for pos in range(int(width)):
+            col = codes[:, pos]
+            digit, upper, lower = (col >= 48) & (col <= 57), (col >= 65) & (col <= 90), (col >= 97) & (col <= 122)
+            if (col == col[0]).all() and not (len(col) > 1 and digit.all()):
+                tokens.append(_escape(chr(int(col[0]))))
+            elif digit.all():
+                tokens.append("#")
+            elif upper.all():
+                tokens.append("?")
+            elif lower.all():
+                tokens.append("@")
+            elif (upper | digit).all():
+                tokens.append("*")
+            else:
+                return None
+        if any(is_ph for is_ph, _ in _parse_pattern("".join(tokens))):
+            formats.append({"pattern": "".join(tokens), "weight": float(count)})
+    total = sum(f["weight"] for f in formats)
+    if total < 0.9 * len(strings):
+        return None
+    return [{**f, "weight": f["weight"] / total} for f in formats]
+
+
 def _pattern_matches(pattern: str, strings: pd.Series) -> pd.Series:
-    classes = {"#": "[0-9]", "?": "[A-Z]", "@": "[a-z]"}
+    classes = {"#": "[0-9]", "?": "[A-Z]", "@": "[a-z]", "*": "[0-9A-Z]"}
     regex = "".join(classes[ch] if is_ph else re.escape(ch) for is_ph, ch in _parse_pattern(pattern))
     return strings.str.fullmatch(regex).fillna(False).astype(bool)
 
@@ -241,8 +283,9 @@ def _pattern_index(pattern: str, strings: pd.Series) -> dict[str, int] | None:
     index = np.zeros(len(matching), dtype=np.int64)
     for pos, (is_ph, ch) in enumerate(tokens):
         if is_ph:
-            zero = _PLACEHOLDERS[ch][0]
-            index = index * len(_PLACEHOLDERS[ch]) + (codes[:, pos] - zero)
+            lookup = np.zeros(128, dtype=np.int64)
+            lookup[np.frombuffer(_PLACEHOLDERS[ch], dtype=np.uint8)] = np.arange(len(_PLACEHOLDERS[ch]))
+            index = index * len(_PLACEHOLDERS[ch]) + lookup[codes[:, pos]]
     return {"min": int(index.min()), "max": int(index.max())}
 
 

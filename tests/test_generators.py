@@ -57,19 +57,24 @@ SCHEMA = {"tables": {
     "partsupp": {"primary_key": ["product_id", "supplier_id"], "columns": {
         "product_id": "integer", "supplier_id": "integer"},
         "foreign_keys": {"product_id": "products.product_id", "supplier_id": "suppliers.supplier_id"}},
+    "stations": {"primary_key": "code", "columns": {"code": "string"}},
+    "readings": {"primary_key": ["station", "at"], "columns": {"station": "string", "at": "datetime"},
+                 "foreign_keys": {"station": "stations.code"}},
     "staff": {"primary_key": "staff_id", "columns": {
         "staff_id": "uuid", "manager_id": {"type": "uuid", "nullable": True}},
         "foreign_keys": {"manager_id": "staff.staff_id"}},
 }}
 
 COUNTS = {"customers": 700, "orders": 1500, "lines": 4000, "products": 40, "suppliers": 6, "partsupp": 120,
-          "staff": 300}
+          "staff": 300, "stations": 500, "readings": 2000}
 
 
 def _with_parent_column(model: sf.Model) -> sf.Model:
-    """The model with ``orders.signup_copy`` read from its customer's ``signup`` and ``orders.shipped`` 0, 3
-    or 7 days after it (hand-edited rules)."""
+    """The model with ``orders.signup_copy`` read from its customer's ``signup``, ``orders.shipped`` 0, 3
+    or 7 days after it (hand-edited rules), and station codes in two learned formats."""
     data = model.to_dict()
+    data["tables"]["stations"]["columns"]["code"]["generator"] = {
+        "kind": "natural_key", "formats": [{"pattern": "?#", "weight": 0.25}, {"pattern": "K*?", "weight": 0.75}]}
     data["tables"]["orders"]["columns"]["shipped"]["generator"] = {
         "kind": "offset", "base": {"fk": 0, "column": "signup"}, "time_unit": "D",
         "gap": {"kind": "frequencies", "values": [0, 3, 7], "weights": [0.2, 0.5, 0.3]}}

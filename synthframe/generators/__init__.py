@@ -2,12 +2,12 @@
 
 from .base import REGISTRY, ColumnGenerator, DrawContext, generator_for, register
 from .derived import Offset
-from .keys import ForeignKey, KeyPattern, LineNumber, ParentColumn, Sequence, Uuid
+from .keys import ForeignKey, KeyPattern, LineNumber, NaturalKey, ParentColumn, Sequence, TimeGrid, Uuid
 from .text import PersonEmail, TextPattern, TextSemantic, TextWords
 from .values import Distribution, Frequencies
 
 __all__ = [
     "REGISTRY", "ColumnGenerator", "Distribution", "DrawContext", "ForeignKey", "Frequencies", "KeyPattern",
-    "LineNumber", "Offset", "ParentColumn", "PersonEmail", "Sequence", "TextPattern", "TextSemantic", "TextWords",
-    "Uuid", "generator_for", "register",
+    "LineNumber", "NaturalKey", "Offset", "ParentColumn", "PersonEmail", "Sequence", "TextPattern", "TextSemantic",
+    "TextWords", "TimeGrid", "Uuid", "generator_for", "register",
 ]
