@@ -676,16 +676,20 @@ def sdv_worker(folder: Path) -> int:
     fit_seconds = time.perf_counter() - start
     with open(folder / "fitted", "w", encoding="utf-8") as fh:
         fh.write(f"{fit_seconds}\n")
-    start = time.perf_counter()
-    # SDV 2 names it sample_scale (sample takes a row count); SDV 1 sample(scale=...)
-    data = synth.sample_scale(scale=job["scale"]) if hasattr(synth, "sample_scale") else synth.sample(
-        scale=job["scale"])
-    sample_seconds = time.perf_counter() - start
     import sdv
 
-    with open(folder / "output.pkl", "wb") as fh:
-        pickle.dump({"data": data, "fit_seconds": fit_seconds, "sample_seconds": sample_seconds,
-                     "version": sdv.__version__}, fh)
+    # the sample's own size first (kept if the asked size does not finish in the budget), then the asked size;
+    # SDV 2 names it sample_scale (sample takes a row count), SDV 1 sample(scale=...)
+    for scale, name in ((1.0, "output_scale1.pkl"), (job["scale"], "output.pkl")):
+        start = time.perf_counter()
+        data = synth.sample_scale(scale=scale) if hasattr(synth, "sample_scale") else synth.sample(scale=scale)
+        sample_seconds = time.perf_counter() - start
+        with open(folder / (name + ".part"), "wb") as fh:
+            pickle.dump({"data": data, "fit_seconds": fit_seconds, "sample_seconds": sample_seconds,
+                         "version": sdv.__version__, "scale": scale}, fh)
+        os.replace(folder / (name + ".part"), folder / name)
+        if scale == job["scale"]:
+            break
     return 0
 
 
@@ -702,22 +706,30 @@ def run_sdv(schema: sf.Schema, sample: Mapping[str, pd.DataFrame], types: Mappin
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.fidelity", "--sdv-worker", str(folder)],
                                 cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        note = None
         try:
             _, err = proc.communicate(timeout=budget)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
             fitted = (folder / "fitted").read_text().strip() if (folder / "fitted").is_file() else None
-            what = f"fitted in {float(fitted):.0f} s, sampling" if fitted else "still fitting"
-            return None, {"skipped": f"stopped after the {budget:.0f} s budget ({what})",
-                          "seconds": time.perf_counter() - start, "scale": scale}
-        if proc.returncode or not (folder / "output.pkl").is_file():
+            if not (folder / "output_scale1.pkl").is_file():
+                what = f"fitted in {float(fitted):.0f} s, sampling" if fitted else "still fitting"
+                return None, {"skipped": f"stopped after the {budget:.0f} s budget ({what})",
+                              "seconds": time.perf_counter() - start, "scale": scale}
+            note = (f"sampling at scale {scale:g} did not finish within the {budget:.0f} s budget: scored the rows "
+                    f"sampled at scale 1 (the fit sample's size)")
+            err = ""
+        found = folder / "output.pkl" if note is None else folder / "output_scale1.pkl"
+        if (proc.returncode and note is None) or not found.is_file():
             return None, {"error": f"exit {proc.returncode}: {err.strip()[-1500:]}", "scale": scale}
-        with open(folder / "output.pkl", "rb") as fh:
+        with open(found, "rb") as fh:
             out = pickle.load(fh)
     data = _sdv_restore({t: f.copy() for t, f in out["data"].items()}, schema)
     info = {"fit_seconds": out["fit_seconds"], "sample_seconds": out["sample_seconds"], "version": out["version"],
-            "scale": scale, "rows": {t: len(f) for t, f in data.items()}}
+            "scale": out["scale"], "rows": {t: len(f) for t, f in data.items()}}
+    if note:
+        info["note"] = note
     return normalize(data, schema), info
 
 
@@ -1034,7 +1046,7 @@ def dataset_markdown(name: str, res: Mapping[str, Any]) -> str:
     labels = [f"- {ENTRY_HEADERS[e]}: {entries[e].get('label')}" for e in present]
     out += labels
     for e in present:
-        for key in ("error", "sdmetrics_error", "evaluate_error", "skipped"):
+        for key in ("error", "sdmetrics_error", "evaluate_error", "skipped", "note"):
             if entries[e].get(key):
                 out.append(f"- {ENTRY_HEADERS[e]} — {key.replace('_', ' ')}: `{str(entries[e][key]).splitlines()[0]}`")
     times = []
@@ -1065,7 +1077,8 @@ def dataset_markdown(name: str, res: Mapping[str, Any]) -> str:
         if "fit_seconds" in se.get("sdv", {}):
             s = se["sdv"]
             out.append(f"- SDV HMA on the slice: fit {s['fit_seconds']:.2f} s, sample {s['sample_seconds']:.2f} s "
-                       f"(scale {s['scale']:g}: {sum(s['rows'].values()):,} rows), sdv {s.get('version')}")
+                       f"(scale {s['scale']:g}: {sum(s['rows'].values()):,} rows), sdv {s.get('version')}"
+                       + (f"; {s['note']}" if s.get("note") else ""))
     if "validate_problems" in entries.get("synthframe", {}):
         out.append(f"\n`synthframe.validate` problems in synthframe's output: "
                    f"{entries['synthframe']['validate_problems']}")
@@ -1266,7 +1279,9 @@ def run(args: argparse.Namespace, log: Callable[[str], None] = lambda s: None) -
         except Exception as exc:
             datasets[name] = {"description": ds.description, "error": _error(exc)}
         datasets[name]["seconds"] = time.perf_counter() - start
-    command = "python -m benchmarks fidelity" + (" --quick" if args.quick else "")
+    command = "python -m benchmarks fidelity" + (" --quick" if args.quick else "") + (
+        f" --sdv-budget {args.sdv_budget:g}" if args.sdv_budget is not None else "") + (
+        " --no-sdv" if args.no_sdv else "") + (f" --datasets {args.datasets}" if wanted != list(DATASETS) else "")
     return _clean({
         "created": started.isoformat(timespec="seconds"),
         "command": command,
