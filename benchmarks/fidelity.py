@@ -1112,22 +1112,37 @@ def dataset_markdown(name: str, res: Mapping[str, Any]) -> str:
         out += ["", "### Exact copies of a fit-sample row (share of rows, scored columns)", "",
                 _table(["table", *[names[c] for c in cols]], [[t, *[copies[c].get(t) for c in cols]] for t in tables])]
     if "synthframe" in scored:
+        ref = "ceiling_equal" if "ceiling_equal" in scored else "ceiling"
         worst = worst_pairs(entries["synthframe"])
         if worst:
             ceiling = {(r.get("Table"), r.get("Column 1"), r.get("Column 2")): r.get("Score")
-                       for r in _detail(entries.get("ceiling", {}), "Column Pair Trends")}
+                       for r in _detail(entries.get(ref, {}), "Column Pair Trends")}
             out += ["", "### synthframe's 10 worst column pair trends (pairs SDMetrics counts)", "",
-                    _table(["table", "column 1", "column 2", "metric", "synthframe", "ceiling", "real correlation",
-                            "synthetic correlation", "real association"],
+                    _table(["table", "column 1", "column 2", "metric", "synthframe", ENTRY_HEADERS[ref],
+                            "real correlation", "synthetic correlation", "real association"],
                            [[r.get("Table"), r.get("Column 1"), r.get("Column 2"), r.get("Metric"), r.get("Score"),
                              ceiling.get((r.get("Table"), r.get("Column 1"), r.get("Column 2"))),
                              _num(r.get("Real Correlation")), _num(r.get("Synthetic Correlation")),
                              _num(r.get("Real Association"))] for r in worst])]
         shapes_worst = worst_shapes(entries["synthframe"])
         if shapes_worst:
+            ceiling = {(r.get("Table"), r.get("Column")): r.get("Score")
+                       for r in _detail(entries.get(ref, {}), "Column Shapes")}
             out += ["", "### synthframe's 10 worst column shapes", "",
-                    _table(["table", "column", "metric", "score"],
-                           [[r.get("Table"), r.get("Column"), r.get("Metric"), r.get("Score")] for r in shapes_worst])]
+                    _table(["table", "column", "metric", "synthframe", ENTRY_HEADERS[ref]],
+                           [[r.get("Table"), r.get("Column"), r.get("Metric"), r.get("Score"),
+                             ceiling.get((r.get("Table"), r.get("Column")))] for r in shapes_worst])]
+        inter = sorted((r for r in _detail(entries["synthframe"], "Intertable Trends") if r.get("Score") is not None),
+                       key=lambda r: r["Score"])[:10]
+        if inter:
+            ceiling = {(r.get("Child Table"), r.get("Parent Table"), r.get("Column 1"), r.get("Column 2")):
+                       r.get("Score") for r in _detail(entries.get(ref, {}), "Intertable Trends")}
+            out += ["", "### synthframe's 10 worst inter-table pairs (parent column × child column over the join)", "",
+                    _table(["child", "parent", "column 1", "column 2", "metric", "synthframe", ENTRY_HEADERS[ref]],
+                           [[r.get("Child Table"), r.get("Parent Table"), r.get("Column 1"), r.get("Column 2"),
+                             r.get("Metric"), r.get("Score"), ceiling.get((r.get("Child Table"), r.get("Parent Table"),
+                                                                           r.get("Column 1"), r.get("Column 2")))]
+                            for r in inter])]
     for note in res.get("notes", []):
         out.append(f"\n- {note}")
     return "\n".join(out)
@@ -1241,6 +1256,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"JSON results (default {DEFAULT_JSON.relative_to(REPO_ROOT)}; --quick: only when given)")
     p.add_argument("--md", type=Path, default=None,
                    help=f"markdown report (default {DEFAULT_MD.relative_to(REPO_ROOT)}; --quick: only when given)")
+    p.add_argument("--markdown-from", type=Path, default=None, metavar="JSON",
+                   help="only write the markdown report (--md, default the results file) of an earlier run's JSON")
     p.add_argument("--sdv-worker", type=Path, default=None, help=argparse.SUPPRESS)
     return p
 
@@ -1299,6 +1316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.sdv_worker is not None:
         return sdv_worker(args.sdv_worker)
+    if args.markdown_from is not None:
+        md_path = args.md or DEFAULT_MD
+        md_path.write_text(markdown(json.loads(args.markdown_from.read_text(encoding="utf-8"))), encoding="utf-8")
+        print(f"report written to {md_path}", file=sys.stderr)
+        return 0
     t0 = time.perf_counter()
     report = run(args, log=lambda s: print(f"[fidelity {time.perf_counter() - t0:6.1f} s] {s}", file=sys.stderr,
                                            flush=True))
