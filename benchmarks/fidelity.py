@@ -25,11 +25,16 @@ a surrogate key column (one integer per distinct key tuple) since SDMetrics' rel
 columns. Free-text columns (names, addresses, comments, phone numbers) are not scored. Where
 ``synthframe.evaluate`` exists, its report is computed on the same pairs and shown next to SDMetrics'.
 Also, per dataset: the share of rows keeping each known rule of the population, and the share of rows
-that are exact copies of a fit-sample row. Where ``sdv`` is importable, SDV's ``HMASynthesizer`` is fitted
-on the same sample in a subprocess with a time budget and scored the same way.
+that are exact copies of a fit-sample row. Where ``sdv`` is importable (never a dependency), SDV's
+``HMASynthesizer`` is fitted on the same sample in a subprocess with a time budget (``--sdv-budget``) and
+scored the same way; SDV 2's HMASynthesizer refuses schemas of more than 5 tables or a depth over 2, so it
+then runs on one parent and child (``Dataset.sdv_slice``), next to synthframe's output and the ceiling on
+the same tables. It samples the fit sample's size first and keeps that when the asked size does not
+finish within the budget.
 
 A failure in one dataset or synthesizer is reported in the results, never fatal to the others.
-``--quick`` runs tiny sizes in seconds (the test's mode).
+``--quick`` runs tiny sizes in seconds to check the harness (TPC-H held out at SF 0.01, the sample's own
+scale, so its scores say nothing about the model; the population at 120 and 600 customers).
 """
 
 from __future__ import annotations
