@@ -116,6 +116,8 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                                     layout["children_shape"])
             if given:
                 layout["children_given"] = given
+            elif _poisson_like(layout["children_shape"]):
+                layout["children_shape"] = None  # every parent alike: counts scatter as at any scale
         layout["interleave"] = not _ordered_by_parent(table.foreign_keys[owner], df, frames.get(parent))
         if partner is not None and len(df):
             partner_fk = table.foreign_keys[partner]
@@ -138,7 +140,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                     and frames.get(fk.ref_table) is not None and len(frames[fk.ref_table]):
                 # How often each parent row is referenced (popular products, never-ordered ones).
                 popularity = _children_shape(fk, df, frames[fk.ref_table])
-                if popularity:
+                if popularity and not _poisson_like(popularity):
                     columns[name] = replace(columns[name], generator={**columns[name].generator,
                                                                       "popularity": popularity})
             if fk.ref_table == table.name:
@@ -363,6 +365,52 @@ def _ordered_by_parent(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame
     return len(position) > 1 and bool(np.all(np.diff(position) >= 0))
 
 
+POISSON_SIGNIFICANCE = 0.001
+"""Children-per-parent counts are taken as every parent alike (Poisson scatter) unless a G-test against the
+Poisson law of their mean rejects it at this level."""
+
+
+def _poisson_like(shape: Mapping[str, list] | None) -> bool:
+    """Whether children-per-parent counts look like every parent being alike, the counts scattering by
+    chance (Poisson of their mean): then the samples' spread is noise that does not grow with the row count
+    (25 nations with ~60 customers each at one scale have ~600 each ten times larger, give or take ~25, not
+    ~250), and the shape is dropped for uniform draws. Line counts fixed to 1..7 per order are not."""
+    from scipy import stats
+
+    if not shape or len(shape["counts"]) != len(shape["weights"]):
+        return False
+    counts = np.asarray(shape["counts"], dtype=np.float64)
+    if not np.allclose(counts, np.round(counts)) or len(counts) > 64 or len(counts) == 1:
+        return False  # quantiles of a long tail, or every parent with the same count: kept as learned
+    weights = np.asarray(shape["weights"], dtype=np.float64)
+    parents = float(shape.get("parents") or round(1.0 / weights[weights > 0].min()))
+    observed_at = {int(c): w * parents for c, w in zip(counts, weights)}
+    mean = float(sum(c * n for c, n in observed_at.items()) / parents)
+    if mean <= 0:
+        return False
+    top = int(max(observed_at)) + 1
+    support = np.arange(top + 1)
+    expected = stats.poisson.pmf(support, mean) * parents
+    expected[-1] = stats.poisson.sf(top - 1, mean) * parents
+    observed = np.array([observed_at.get(int(k), 0.0) for k in support])
+    # Pool neighbouring cells until each expects at least 5 parents.
+    pooled_o, pooled_e, acc_o, acc_e = [], [], 0.0, 0.0
+    for o, e in zip(observed, expected):
+        acc_o, acc_e = acc_o + o, acc_e + e
+        if acc_e >= 5:
+            pooled_o.append(acc_o)
+            pooled_e.append(acc_e)
+            acc_o = acc_e = 0.0
+    if pooled_e:
+        pooled_o[-1] += acc_o
+        pooled_e[-1] += acc_e
+    if len(pooled_e) < 2:
+        return True  # too few parents to tell them apart
+    o, e = np.asarray(pooled_o), np.asarray(pooled_e)
+    g = 2.0 * float(np.sum(np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / e), 0.0)))
+    return bool(stats.chi2.sf(g, max(len(o) - 2, 1)) > POISSON_SIGNIFICANCE)
+
+
 def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:
     """How many children each parent row has in the samples, as a histogram (zeros included).
 
@@ -384,7 +432,8 @@ def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -
     if len(values) > 64:
         quantiles = np.quantile(counts, np.linspace(0.0, 1.0, 64))
         return {"counts": [float(q) for q in quantiles], "weights": [1.0 / 64] * 64}
-    return {"counts": [int(v) for v in values], "weights": [float(f) / len(counts) for f in freq]}
+    return {"counts": [int(v) for v in values], "weights": [float(f) / len(counts) for f in freq],
+            "parents": len(counts)}
 
 
 def _fit_foreign_key(table: Table, col: Column, fk: ForeignKey, index: int, owner: int | None,

@@ -199,3 +199,24 @@ def test_tables_with_numbers_or_people_are_not_kept():
 
     model, _ = _build_model(None, None, None, "ecommerce")
     assert not any("reference" in tm.layout for tm in model.tables.values())
+
+
+def test_children_counts_that_only_scatter_by_chance_do_not_grow_with_scale(tpch_model):
+    from synthframe.fit import _poisson_like
+
+    rng = np.random.default_rng(3)
+
+    def shape(counts: np.ndarray) -> dict:
+        values, freq = np.unique(counts, return_counts=True)
+        return {"counts": values.tolist(), "weights": (freq / freq.sum()).tolist(), "parents": len(counts)}
+
+    assert _poisson_like(shape(rng.poisson(7.5, 8000)))
+    assert not _poisson_like(shape(rng.integers(1, 8, 15000)))  # 1..7 lines per order: no 0, no 8
+    assert not _poisson_like(shape(rng.negative_binomial(2, 0.2, 5000)))  # some parents far more popular
+    assert not _poisson_like(shape(np.full(300, 4)))
+    # TPC-H's customers per nation (~60 each in the samples) scatter by chance: ten times the customers give
+    # ~600 per nation give or take ~sqrt(600), not give or take ten times the samples' spread
+    assert tpch_model.tables["customer"].layout["children_shape"] is None
+    customers = tpch_model.sample({"customer": 15_000}, seed=11)["customer"]
+    per_nation = customers.groupby("c_nationkey").size()
+    assert len(per_nation) == 25 and per_nation.std() < 2 * np.sqrt(600)
