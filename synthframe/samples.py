@@ -791,7 +791,23 @@ def _text_tokens_as_nulls(text: pd.Series) -> pd.Series:
     shapes = _shape(others).value_counts(normalize=True)
     common = set(shapes.index[shapes >= 0.5])
     keep = _shape(trimmed).isin(common).to_numpy(dtype=bool, na_value=False)
+    levels = others.value_counts()
+    if len(levels) <= 50 and (levels >= 2).all():
+        # Among a few levels, a token written like them (upper-case among upper-case) and about as frequent
+        # as they are is one of them: TPC-H's l_shipinstruct is NONE in a quarter of its rows.
+        style = _case_style(others).value_counts(normalize=True)
+        usual = style.index[0] if len(style) and style.iloc[0] >= 0.9 else None
+        counts = trimmed[token].value_counts()
+        frequent = trimmed.map(counts).to_numpy(dtype=np.float64, na_value=0.0) >= 0.5 * float(levels.median())
+        keep |= frequent & (_case_style(trimmed) == usual).to_numpy(dtype=bool, na_value=False)
     return text.mask(token & ~keep)
+
+
+def _case_style(text: pd.Series) -> pd.Series:
+    """``upper``, ``lower`` or ``mixed`` per value, by its letters."""
+    upper = text.str.upper() == text
+    lower = text.str.lower() == text
+    return pd.Series(np.select([upper & ~lower, lower & ~upper], ["upper", "lower"], "mixed"), index=text.index)
 
 
 def _check_primary_key(table: str, key: tuple[str, ...], df: pd.DataFrame) -> None:

@@ -179,3 +179,14 @@ def test_palmer_penguins_na_in_numeric_columns(tmp_path: Path):
     coerced = sf.read_samples(folder, schema)["penguins"]
     assert coerced["bill_length_mm"].isna().sum() == 2 and coerced["body_mass_g"].isna().sum() == 2
     assert coerced["bill_length_mm"].mean() == pytest.approx(43.92193, abs=1e-4)
+
+
+def test_a_token_that_is_one_of_a_few_levels_stays_a_value():
+    from synthframe.samples import _text_tokens_as_nulls
+
+    levels = pd.Series(["COLLECT COD", "NONE", "TAKE BACK RETURN", "DELIVER IN PERSON"] * 25, dtype="string")
+    assert _text_tokens_as_nulls(levels).isna().sum() == 0  # TPC-H's l_shipinstruct: NONE is a level
+    sex = pd.Series(["male", "female"] * 30 + ["NA"] * 11, dtype="string")
+    assert _text_tokens_as_nulls(sex).isna().sum() == 11  # written otherwise than the levels: missing
+    rare = pd.Series(["COLLECT COD", "TAKE BACK RETURN"] * 40 + ["NONE"] * 3, dtype="string")
+    assert _text_tokens_as_nulls(rare).isna().sum() == 3  # far rarer than the levels: missing
