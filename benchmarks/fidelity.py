@@ -545,8 +545,10 @@ def sdmetrics_scores(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
         except Exception as exc:
             details[prop] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
             continue
-        drop = [c for c in frame.columns if c.startswith("Error")] if "Error" not in frame else []
-        details[prop] = _records(frame.drop(columns=drop))
+        if "Meets Threshold?" in frame:  # keep the pairs that count, and any other pair scoring under 0.9
+            counts = frame["Meets Threshold?"].astype("boolean").fillna(False).astype(bool)
+            frame = frame[counts | (frame["Score"] < 0.9)]
+        details[prop] = _records(frame)
     out["details"] = details
     out["relationships"] = [f"{r['child_table_name']}.{r['child_foreign_key']} -> "
                             f"{r['parent_table_name']}.{r['parent_primary_key']}" for r in metadata["relationships"]]
@@ -557,7 +559,8 @@ def sdmetrics_scores(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
 
 def evaluate_scores(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
                     schema: sf.Schema) -> dict[str, Any] | None:
-    """``synthframe.evaluate``'s report as a dict, or None when this checkout has no such module."""
+    """``synthframe.evaluate``'s report as a dict (without its per-item details), or None when this checkout
+    has no such module."""
     try:
         from synthframe.evaluate import evaluate
     except ImportError:
@@ -565,7 +568,8 @@ def evaluate_scores(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         report = evaluate(real, synthetic, schema)
-    as_dict = report.to_dict() if hasattr(report, "to_dict") else report
+    as_dict = dict(report.to_dict() if hasattr(report, "to_dict") else report)
+    as_dict.pop("details", None)  # per column and pair, as SDMetrics' details kept next to it
     return json.loads(json.dumps(as_dict, default=_json_default))
 
 
