@@ -1280,6 +1280,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None] = lambda s: None) -
     use_sdv = not args.no_sdv and sdv_available()
     budget = args.sdv_budget if args.sdv_budget is not None else sizes["sdv_budget"]
     started = dt.datetime.now(dt.timezone.utc)
+    machine = machine_info()  # the commit and working tree the run imported, read before it starts
     t0 = time.perf_counter()
     notes: list[str] = []
     if args.no_sdv:
@@ -1312,7 +1313,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None] = lambda s: None) -
         "created": started.isoformat(timespec="seconds"),
         "command": command,
         "seconds_total": time.perf_counter() - t0,
-        "machine": machine_info(),
+        "machine": machine,
         "settings": {"quick": bool(args.quick), "seed": args.seed, "sizes": sizes, "sdv": use_sdv,
                      "sdv_budget": budget, "datasets": wanted, "tpch_sample": str(args.tpch),
                      "cache": str(args.cache)},
