@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import synthframe as sf
 from synthframe.errors import SampleError
 from synthframe.fit import fit_column
 from synthframe.generators.values import choose_family
@@ -109,3 +110,17 @@ def test_low_cardinality_strings_become_levels_without_one_off_values():
     assert gen["kind"] == "frequencies"
     assert gen["values"] == ["Paris", "Lyon", "Nice"]  # the value seen once is not copied
     assert sum(gen["weights"]) == pytest.approx(1.0)
+
+
+def test_levels_that_differ_only_by_chance_get_equal_shares():
+    rng = np.random.Generator(np.random.PCG64(5))
+    even = pd.Series(rng.choice(["a", "b", "c", "d"], 400))
+    skewed = pd.Series(rng.choice(["a", "b", "c", "d"], 400, p=[0.4, 0.3, 0.2, 0.1]))
+    numbers = pd.Series(rng.integers(1, 6, 400))
+    schema = {"tables": {"t": {"columns": {"even": "category", "skewed": "category", "n": "integer"}}}}
+    model = sf.fit(schema, {"t": pd.DataFrame({"even": even, "skewed": skewed, "n": numbers})})
+    columns = model.tables["t"].columns
+    assert columns["even"].generator["weights"] == [0.25] * 4  # the samples' scatter is not copied
+    assert columns["n"].generator["weights"] == [0.2] * 5
+    weights = dict(zip(columns["skewed"].generator["values"], columns["skewed"].generator["weights"]))
+    assert weights == skewed.value_counts(normalize=True).to_dict()  # real differences are kept as seen

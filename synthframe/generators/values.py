@@ -218,7 +218,26 @@ def _frequencies(values: pd.Series, *, private: bool = False) -> dict[str, Any]:
         counts = counts[counts >= 2]
     levels = [_plain_scalar(v) for v in counts.index]
     total = float(counts.sum())
+    if _evenly_spread(counts.to_numpy()):
+        # The levels differ only by chance (a G-test against equal shares does not reject it): the
+        # population's shares are equal, and the samples' scatter is not copied.
+        return {"kind": "frequencies", "values": levels, "weights": [1.0 / len(levels)] * len(levels)}
     return {"kind": "frequencies", "values": levels, "weights": [float(c) / total for c in counts.to_numpy()]}
+
+
+EVEN_SIGNIFICANCE = 0.01
+"""Level counts are taken as equal shares unless a G-test rejects that at this level."""
+
+
+def _evenly_spread(counts: np.ndarray) -> bool:
+    """Whether level counts look like equal shares scattered by chance: at least 5 expected per level (so
+    the test means something) and a G-test against equal shares not rejecting."""
+    n, k = float(counts.sum()), len(counts)
+    if k < 2 or n / k < 5:
+        return False
+    expected = n / k
+    g = 2.0 * float(np.sum(counts * np.log(np.maximum(counts, 1e-300) / expected)))
+    return bool(stats.chi2.sf(g, k - 1) > EVEN_SIGNIFICANCE)
 
 
 def _frequencies_from_hint(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
@@ -296,7 +315,8 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
     distinct, counts = np.unique(x, return_counts=True)
     if len(distinct) <= MAX_FREQUENCY_LEVELS and len(distinct) * 2 <= len(x) and decimals is not None:
         values_ = [int(v) if integer else float(v) for v in distinct]
-        return {"kind": "frequencies", "values": values_, "weights": list(counts / counts.sum())}
+        weights = [1.0 / len(distinct)] * len(distinct) if _evenly_spread(counts) else list(counts / counts.sum())
+        return {"kind": "frequencies", "values": values_, "weights": weights}
     if len(x) > FIT_SUBSAMPLE:
         x = _subsample(x, table, col.name)
     spec, ks = choose_family(x, lo, hi)
