@@ -218,39 +218,82 @@ _KEY_KINDS = frozenset({"foreign_key", "sequence", "key_pattern", "uuid", "line_
 def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
                  frames: Mapping[str, pd.DataFrame], fitted: Mapping[str, TableModel]) -> dict[str, Any] | None:
     """The table's Bayesian network (:mod:`synthframe.joint`) over its value columns and the columns of the
-    parents its single-column foreign keys point to (read at the parent index when generating)."""
+    parents its single-column foreign keys point to (read at the parent index when generating), and the
+    column each null rate depends on."""
     if len(df) < joint.MIN_ROWS:
         return None
     candidates: list[joint.Candidate] = []
+    aligned: dict[int, pd.DataFrame] = {}
+    for index, fk in enumerate(table.foreign_keys):
+        parent_df = frames.get(fk.ref_table)
+        if len(fk.columns) != 1 or fk.ref_table == table.name or fk.ref_table not in fitted or parent_df is None \
+                or not len(parent_df) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent_df:
+            continue
+        keys = pd.Index(parent_df[fk.ref_columns[0]])
+        if keys.is_unique:
+            at = keys.get_indexer(df[fk.columns[0]])
+            rows = parent_df.iloc[np.maximum(at, 0)].reset_index(drop=True)
+            aligned[index] = rows.where(np.broadcast_to((at >= 0)[:, None], rows.shape)) if (at < 0).any() else rows
     for name, cm in columns.items():
         kind = cm.generator.get("kind")
         if name not in df.columns or kind in _KEY_KINDS:
             continue
+        if kind == "offset":
+            candidates += _offset_candidates(name, cm, df, aligned)
+            continue
         child = kind == "distribution" or (kind == "frequencies" and "time_unit" not in cm.generator)
         found = joint.candidate(name, {"column": name}, cm.generator, df[name], child=child)
         if found is not None:
-            base = cm.generator.get("base", {})
-            found.after = base.get("column") if kind == "offset" and "fk" not in base else None
             candidates.append(found)
-    for index, fk in enumerate(table.foreign_keys):
-        parent = fitted.get(fk.ref_table)
-        parent_df = frames.get(fk.ref_table)
-        if len(fk.columns) != 1 or fk.ref_table == table.name or parent is None or parent_df is None \
-                or not len(parent_df) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent_df:
-            continue
-        keys = pd.Index(parent_df[fk.ref_columns[0]])
-        if not keys.is_unique:
-            continue
-        at = keys.get_indexer(df[fk.columns[0]])
-        for name, cm in parent.columns.items():
-            if cm.generator.get("kind") in _KEY_KINDS or name not in parent_df.columns:
+    for index, rows in aligned.items():
+        fk = table.foreign_keys[index]
+        for name, cm in fitted[fk.ref_table].columns.items():
+            if cm.generator.get("kind") in _KEY_KINDS or name not in rows.columns:
                 continue
-            values = parent_df[name].iloc[np.maximum(at, 0)].where(pd.Series(at >= 0).to_numpy())
             found = joint.candidate(f"{fk.ref_table}.{name} via {fk.columns[0]}", {"fk": index, "column": name},
-                                    cm.generator, values, child=False)
+                                    cm.generator, rows[name], child=False)
             if found is not None:
                 candidates.append(found)
-    return joint.fit_joint(candidates)
+    network = joint.fit_joint(candidates)
+    depends: dict[str, set[str]] = {}
+    for name, node in (network or {}).get("columns", {}).items():
+        if "fk" not in node["given"]:
+            depends.setdefault(name, set()).add(node["given"]["column"])
+    for name, cm in columns.items():
+        base = cm.generator.get("base") if cm.generator.get("kind") == "offset" else None
+        if base and "fk" not in base:
+            depends.setdefault(name, set()).add(base["column"])
+    missing = {name: df[name].isna().to_numpy() for name, cm in columns.items()
+               if name in df.columns and 0 < cm.null_rate < 1 and cm.generator.get("kind") not in _KEY_KINDS
+               and cm.generator.get("kind") != "parent_column"}
+    nulls = joint.fit_nulls(candidates, missing, depends)
+    if nulls:
+        network = {**(network or {"columns": {}}), "nulls": nulls}
+    return network
+
+
+def _offset_candidates(name: str, cm: ColumnModel, df: pd.DataFrame,
+                       aligned: Mapping[int, pd.DataFrame]) -> list[joint.Candidate]:
+    """An offset date takes part twice: its gap as a column the network may condition (stores ship the same
+    day), and its date as a column others may depend on (a line's status on its ship date)."""
+    out = []
+    base = cm.generator["base"]
+    source = aligned.get(base["fk"]) if "fk" in base else df
+    if source is not None and base["column"] in source.columns:
+        unit = 86400 if cm.generator["time_unit"] == "D" else 1
+        gaps = (rules._seconds(df[name]) - rules._seconds(source[base["column"]])) // unit
+        gap = cm.generator["gap"]
+        found = joint.candidate(name, {"column": name}, gap, pd.Series(gaps).astype("Float64"),
+                                child=gap.get("kind") in ("distribution", "frequencies"))
+        if found is not None:
+            found.scores = None  # a gap is drawn through its own bins, never by a Gaussian edge
+            found.gives = False
+            out.append(found)
+    as_date = joint.candidate(f"{name} (date)", {"column": name}, {"kind": "offset"}, df[name], child=False)
+    if as_date is not None:
+        as_date.after = [name] + ([base["column"], f"{base['column']} (date)"] if "fk" not in base else [])
+        out.append(as_date)
+    return out
 
 
 COPULA_MIN_ROWS = 20

@@ -137,7 +137,7 @@ class Run:
         self._layouts: dict[str, ChildLayout] = {}
         self._pickers: dict[tuple[str, int], ParentPicker] = {}
         self._small: dict[tuple[str, str], pa.Array] = {}
-        self._joint: dict[tuple[str, str], joint.JointNode | None] = {}
+        self._joint: dict[tuple[str, ...], Any] = {}
         self._kept: dict[str, bool] = {}
         self.check()
 
@@ -195,6 +195,29 @@ class Run:
             node = (network.get("columns") or {}).get(column)
             self._joint[key] = None if node is None else self._joint_node(table, column, node)
         return self._joint[key]
+
+    def null_node(self, table: str, column: str) -> tuple[Mapping[str, Any], Mapping[str, Any], np.ndarray] | None:
+        """The column whose bins ``table.column``'s null rate depends on: (given, its bins, rate per bin)."""
+        key = (table, "nulls", column)
+        if key not in self._joint:
+            network = self.model.tables[table].layout.get("joint") or {}
+            node = (network.get("nulls") or {}).get(column)
+            found = None
+            if node is not None:
+                try:
+                    given, spec = node["given"], node["given_bins"]
+                    rates = np.asarray(node["rates"], dtype=np.float64)
+                    source = self.foreign_key(table, int(given["fk"])).ref_table if "fk" in given else table
+                    if given["column"] not in self.model.tables[source].columns or \
+                            rates.shape != (joint.bin_count(spec) + 1,) or not ((rates >= 0) & (rates <= 1)).all():
+                        raise ValueError("rates do not match the bins")
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise ModelError(f"Column {where(table, column)} has a damaged null-rate entry in the joint "
+                                     f"model ({exc}); refit the model or remove it.", table=table,
+                                     column=column) from None
+                found = (given, spec, rates)
+            self._joint[key] = found  # type: ignore[assignment]
+        return self._joint[key]  # type: ignore[return-value]
 
     def _joint_node(self, table: str, column: str, node: Mapping[str, Any]) -> joint.JointNode:
         try:
@@ -401,11 +424,7 @@ class RowContext:
             u = self.uniform(column, "values")
             if node.correlation is not None:
                 return node.correlated(u, self.value_uniforms(given["column"]))
-            if "fk" in given:
-                values = self.parent_values(int(given["fk"]), given["column"])
-            else:
-                values = self.values(given["column"])
-            return node.conditional(u, joint.given_bins(values, node.given_spec))
+            return node.conditional(u, joint.given_bins(self.given_values(given), node.given_spec))
         copula = self.run.model.tables[self.table].layout.get("copula")
         if copula and column in copula["columns"]:
             if self._copula is None:
@@ -455,11 +474,26 @@ class RowContext:
             out = generator.draw(self.rows, self)
             null_rate = generator.column.null_rate
             if null_rate > 0 and generator.kind not in ("foreign_key", "parent_column"):
-                out = with_nulls(out, self.uniform(column, "nulls") < null_rate)
+                out = with_nulls(out, self.uniform(column, "nulls") < self._null_rates(column, null_rate))
         finally:
             self._busy.discard(column)
         self._values[column] = out
         return out
+
+    def _null_rates(self, column: str, null_rate: float) -> float | np.ndarray:
+        """The column's chance of a null in each row: the learned rate of its parent column's bin when its
+        nulls depend on one (no ship date for a cancelled order), else its overall rate."""
+        node = self.run.null_node(self.table, column)
+        if node is None:
+            return null_rate
+        given, spec, rates = node
+        return rates[np.clip(joint.given_bins(self.given_values(given), spec), 0, len(rates) - 1)]
+
+    def given_values(self, given: Mapping[str, Any]) -> pa.Array:
+        """The values of a column another one depends on: of this row, or of its parent row (``fk``)."""
+        if "fk" in given:
+            return self.parent_values(int(given["fk"]), given["column"])
+        return self.values(given["column"])
 
     # -- keys and parents -------------------------------------------------------------------
     def _owner_rows(self) -> tuple[np.ndarray, np.ndarray]:

@@ -196,8 +196,9 @@ class Candidate:
     spec: Spec
     bins: np.ndarray
     child: bool
-    after: str | None = None  # available once this column is in the tree (a derived column's base)
+    after: list[str] | None = None  # the candidates it is computed from (a derived date: its gap and base)
     scores: np.ndarray | None = None  # normal scores of a number column drawn from its uniform (NaN: none)
+    gives: bool = True  # whether others may depend on it (a derived date's gap may not: its values are dates)
 
 
 def sample_bins(values: pd.Series, spec: Mapping[str, Any]) -> np.ndarray:
@@ -287,6 +288,8 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
     """The network over ``candidates``: for each child column that depends on another, its parent, the
     parent's bins and the conditional table. None when nothing depends on anything."""
     by_name = {c.name: c for c in candidates}
+    for c in candidates:  # computed only from columns that take part
+        c.after = [a for a in c.after or () if a in by_name and a != c.name] or None
     children = [c for c in candidates if c.child]
     if not children:
         return None
@@ -296,7 +299,7 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
     correlation: dict[tuple[str, str], float] = {}
     for child in children:
         for parent in candidates:
-            if parent.name == child.name:
+            if parent.name == child.name or not parent.gives:
                 continue
             if child.scores is not None and parent.scores is not None:
                 # Two numbers drawn from their uniforms: a Gaussian edge keeps their rank correlation whole.
@@ -319,44 +322,42 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         if determining:
             fixed[child.name] = min(determining, key=lambda p: (len(by_name[p].spec["levels"]), p))
     fixed = _without_cycles(fixed)
-    placed: set[str] = set()
+    # Columns not drawn by the network (parents' columns, derived dates) are in the tree from the start;
+    # an edge is only taken when its parent is not itself computed from the child (a date from its gap).
+    placed = {c.name for c in candidates if not c.child}
+    requires: dict[str, set[str]] = {c.name: set(c.after or ()) for c in candidates if not c.child}
     parent_of: dict[str, str] = {}
 
-    def available(c: Candidate) -> bool:
-        return c.name not in placed and (c.after is None or c.after in placed)
+    def needs(start: str, target: str) -> bool:
+        todo, seen = [start], set()
+        while todo:
+            name = todo.pop()
+            if name == target:
+                return True
+            if name not in seen:
+                seen.add(name)
+                todo.extend(requires.get(name, ()))
+        return False
 
-    # Columns not drawn by the network are in the tree from the start (or once their base is).
-    pending = list(candidates)
+    pending = [c.name for c in children]
     while pending:
-        progress = False
-        for c in list(pending):
-            if not c.child and available(c):
-                placed.add(c.name)
-                pending.remove(c)
-                progress = True
-            elif c.child and c.name in fixed and fixed[c.name] in placed:
-                parent_of[c.name] = fixed[c.name]
-                placed.add(c.name)
-                pending.remove(c)
-                progress = True
-        if progress:
-            continue
-        waiting = {c.name for c in pending}
-        edges = [(mi, p, c) for (p, c), mi in score.items()
-                 if p in placed and c in waiting and c not in fixed]
-        if edges:
-            _, p, c = max(edges)
-            parent_of[c] = p
+        ready = [c for c in pending if c in fixed and fixed[c] in placed and not needs(fixed[c], c)]
+        if ready:
+            c = ready[0]
+            parent_of[c] = fixed[c]
         else:
-            roots = [c for c in pending if c.child and c.name not in fixed]
-            if not roots:  # only columns waiting on a base or a determining column that is not placed
-                blocked = pending[0]
-                fixed.pop(blocked.name, None)
-                blocked.after = None
-                continue
-            c = roots[0].name
+            edges = [(mi, p, c) for (p, c), mi in score.items()
+                     if p in placed and c in pending and c not in fixed and not needs(p, c)]
+            if edges:
+                _, p, c = max(edges)
+                parent_of[c] = p
+            else:
+                roots = [c for c in pending if c not in fixed] or pending[:1]
+                c = roots[0]
+                fixed.pop(c, None)
+        requires[c] = {parent_of[c]} if c in parent_of else set()
         placed.add(c)
-        pending.remove(by_name[c])
+        pending.remove(c)
     nodes: dict[str, Any] = {}
     for name, parent in parent_of.items():
         child, given = by_name[name], by_name[parent]
@@ -383,6 +384,55 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         if fixed.get(name) == parent:
             nodes[name]["determined"] = True
     return {"columns": nodes} if nodes else None
+
+
+def fit_nulls(candidates: Sequence[Candidate], missing: Mapping[str, np.ndarray],
+              depends: Mapping[str, set[str]]) -> dict[str, Any]:
+    """For each column with nulls, the column its null rate depends on most (a cancelled order has no ship
+    date), with the rate in each of that column's bins; only significant dependencies (G-test), and never on
+    a column computed from this one."""
+    out: dict[str, Any] = {}
+    for name, mask in missing.items():
+        indicator = mask.astype(np.int64)
+        best: tuple[float, Candidate] | None = None
+        for parent in candidates:
+            target = parent.given["column"]
+            if not parent.gives:
+                continue
+            if target == name or "fk" not in parent.given and _reaches(depends, target, name):
+                continue
+            table = _contingency(parent.bins, indicator, bin_count(parent.spec), 2)
+            mi, significant = _mutual_information(table)
+            if significant and (best is None or mi > best[0]):
+                best = (mi, parent)
+        if best is None:
+            continue
+        mi, parent = best
+        table = _contingency(parent.bins, indicator, bin_count(parent.spec), 2)
+        overall = float(indicator.mean())
+        seen = table.sum(axis=1)
+        thin = seen < MIN_ROWS
+        rates = (table[:, 1] + SMOOTHING * thin * overall) / np.maximum(seen + SMOOTHING * thin, 1e-300)
+        rates = np.where(seen + thin > 0, rates, overall)
+        out[name] = {"given": parent.given, "given_bins": {k: v for k, v in parent.spec.items()
+                                                          if k != "uniform_edges"},
+                     "rates": [round(float(r), 6) for r in [*rates, overall]], "mutual_information": round(mi, 6)}
+        if "fk" not in parent.given:
+            depends.setdefault(name, set()).add(parent.given["column"])  # type: ignore[attr-defined]
+    return out
+
+
+def _reaches(depends: Mapping[str, set[str]], start: str, target: str) -> bool:
+    """Whether computing ``start`` needs ``target`` (through the dependencies known so far)."""
+    todo, seen = [start], set()
+    while todo:
+        column = todo.pop()
+        if column == target:
+            return True
+        if column not in seen:
+            seen.add(column)
+            todo.extend(depends.get(column, ()))
+    return False
 
 
 def _without_cycles(fixed: dict[str, str]) -> dict[str, str]:

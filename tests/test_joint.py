@@ -220,3 +220,33 @@ def test_children_counts_that_only_scatter_by_chance_do_not_grow_with_scale(tpch
     customers = tpch_model.sample({"customer": 15_000}, seed=11)["customer"]
     per_nation = customers.groupby("c_nationkey").size()
     assert len(per_nation) == 25 and per_nation.std() < 2 * np.sqrt(600)
+
+
+def _deliveries(seed: int, n: int) -> pd.DataFrame:
+    """Cancelled orders never ship; store orders ship the same day, web orders 1..6 days later."""
+    rng = np.random.default_rng(seed)
+    channel = rng.choice(["web", "store"], n, p=[0.6, 0.4])
+    status = rng.choice(["delivered", "cancelled"], n, p=[0.9, 0.1])
+    ordered = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    gap = np.where(channel == "store", 0, rng.integers(1, 7, n))
+    shipped = pd.Series(ordered + pd.to_timedelta(gap, unit="D")).where(status != "cancelled")
+    return pd.DataFrame({"id": np.arange(n), "channel": channel, "status": status, "ordered": ordered,
+                         "shipped": shipped})
+
+
+def test_nulls_and_date_gaps_follow_the_column_they_depend_on():
+    schema = {"tables": {"orders": {"primary_key": "id", "columns": {
+        "id": "integer", "channel": "category", "status": "category", "ordered": "date",
+        "shipped": {"type": "date", "nullable": True}}}}}
+    model = sf.fit(schema, {"orders": _deliveries(1, 600)})
+    network = model.tables["orders"].layout["joint"]
+    assert network["nulls"]["shipped"]["given"] == {"column": "status"}
+    assert network["columns"]["shipped"]["given"] == {"column": "channel"}
+    out = model.sample({"orders": 20_000}, seed=12)["orders"]
+    # no ship date exactly when cancelled; same day in stores, 1..6 days on the web
+    assert (out["shipped"].isna() == (out["status"] == "cancelled")).all()
+    gap = (out["shipped"] - out["ordered"]).dt.days
+    assert (gap[out["channel"] == "store"].dropna() == 0).all()
+    assert gap[out["channel"] == "web"].dropna().between(1, 6).all()
+    # the shares stay as sampled (within 5 standard errors)
+    assert abs((out["status"] == "cancelled").mean() - 0.1) < 5 * np.sqrt(0.09 / 600)
