@@ -328,26 +328,15 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
     requires: dict[str, set[str]] = {c.name: set(c.after or ()) for c in candidates if not c.child}
     parent_of: dict[str, str] = {}
 
-    def needs(start: str, target: str) -> bool:
-        todo, seen = [start], set()
-        while todo:
-            name = todo.pop()
-            if name == target:
-                return True
-            if name not in seen:
-                seen.add(name)
-                todo.extend(requires.get(name, ()))
-        return False
-
     pending = [c.name for c in children]
     while pending:
-        ready = [c for c in pending if c in fixed and fixed[c] in placed and not needs(fixed[c], c)]
+        ready = [c for c in pending if c in fixed and fixed[c] in placed and not _reaches(requires, fixed[c], c)]
         if ready:
             c = ready[0]
             parent_of[c] = fixed[c]
         else:
             edges = [(mi, p, c) for (p, c), mi in score.items()
-                     if p in placed and c in pending and c not in fixed and not needs(p, c)]
+                     if p in placed and c in pending and c not in fixed and not _reaches(requires, p, c)]
             if edges:
                 _, p, c = max(edges)
                 parent_of[c] = p
