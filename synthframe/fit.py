@@ -226,7 +226,8 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
     aligned: dict[int, pd.DataFrame] = {}
     for index, fk in enumerate(table.foreign_keys):
         parent_df = frames.get(fk.ref_table)
-        if len(fk.columns) != 1 or fk.ref_table == table.name or fk.ref_table not in fitted or parent_df is None \
+        if rules.shadowed(table, index) or len(fk.columns) != 1 or fk.ref_table == table.name \
+                or fk.ref_table not in fitted or parent_df is None \
                 or not len(parent_df) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent_df:
             continue
         keys = pd.Index(parent_df[fk.ref_columns[0]])
@@ -244,6 +245,8 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
         child = kind == "distribution" or (kind == "frequencies" and "time_unit" not in cm.generator)
         found = joint.candidate(name, {"column": name}, cm.generator, df[name], child=child)
         if found is not None:
+            if kind == "formula":  # computed from its factors: none of them may depend on it
+                found.after = [t["column"] for t in cm.generator["product"] if "fk" not in t]
             candidates.append(found)
     for index, rows in aligned.items():
         fk = table.foreign_keys[index]
@@ -263,6 +266,8 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
         base = cm.generator.get("base") if cm.generator.get("kind") == "offset" else None
         if base and "fk" not in base:
             depends.setdefault(name, set()).add(base["column"])
+        if cm.generator.get("kind") == "formula":
+            depends.setdefault(name, set()).update(t["column"] for t in cm.generator["product"] if "fk" not in t)
     missing = {name: df[name].isna().to_numpy() for name, cm in columns.items()
                if name in df.columns and 0 < cm.null_rate < 1 and cm.generator.get("kind") not in _KEY_KINDS
                and cm.generator.get("kind") != "parent_column"}

@@ -473,7 +473,7 @@ class RowContext:
             generator = self.run.generator(self.table, column)
             out = generator.draw(self.rows, self)
             null_rate = generator.column.null_rate
-            if null_rate > 0 and generator.kind not in ("foreign_key", "parent_column"):
+            if null_rate > 0 and generator.kind not in ("foreign_key", "parent_column", "formula"):
                 out = with_nulls(out, self.uniform(column, "nulls") < self._null_rates(column, null_rate))
         finally:
             self._busy.discard(column)

@@ -46,7 +46,8 @@ def _parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
     out = []
     for index, fk in enumerate(table.foreign_keys):
         parent = frames.get(fk.ref_table)
-        if len(fk.columns) != 1 or fk.ref_table == table.name or fk.ref_table not in fitted or parent is None \
+        if shadowed(table, index) or len(fk.columns) != 1 or fk.ref_table == table.name or fk.ref_table not in fitted \
+                or parent is None \
                 or not len(parent) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent.columns:
             continue
         keys = pd.Index(parent[fk.ref_columns[0]])
@@ -58,6 +59,13 @@ def _parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
             aligned = aligned.where(np.broadcast_to((at >= 0)[:, None], aligned.shape))
         out.append((index, fk.ref_table, aligned))
     return out
+
+
+def shadowed(table: Table, index: int) -> bool:
+    """Whether foreign key ``index``'s columns follow a wider key (``origin`` in ``(origin, time_hour) ->
+    weather``): its parent row is then not drawn on its own, so nothing may be read through it."""
+    columns = set(table.foreign_keys[index].columns)
+    return any(columns < set(other.columns) for other in table.foreign_keys)
 
 
 def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
@@ -127,7 +135,81 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
             f"{table.foreign_keys[base['fk']].ref_table}.{base['column']}"
         rules.append({"rule": "not before", "column": name, "after": source,
                       **({"foreign_key": base["fk"]} if "fk" in base else {})})
+    _find_products(table, columns, df, parents, fitted, rules)
     return columns, rules
+
+
+MAX_FACTORS = 3
+"""Most factors a product rule multiplies."""
+_SEARCH_ROWS = 2000
+
+
+def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
+                   parents: list[tuple[int, str, pd.DataFrame]], fitted: Mapping[str, TableModel],
+                   rules: list[dict[str, Any]]) -> None:
+    """Number columns that are, in every sample row, the product of two or three other numbers of the row or
+    of its parent rows — a factor possibly taken as ``1 - x`` for a share such as a discount — rounded to the
+    column's decimals (``line_total = quantity * unit_price * (1 - discount)``, ``l_extendedprice =
+    l_quantity * p_retailprice``). They become ``formula`` columns."""
+    from itertools import combinations
+
+    numeric = ("integer", "float")
+    sources: list[tuple[dict[str, Any], np.ndarray]] = []
+    for name, cm in columns.items():
+        if cm.type in numeric and name in df.columns and cm.generator.get("kind") not in (
+                "foreign_key", "sequence", "key_pattern", "line_number"):
+            sources.append(({"column": name}, df[name].to_numpy(dtype=np.float64, na_value=np.nan)))
+    for index, ref_table, aligned in parents:
+        for name, cm in fitted[ref_table].columns.items():
+            if cm.type in numeric and name in aligned.columns and cm.generator.get("kind") not in (
+                    "foreign_key", "sequence", "key_pattern", "line_number"):
+                values = pd.to_numeric(aligned[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+                sources.append(({"fk": index, "column": name}, values))
+    terms: list[tuple[dict[str, Any], np.ndarray]] = []
+    for ref, values in sources:
+        terms.append((ref, values))
+        finite = values[np.isfinite(values)]
+        if len(finite) and finite.min() >= 0 and finite.max() < 1:
+            terms.append(({**ref, "one_minus": True}, 1.0 - values))
+    if len(terms) < 2:
+        return
+    rows = np.arange(len(df))[:_SEARCH_ROWS]
+    for name, cm in list(columns.items()):
+        if cm.type not in numeric or name not in df.columns or cm.generator.get("kind") not in (
+                "distribution", "frequencies") or cm.generator.get("unique") or _hinted(table.columns[name]):
+            continue
+        target = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        present = np.isfinite(target)
+        if present.sum() < max(MIN_ROWS, MIN_PRESENT * len(target)) or len(np.unique(target[present])) < 3:
+            continue
+        decimals = 0 if cm.type == "integer" else cm.generator.get("decimals")
+        if decimals is None:
+            continue
+        own = [(ref, v) for ref, v in terms if ref.get("column") != name or "fk" in ref]
+        found = None
+        for size in range(2, MAX_FACTORS + 1):
+            for combo in combinations(own, size):
+                if len({(r.get("fk"), r["column"]) for r, _ in combo}) < size:
+                    continue
+                product = np.prod([v[rows] for _, v in combo], axis=0)
+                check = present[rows]
+                with np.errstate(invalid="ignore", over="ignore"):
+                    if not np.all(np.round(product[check], decimals) == target[rows][check]):
+                        continue
+                    full = np.prod([v for _, v in combo], axis=0)
+                    both = present & np.isfinite(full)
+                    if both.sum() >= max(MIN_ROWS, MIN_PRESENT * len(target)) and \
+                            np.all(np.round(full[both], decimals) == target[both]):
+                        found = [ref for ref, _ in combo]
+                        break
+            if found:
+                break
+        if not found:
+            continue
+        columns[name] = replace(cm, generator={"kind": "formula", "product": found, "decimals": int(decimals)})
+        described = [("1 - " if r.get("one_minus") else "") + (
+            f"{table.foreign_keys[r['fk']].ref_table}.{r['column']}" if "fk" in r else r["column"]) for r in found]
+        rules.append({"rule": "product", "column": name, "of": described})
 
 
 def _reaches(depends: Mapping[str, str], start: str, target: str) -> bool:

@@ -46,6 +46,7 @@ SCHEMA = {"tables": {
         "customer_id": "integer",
         "signup_copy": "date",
         "shipped": "date",
+        "doubled": {"type": "float", "nullable": True},
         "total": {"type": "float", "min": 0, "max": 500},
     }, "foreign_keys": {"customer_id": "customers.id"}},
     "lines": {"primary_key": ["order_id", "line"], "columns": {
@@ -75,6 +76,8 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
     data = model.to_dict()
     data["tables"]["stations"]["columns"]["code"]["generator"] = {
         "kind": "natural_key", "formats": [{"pattern": "?#", "weight": 0.25}, {"pattern": "K*?", "weight": 0.75}]}
+    data["tables"]["orders"]["columns"]["doubled"]["generator"] = {
+        "kind": "formula", "decimals": 2, "product": [{"column": "total"}, {"fk": 0, "column": "score"}]}
     data["tables"]["orders"]["columns"]["shipped"]["generator"] = {
         "kind": "offset", "base": {"fk": 0, "column": "signup"}, "time_unit": "D",
         "gap": {"kind": "frequencies", "values": [0, 3, 7], "weights": [0.2, 0.5, 0.3]}}
@@ -151,6 +154,10 @@ def test_nulls_bounds_and_levels_hold(model: sf.Model, full: dict[str, pd.DataFr
     orders = full["orders"].merge(customers, left_on="customer_id", right_on="id")
     gaps = (orders["shipped"] - orders["signup"]).dt.days[orders["shipped"].notna()]
     assert set(gaps) == {0, 3, 7}
+    # the product of the order's total and its customer's score, null where the score is
+    doubled = np.round(orders["total"] * orders["score"], 2)
+    assert (orders["doubled"].isna() == orders["score"].isna()).all()
+    assert (orders["doubled"].dropna() == doubled.dropna()).all()
     for unique in ("email", "company", "code", "ticket", "token"):
         assert customers[unique].is_unique, unique
     assert customers["code"].str.fullmatch(r"CU-\d{5}").all()
@@ -200,7 +207,8 @@ def test_a_small_parent_column_is_computed_once_and_kept(model: sf.Model):
     run = Run(model, resolve_rows(model, COUNTS), 3)
     for start in range(0, 1500, 500):
         run.rows("orders", range(start, start + 500))
-    assert run.stats["parent_rows"] == COUNTS["customers"]
+    # two customer columns are read (signup, for two order columns, and score): each computed once
+    assert run.stats["parent_rows"] == 2 * COUNTS["customers"]
 
 
 def test_hand_edited_generators_are_checked_at_load(model: sf.Model):

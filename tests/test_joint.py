@@ -250,3 +250,27 @@ def test_nulls_and_date_gaps_follow_the_column_they_depend_on():
     assert gap[out["channel"] == "web"].dropna().between(1, 6).all()
     # the shares stay as sampled (within 5 standard errors)
     assert abs((out["status"] == "cancelled").mean() - 0.1) < 5 * np.sqrt(0.09 / 600)
+
+
+def test_a_product_of_numbers_of_the_row_and_its_parent_is_kept():
+    rng = np.random.default_rng(4)
+    products = pd.DataFrame({"pid": np.arange(30), "price": np.round(rng.gamma(2.0, 20.0, 30), 2)})
+    n = 400
+    lines = pd.DataFrame({"lid": np.arange(n), "pid": rng.integers(0, 30, n), "quantity": rng.integers(1, 9, n),
+                          "discount": rng.choice([0.0, 0.05, 0.1, 0.2], n)})
+    lines["total"] = np.round(lines["quantity"] * products["price"].to_numpy()[lines["pid"]]
+                              * (1 - lines["discount"]), 2)
+    schema = {"tables": {
+        "products": {"primary_key": "pid", "columns": {"pid": "integer", "price": "float"}},
+        "lines": {"primary_key": "lid", "columns": {"lid": "integer", "pid": "integer", "quantity": "integer",
+                                                    "discount": "float", "total": "float"},
+                  "foreign_keys": {"pid": "products.pid"}}}}
+    model = sf.fit(schema, {"products": products, "lines": lines})
+    assert {"rule": "product", "column": "total", "of": ["quantity", "1 - discount", "products.price"]} in \
+        model.tables["lines"].layout["rules"]
+    data = model.sample({"products": 50, "lines": 5000}, seed=13)
+    made = data["lines"].merge(data["products"], on="pid")
+    # exactly the learned product, factor by factor in its order (other orders can round a half-cent apart)
+    expected = np.round(made["quantity"] * (1 - made["discount"]) * made["price"], 2)
+    assert (made["total"] == expected).all()
+    assert (made["total"] - made["quantity"] * made["price"] * (1 - made["discount"])).abs().max() <= 0.005 + 1e-9

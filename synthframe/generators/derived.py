@@ -66,3 +66,40 @@ class Offset(ColumnGenerator):
             out = np.clip(out, None if lo is None else int(lo) * unit, None if hi is None else int(hi) * unit)
         result = numbers_array(self.type, out.astype("datetime64[s]"))
         return with_nulls(result, missing)
+
+
+@register
+class Formula(ColumnGenerator):
+    """The product of other numbers of the row or of its parent row (a factor may be ``1 - x``), rounded to
+    the column's decimals: ``line_total = quantity * unit_price * (1 - discount)``."""
+
+    kind = "formula"
+    required = ("product", "decimals")
+
+    def check(self) -> None:
+        terms = self.params["product"]
+        if not isinstance(terms, list) or len(terms) < 2 or not all(
+                isinstance(t, dict) and isinstance(t.get("column"), str) for t in terms):
+            raise self.fail("needs 'product': a list of at least two {'column': name} (or {'fk': i, 'column': name})")
+        if isinstance(self.params["decimals"], bool) or not isinstance(self.params["decimals"], int):
+            raise self.fail("needs whole-number 'decimals'")
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(t["column"] for t in self.params["product"] if "fk" not in t)
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        result: np.ndarray | None = None
+        missing = np.zeros(len(rows), dtype=bool)
+        for term in self.params["product"]:
+            values = ctx.parent_values(int(term["fk"]), term["column"]) if "fk" in term \
+                else ctx.values(term["column"])
+            if pa.types.is_dictionary(values.type):
+                values = values.dictionary_decode()
+            numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+            missing |= np.isnan(numbers)
+            factor = 1.0 - numbers if term.get("one_minus") else numbers
+            result = factor if result is None else result * factor
+        out = np.round(np.nan_to_num(result if result is not None else np.zeros(len(rows))), self.params["decimals"])
+        if self.type == "integer":
+            out = out.astype(np.int64)
+        return with_nulls(numbers_array(self.type, out), missing if missing.any() else None)
