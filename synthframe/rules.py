@@ -125,6 +125,8 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
         steps = pd.Series(np.floor(gaps / _SECONDS[unit]).astype(np.int64))
         delta = _fit_numeric(table.name, Column(name=name, type="integer"), steps)  # bounds: the gaps seen
         columns[name] = replace(cm, generator={"kind": "offset", "base": base, "gap": delta, "time_unit": unit,
+                                               "latest": cm.generator.get("max") if cm.generator.get("kind")
+                                               == "distribution" else max(cm.generator["values"]),
                                                "min": cm.generator.get("min") if table.columns[name].min is not None
                                                else None,
                                                "max": cm.generator.get("max") if table.columns[name].max is not None

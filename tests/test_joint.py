@@ -120,6 +120,9 @@ def test_rules_hold_in_every_generated_row(shop_model):
     assert (orders["placed"] >= orders["signup"]).all()
     gaps = (orders["placed"] - orders["signup"]).dt.days
     assert gaps.between(0, 89).all() and gaps.nunique() > 60  # the learned gap, not a constant
+    latest = _shop(1, 400)["orders"]["placed"].max()
+    assert orders["placed"].max() <= latest  # never after the latest date seen
+    assert (orders["placed"] == latest).mean() < 0.01  # and no pile-up there
     lines = data["lines"].merge(data["products"], on="pid")
     assert (lines["unit_price"] == lines["price"]).all()
     assert sf.validate(data, shop_model.schema).empty

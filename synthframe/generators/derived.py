@@ -14,6 +14,24 @@ import pyarrow.compute as pc
 from .base import ColumnGenerator, DrawContext, generator_for, numbers_array, register, with_nulls
 
 _SECONDS = {"D": 86400, "s": 1}
+_GRID = 4097
+
+
+class _Uniforms:
+    """A draw context for some of the rows (``subset``) whose ``value_uniforms`` for one column are given."""
+
+    def __init__(self, ctx: DrawContext | None, column: str, u: np.ndarray, subset: np.ndarray | None = None):
+        self._ctx, self._column, self._u, self._subset = ctx, column, u, subset
+
+    def value_uniforms(self, column: str) -> np.ndarray:
+        if column == self._column:
+            return self._u
+        assert self._ctx is not None
+        found = self._ctx.value_uniforms(column)
+        return found if self._subset is None else found[self._subset]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._ctx, name)
 
 
 @register
@@ -50,6 +68,15 @@ class Offset(ColumnGenerator):
         base = self.params["base"]
         return () if "fk" in base else (base["column"],)
 
+    def _gap_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The gap's quantile function on a grid of uniforms (ends of each step): ``u`` and the gap there."""
+        found = getattr(self, "_table", None)
+        if found is None:
+            u = np.linspace(0.0, 1.0 - 1e-9, _GRID)
+            gaps = self.gap.draw(np.arange(_GRID, dtype=np.int64), _Uniforms(None, self.name, u))
+            found = self._table = (u, np.maximum.accumulate(gaps.to_numpy(zero_copy_only=False).astype(np.int64)))
+        return found
+
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         base = self.params["base"]
         values = ctx.parent_values(int(base["fk"]), base["column"]) if "fk" in base else ctx.values(base["column"])
@@ -58,10 +85,22 @@ class Offset(ColumnGenerator):
         seconds = pc.cast(pc.cast(values, pa.timestamp("s")), pa.int64())
         missing = np.asarray(seconds.is_null()) if seconds.null_count else None
         start = seconds.fill_null(0).to_numpy(zero_copy_only=False)
-        gap = self.gap.draw(rows, ctx).to_numpy(zero_copy_only=False).astype(np.int64)
-        out = start + gap * _SECONDS[self.params["time_unit"]]
-        lo, hi = self.params.get("min"), self.params.get("max")
         unit = _SECONDS[self.params["time_unit"]]
+        gap = self.gap.draw(rows, ctx).to_numpy(zero_copy_only=False).astype(np.int64)
+        latest = self.params.get("latest")
+        if latest is not None:
+            # Never after the latest date seen: a row whose gap overshoots draws again from the gap's
+            # distribution cut at the room it has left (its uniform scaled into that range: no pile-up).
+            room = (int(latest) * unit - start) // unit
+            over = np.flatnonzero((gap > room) & (room >= 0))
+            if over.size:
+                grid_u, grid_gap = self._gap_table()
+                top = grid_u[np.clip(np.searchsorted(grid_gap, room[over], side="right"), 1, len(grid_u)) - 1]
+                u = ctx.value_uniforms(self.name)[over] * top
+                again = self.gap.draw(rows[over], _Uniforms(ctx, self.name, u, over))
+                gap[over] = again.to_numpy(zero_copy_only=False).astype(np.int64)
+        out = start + gap * unit
+        lo, hi = self.params.get("min"), self.params.get("max")
         if lo is not None or hi is not None:
             out = np.clip(out, None if lo is None else int(lo) * unit, None if hi is None else int(hi) * unit)
         result = numbers_array(self.type, out.astype("datetime64[s]"))
