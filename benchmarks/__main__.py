@@ -1,12 +1,19 @@
 """``python -m benchmarks``: speed, see :mod:`benchmarks.suite`.
 
 ``python -m benchmarks fidelity``: fidelity against held-out real data, see :mod:`benchmarks.fidelity`.
+
+``python -m benchmarks joint``: what each part of the joint model adds, see :mod:`benchmarks.joint_variants`.
 """
 
 import sys
 
 if sys.argv[1:2] == ["fidelity"]:
     from .fidelity import main
+
+    raise SystemExit(main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["joint"]:
+    from .joint_variants import main
 
     raise SystemExit(main(sys.argv[2:]))
 
