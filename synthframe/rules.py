@@ -74,14 +74,19 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
     """The table's columns with the rules they obey turned into generators, and the list of rules."""
     columns = dict(columns)
     rules: list[dict[str, Any]] = []
-    if len(df) < MIN_ROWS:
+    declared = {r["column"]: r for r in table.rules if r["rule"] != "none"}
+    for name, rule in declared.items():
+        columns[name] = replace(columns[name], generator=_declared(table, columns[name], rule, df, frames))
+        rules.append({**rule, "declared": True})
+    refused = {r["column"] for r in table.rules if r["rule"] == "none"} | set(declared)
+    if len(df) < MIN_ROWS or "*" in refused:
         return columns, rules
     parents = _parents(table, df, frames, fitted)
     value_kinds = ("distribution", "frequencies")
     # equal to a parent column
     for name, cm in list(columns.items()):
         if cm.generator.get("kind") not in value_kinds or cm.generator.get("unique") or name not in df.columns \
-                or _hinted(table.columns[name]):
+                or _hinted(table.columns[name]) or name in refused:
             continue
         mine = df[name].reset_index(drop=True)
         for index, ref_table, aligned in parents:
@@ -93,7 +98,7 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
     # a date never before another one
     temporal = [n for n, cm in columns.items() if cm.type in ("date", "datetime") and n in df.columns
                 and cm.generator.get("kind") in value_kinds and "time_unit" in cm.generator
-                and not cm.generator.get("unique") and not _hinted(table.columns[n])]
+                and not cm.generator.get("unique") and not _hinted(table.columns[n]) and n not in refused]
     depends: dict[str, str] = {}
     for name in temporal:
         cm = columns[name]
@@ -137,8 +142,47 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
             f"{table.foreign_keys[base['fk']].ref_table}.{base['column']}"
         rules.append({"rule": "not before", "column": name, "after": source,
                       **({"foreign_key": base["fk"]} if "fk" in base else {})})
-    _find_products(table, columns, df, parents, fitted, rules)
+    _find_products(table, columns, df, parents, fitted, rules, refused)
     return columns, rules
+
+
+def _declared(table: Table, cm: ColumnModel, rule: Mapping[str, Any], df: pd.DataFrame,
+              frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """The generator of a rule the schema declares, learned from whatever samples there are."""
+
+    def reference(name: str) -> dict[str, Any]:
+        found = table.parent_column(name) if "." in name else None
+        return {"fk": found[0], "column": found[1]} if found else {"column": name}
+
+    if rule["rule"] == "equals":
+        ref = reference(rule["parent"])
+        return {"kind": "parent_column", "foreign_key": ref["fk"], "column": ref["column"]}
+    if rule["rule"] == "product":
+        terms = [{**reference(str(t).removeprefix("1 - ")), **({"one_minus": True} if str(t).startswith("1 - ")
+                                                               else {})} for t in rule["of"]]
+        decimals = 0 if cm.type == "integer" else cm.generator.get("decimals")
+        return {"kind": "formula", "product": terms, "decimals": int(2 if decimals is None else decimals)}
+    base = reference(rule["after"])
+    unit = cm.generator.get("time_unit") or ("D" if cm.type == "date" else "s")
+    steps = pd.Series([], dtype="float64")
+    if cm.name in df.columns and len(df):
+        if "fk" in base:
+            fk = table.foreign_keys[base["fk"]]
+            parent = frames.get(fk.ref_table)
+            if parent is not None and base["column"] in parent.columns and fk.columns[0] in df.columns:
+                at = pd.Index(parent[fk.ref_columns[0]]).get_indexer(df[fk.columns[0]])
+                earlier = _seconds(parent[base["column"]].iloc[np.maximum(at, 0)]).copy()
+                earlier[at < 0] = np.nan
+            else:
+                earlier = np.full(len(df), np.nan)
+        else:
+            earlier = _seconds(df[base["column"]]) if base["column"] in df.columns else np.full(len(df), np.nan)
+        gaps = _seconds(df[cm.name]) - earlier
+        steps = pd.Series(np.floor(np.maximum(gaps[np.isfinite(gaps)], 0) / _SECONDS[unit]))
+    hints = Column(name=cm.name, type="integer", min=0, max=None if len(steps) else 30)
+    gap = _fit_numeric(table.name, hints, steps)
+    return {"kind": "offset", "base": base, "gap": gap, "time_unit": unit, "min": None, "max": None,
+            "latest": cm.generator.get("max") if cm.generator.get("kind") == "distribution" and len(steps) else None}
 
 
 MAX_FACTORS = 3
@@ -148,7 +192,7 @@ _SEARCH_ROWS = 2000
 
 def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
                    parents: list[tuple[int, str, pd.DataFrame]], fitted: Mapping[str, TableModel],
-                   rules: list[dict[str, Any]]) -> None:
+                   rules: list[dict[str, Any]], refused: set[str]) -> None:
     """Number columns that are, in every sample row, the product of two or three other numbers of the row or
     of its parent rows — a factor possibly taken as ``1 - x`` for a share such as a discount — rounded to the
     column's decimals (``line_total = quantity * unit_price * (1 - discount)``, ``l_extendedprice =
@@ -178,7 +222,8 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
     rows = np.arange(len(df))[:_SEARCH_ROWS]
     for name, cm in list(columns.items()):
         if cm.type not in numeric or name not in df.columns or cm.generator.get("kind") not in (
-                "distribution", "frequencies") or cm.generator.get("unique") or _hinted(table.columns[name]):
+                "distribution", "frequencies") or cm.generator.get("unique") or _hinted(table.columns[name]) \
+                or name in refused:
             continue
         target = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
         present = np.isfinite(target)

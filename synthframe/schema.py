@@ -28,7 +28,9 @@ MAX_PATTERN_LENGTH = 200
 """Longest ``pattern`` hint accepted (formats are codes, not documents)."""
 TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
 HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution")
-_TABLE_KEYS = ("columns", "primary_key", "foreign_keys")
+_TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "rules")
+RULE_KINDS = ("not before", "equals", "product", "none")
+"""Rules a schema may declare for a column (``none``: find no rule for it)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,9 @@ class Table:
     columns: Mapping[str, Column]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    rules: tuple[Mapping[str, Any], ...] = ()
+    """Rules the user declared (``{"rule": "not before", "column": ..., "after": ...}``, ``equals``,
+    ``product``) or refused (``{"rule": "none", "column": ...}``, ``"*"`` for every column)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -96,7 +101,20 @@ class Table:
         out["columns"] = {name: col.to_dict() for name, col in self.columns.items()}
         if self.foreign_keys:
             out["foreign_keys"] = [fk.to_dict() for fk in self.foreign_keys]
+        if self.rules:
+            out["rules"] = [dict(rule) for rule in self.rules]
         return out
+
+    def parent_column(self, reference: str) -> tuple[int, str] | None:
+        """``"table.column"`` read through one of this table's single-column foreign keys: (key index, column)."""
+        if "." not in reference:
+            return None
+        parent, column = reference.split(".", 1)
+        for index, fk in enumerate(self.foreign_keys):
+            if fk.ref_table == parent and len(fk.columns) == 1 and not any(
+                    set(fk.columns) < set(other.columns) for other in self.foreign_keys):
+                return index, column
+        return None
 
     def foreign_key_of(self, column: str) -> ForeignKey | None:
         """The foreign key that ``column`` is part of, if any."""
@@ -167,6 +185,18 @@ class Schema:
         """Check keys across tables; raise one SchemaError listing every problem."""
         problems: list[SchemaError] = []
         for table in self.tables.values():
+            for rule in table.rules:
+                names = {"not before": [rule.get("after")], "equals": [rule.get("parent")],
+                         "product": list(rule.get("of") or [])}.get(rule["rule"], [])
+                for name in names:
+                    name = str(name).removeprefix("1 - ")
+                    found = table.parent_column(name) if "." in name else (0, name)
+                    owner = self.tables.get(name.split(".", 1)[0]) if "." in name else table
+                    if found is None or owner is None or found[1] not in owner.columns:
+                        problems.append(SchemaError(
+                            f"Rule '{rule['rule']}' of {where(table.name, rule['column'])} reads '{name}', which is "
+                            f"neither a column of '{table.name}' nor 'table.column' of a table it points to with a "
+                            f"single-column foreign key; fix the name.", table=table.name, column=rule["column"]))
             for col in table.primary_key:
                 if col not in table.columns:
                     problems.append(SchemaError(
@@ -366,7 +396,40 @@ def _parse_table(name: Any, spec: Any) -> Table:
     if len(set(pk)) != len(pk):
         raise SchemaError(f"Table '{name}' lists a primary key column twice: {list(pk)}.", table=name)
     fks = _parse_foreign_keys(name, spec.get("foreign_keys"))
-    return Table(name=name, columns=columns, primary_key=pk, foreign_keys=fks)
+    rules = _parse_rules(name, spec.get("rules"), columns)
+    return Table(name=name, columns=columns, primary_key=pk, foreign_keys=fks, rules=rules)
+
+
+def _parse_rules(table: str, spec: Any, columns: Mapping[str, Column]) -> tuple[Mapping[str, Any], ...]:
+    """A table's declared rules: a list of rule objects, or ``false`` for no rule found in the samples."""
+    if spec is None:
+        return ()
+    if spec is False:
+        return ({"rule": "none", "column": "*"},)
+    if not isinstance(spec, list):
+        raise SchemaError(f"Table '{table}': 'rules' must be a list of rules (or false to find none); got {spec!r}.",
+                          table=table)
+    out = []
+    for rule in spec:
+        if not isinstance(rule, Mapping) or rule.get("rule") not in RULE_KINDS or not isinstance(
+                rule.get("column"), str):
+            raise SchemaError(f"Table '{table}': each rule needs 'rule' (one of {', '.join(RULE_KINDS)}) and "
+                              f"'column'; got {rule!r}.", table=table)
+        column = rule["column"]
+        if column not in columns and not (rule["rule"] == "none" and column == "*"):
+            raise SchemaError(f"Table '{table}': a rule names column '{column}', which the table does not have.",
+                              table=table, column=column)
+        needed = {"not before": ("after", str), "equals": ("parent", str), "product": ("of", list)}.get(rule["rule"])
+        if needed and not isinstance(rule.get(needed[0]), needed[1]):
+            raise SchemaError(f"Rule '{rule['rule']}' of {where(table, column)} needs '{needed[0]}' "
+                              f"({'a column name' if needed[1] is str else 'a list of column names'}).",
+                              table=table, column=column)
+        if rule["rule"] == "not before" and columns.get(column, Column(column, "string")).type not in (
+                "date", "datetime"):
+            raise SchemaError(f"Rule 'not before' of {where(table, column)} needs a date or datetime column.",
+                              table=table, column=column)
+        out.append(dict(rule))
+    return tuple(out)
 
 
 def _parse_column(table: str, name: Any, spec: Any) -> Column:

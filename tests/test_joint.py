@@ -277,3 +277,46 @@ def test_a_product_of_numbers_of_the_row_and_its_parent_is_kept():
     expected = np.round(made["quantity"] * (1 - made["discount"]) * made["price"], 2)
     assert (made["total"] == expected).all()
     assert (made["total"] - made["quantity"] * made["price"] * (1 - made["discount"])).abs().max() <= 0.005 + 1e-9
+
+
+def test_rules_declared_in_the_schema_hold_without_samples():
+    schema = {"tables": {
+        "products": {"primary_key": "pid", "columns": {"pid": "integer", "price": {"type": "float", "min": 1,
+                                                                                    "max": 50}}},
+        "orders": {"primary_key": "oid", "columns": {
+            "oid": "integer", "pid": "integer", "quantity": {"type": "integer", "min": 1, "max": 9},
+            "unit_price": "float", "total": "float", "ordered": "date", "shipped": "date"},
+            "foreign_keys": {"pid": "products.pid"},
+            "rules": [{"rule": "equals", "column": "unit_price", "parent": "products.price"},
+                      {"rule": "product", "column": "total", "of": ["quantity", "unit_price"]},
+                      {"rule": "not before", "column": "shipped", "after": "ordered"}]}}}
+    model = sf.fit(schema)
+    assert [r["rule"] for r in model.tables["orders"].layout["rules"]] == ["equals", "product", "not before"]
+    data = model.sample({"products": 40, "orders": 3000}, seed=14)
+    orders = data["orders"].merge(data["products"], on="pid")
+    assert (orders["unit_price"] == orders["price"]).all()
+    assert (orders["total"] == np.round(orders["quantity"] * orders["unit_price"], 2)).all()
+    assert ((orders["shipped"] - orders["ordered"]).dt.days.between(0, 30)).all()
+    assert sf.validate(data, model.schema).empty
+
+
+def test_a_rule_refused_in_the_schema_is_not_found(shop_model):
+    schema = json.loads(json.dumps(SHOP))
+    schema["tables"]["orders"]["rules"] = [{"rule": "none", "column": "placed"}]
+    model = sf.fit(schema, _shop(1, 400))
+    assert "rules" not in model.tables["orders"].layout
+    assert model.tables["orders"].columns["placed"].generator["kind"] == "distribution"
+    schema["tables"]["lines"]["rules"] = False  # no rule found in the whole table
+    assert "rules" not in sf.fit(schema, _shop(1, 400)).tables["lines"].layout
+
+
+def test_a_declared_rule_reading_an_unknown_column_is_refused():
+    from synthframe.errors import SchemaError
+
+    schema = json.loads(json.dumps(SHOP))
+    schema["tables"]["orders"]["rules"] = [{"rule": "not before", "column": "placed", "after": "customers.birthday"}]
+    with pytest.raises(SchemaError, match=r"orders\.placed.*customers\.birthday"):
+        sf.Schema.from_dict(schema)
+    schema["tables"]["orders"]["rules"] = [{"rule": "not before", "column": "cid", "after": "placed"}]
+    with pytest.raises(SchemaError, match=r"orders\.cid.*date"):
+        sf.Schema.from_dict(schema)

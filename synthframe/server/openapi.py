@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..schema import HINTS, TYPES
+from ..schema import HINTS, RULE_KINDS, TYPES
 from ..write import FORMATS
 from .config import ServerConfig
 from .inputs import DEFAULT_LIMIT, MAX_LIMIT, MAX_SEED
@@ -93,6 +93,16 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                         "properties": {"columns": one_or_more, "references": reference}}},
                     {"type": "null"},
                 ]},
+                "rules": {"oneOf": [
+                    {"type": "array", "items": {
+                        "type": "object", "required": ["rule", "column"],
+                        "properties": {"rule": {"type": "string", "enum": list(RULE_KINDS)},
+                                       "column": {"type": "string"}, "after": {"type": "string"},
+                                       "parent": {"type": "string"},
+                                       "of": {"type": "array", "items": {"type": "string"}}}}},
+                    {"type": "boolean", "enum": [False]},
+                ], "description": "Rules to keep (not before, equals, product) or not to look for (none); false: "
+                                  "find no rule in this table."},
             },
         },
         "Column": {"oneOf": [
