@@ -141,6 +141,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                 # How often each parent row is referenced (popular products, never-ordered ones).
                 popularity = _children_shape(fk, df, frames[fk.ref_table])
                 if popularity and not _poisson_like(popularity):
+                    popularity = _without_chance_spread(popularity)
                     columns[name] = replace(columns[name], generator={**columns[name].generator,
                                                                       "popularity": popularity})
             if fk.ref_table == table.name:
@@ -457,6 +458,22 @@ def _poisson_like(shape: Mapping[str, list] | None) -> bool:
     o, e = np.asarray(pooled_o), np.asarray(pooled_e)
     g = 2.0 * float(np.sum(np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / e), 0.0)))
     return bool(stats.chi2.sf(g, max(len(o) - 2, 1)) > POISSON_SIGNIFICANCE)
+
+
+def _without_chance_spread(shape: dict[str, Any]) -> dict[str, Any]:
+    """A popularity shape with the scatter that chance adds taken out: references per parent vary by the
+    parents' popularity plus Poisson noise (variance = mean); the generated picks add that noise again at
+    their own scale, so the shape keeps only the rest (deviations from the mean shrunk by
+    ``sqrt((variance - mean) / variance)``)."""
+    counts = np.asarray(shape["counts"], dtype=np.float64)
+    weights = np.asarray(shape["weights"], dtype=np.float64)
+    weights = weights / weights.sum()
+    mean = float(counts @ weights)
+    variance = float(((counts - mean) ** 2) @ weights)
+    if variance <= mean or mean <= 0:
+        return shape
+    shrink = np.sqrt((variance - mean) / variance)
+    return {**shape, "counts": [round(float(mean + (c - mean) * shrink), 6) for c in counts]}
 
 
 def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:
