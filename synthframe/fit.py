@@ -261,8 +261,9 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
     network = joint.fit_joint(candidates)
     depends: dict[str, set[str]] = {}
     for name, node in (network or {}).get("columns", {}).items():
-        if "fk" not in node["given"]:
-            depends.setdefault(name, set()).add(node["given"]["column"])
+        for given in (node["given"], node.get("given2") or {"fk": None}):
+            if "fk" not in given:
+                depends.setdefault(name, set()).add(given["column"])
     for name, cm in columns.items():
         base = cm.generator.get("base") if cm.generator.get("kind") == "offset" else None
         if base and "fk" not in base:
@@ -463,17 +464,20 @@ def _poisson_like(shape: Mapping[str, list] | None) -> bool:
 def _without_chance_spread(shape: dict[str, Any]) -> dict[str, Any]:
     """A popularity shape with the scatter that chance adds taken out: references per parent vary by the
     parents' popularity plus Poisson noise (variance = mean); the generated picks add that noise again at
-    their own scale, so the shape keeps only the rest (deviations from the mean shrunk by
-    ``sqrt((variance - mean) / variance)``)."""
+    their own scale, so the shape keeps only the rest (deviations of the referenced parents from their mean
+    shrunk by ``sqrt((variance - mean) / variance)``; parents never referenced stay at zero)."""
     counts = np.asarray(shape["counts"], dtype=np.float64)
     weights = np.asarray(shape["weights"], dtype=np.float64)
-    weights = weights / weights.sum()
-    mean = float(counts @ weights)
-    variance = float(((counts - mean) ** 2) @ weights)
+    used = counts > 0  # parents never referenced stay so (half the products never reviewed)
+    if used.sum() < 2:
+        return shape
+    w = weights[used] / weights[used].sum()
+    mean = float(counts[used] @ w)
+    variance = float(((counts[used] - mean) ** 2) @ w)
     if variance <= mean or mean <= 0:
         return shape
     shrink = np.sqrt((variance - mean) / variance)
-    return {**shape, "counts": [round(float(mean + (c - mean) * shrink), 6) for c in counts]}
+    return {**shape, "counts": [round(float(mean + (c - mean) * shrink), 6) if c > 0 else 0.0 for c in counts]}
 
 
 def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:

@@ -226,8 +226,12 @@ class Run:
             source = self.foreign_key(table, int(given["fk"])).ref_table if "fk" in given else table
             if given["column"] not in self.model.tables[source].columns:
                 raise KeyError(given["column"])
+            if found.given2 is not None:
+                second = self.foreign_key(table, int(found.given2["fk"])).ref_table if "fk" in found.given2 else table
+                if found.given2["column"] not in self.model.tables[second].columns:
+                    raise KeyError(found.given2["column"])
             if found.correlation is None and found.cumulative.shape != (
-                    joint.bin_count(found.given_spec) + 1, len(found.uniform_edges) - 1):
+                    found.rows_expected(), len(found.uniform_edges) - 1):
                 raise ValueError("table shape")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(f"Column {where(table, column)} has a damaged joint-model entry ({exc}); refit the "
@@ -424,7 +428,10 @@ class RowContext:
             u = self.uniform(column, "values")
             if node.correlation is not None:
                 return node.correlated(u, self.value_uniforms(given["column"]))
-            return node.conditional(u, joint.given_bins(self.given_values(given), node.given_spec))
+            bins = joint.given_bins(self.given_values(given), node.given_spec)
+            if node.given2 is not None:
+                bins = node.table_row(bins, joint.given_bins(self.given_values(node.given2), node.given2_spec))
+            return node.conditional(u, bins)
         copula = self.run.model.tables[self.table].layout.get("copula")
         if copula and column in copula["columns"]:
             if self._copula is None:

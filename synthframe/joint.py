@@ -146,6 +146,8 @@ class JointNode:
     cumulative: np.ndarray | None
     uniform_edges: np.ndarray | None
     correlation: float | None = None
+    given2: Mapping[str, Any] | None = None
+    given2_spec: Mapping[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, node: Mapping[str, Any]) -> JointNode:
@@ -159,7 +161,19 @@ class JointNode:
         table /= table.sum(axis=1, keepdims=True)
         cumulative = np.cumsum(table, axis=1)
         cumulative[:, -1] = 1.0
-        return cls(node["given"], node["given_bins"], cumulative, np.asarray(node["uniform_edges"], dtype=np.float64))
+        return cls(node["given"], node["given_bins"], cumulative, np.asarray(node["uniform_edges"], dtype=np.float64),
+                   None, node.get("given2"), node.get("given2_bins"))
+
+    def rows_expected(self) -> int:
+        """Rows its table must have: one per parent bin (and missing), times the second parent's."""
+        rows = bin_count(self.given_spec or {"bins": []}) + 1
+        return rows * (bin_count(self.given2_spec) + 1) if self.given2_spec is not None else rows
+
+    def table_row(self, parent_bins: np.ndarray, second_bins: np.ndarray | None) -> np.ndarray:
+        """The row of the table for each draw, from its parents' bins."""
+        if second_bins is None or self.given2_spec is None:
+            return parent_bins
+        return parent_bins * (bin_count(self.given2_spec) + 1) + second_bins
 
     def correlated(self, u: np.ndarray, parent_uniforms: np.ndarray) -> np.ndarray:
         """The column's uniforms given its parent's (a Gaussian edge): normal scores mixed by the correlation."""
@@ -372,7 +386,77 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
                        "mutual_information": round(score.get((parent, name), 0.0), 6)}
         if fixed.get(name) == parent:
             nodes[name]["determined"] = True
+            continue
+        # A second parent from the same row only: a parent row's columns are themselves drawn from a model,
+        # and a combination rare in the samples would be trusted where the one-parent row knows better.
+        second = _second_parent(child, given, rows, [c for c in candidates if c.gives and c.name not in (
+            name, parent) and "fk" not in c.given and not _reaches(requires, c.name, name)], sizes)
+        if second is not None:
+            other, table2, cmi = second
+            requires[name].add(other.name)
+            nodes[name].update({"given2": other.given, "given2_bins": {
+                k: v for k, v in other.spec.items() if k != "uniform_edges"},
+                "table": [[round(float(v), 6) for v in row] for row in table2],
+                "conditional_mutual_information": round(cmi, 6)})
     return {"columns": nodes} if nodes else None
+
+
+SECOND_PARENT_ROWS = 5
+"""Sample rows per pair of parent bins needed before a column gets a second parent."""
+SECOND_PARENT_CELLS = 8192
+"""Largest conditional table (parent bins x second parent bins x child bins) a column may get."""
+BACKOFF = 5.0
+"""Pseudo-rows pulling each row of a two-parent table toward the one-parent row."""
+
+
+def _second_parent(child: Candidate, first: Candidate, one_parent: np.ndarray, options: Sequence[Candidate],
+                   sizes: Mapping[str, int]) -> tuple[Candidate, np.ndarray, float] | None:
+    """The column that tells most about ``child`` beyond its parent (conditional mutual information,
+    significant by a G-test), and the table over both parents' bins, each row pulled toward the one-parent
+    row by ``BACKOFF`` pseudo-rows (the last bin of either parent: missing, the one-parent row)."""
+    p_bins, c_bins = sizes[first.name], sizes[child.name]
+    best: tuple[float, Candidate, np.ndarray] | None = None
+    for other in options:
+        q_bins = sizes[other.name]
+        if (p_bins + 1) * (q_bins + 1) * c_bins > SECOND_PARENT_CELLS:
+            continue
+        ok = (first.bins >= 0) & (other.bins >= 0) & (child.bins >= 0)
+        n = int(ok.sum())
+        if n < SECOND_PARENT_ROWS * p_bins * q_bins:
+            continue
+        cube = np.bincount((first.bins[ok] * q_bins + other.bins[ok]) * c_bins + child.bins[ok],
+                           minlength=p_bins * q_bins * c_bins).reshape(p_bins, q_bins, c_bins).astype(np.float64)
+        cmi, dof = 0.0, 0
+        for p in range(p_bins):
+            slab = cube[p]
+            if slab.sum() == 0:
+                continue
+            mi, _ = _mutual_information_any(slab)
+            cmi += slab.sum() / n * mi
+            dof += max(int((slab.sum(axis=1) > 0).sum()) - 1, 0) * max(int((slab.sum(axis=0) > 0).sum()) - 1, 0)
+        if dof and 2.0 * n * cmi > stats.chi2.ppf(SIGNIFICANCE, dof) and (best is None or cmi > best[0]):
+            best = (cmi, other, cube)
+    if best is None:
+        return None
+    cmi, other, cube = best
+    q_bins = sizes[other.name]
+    table = np.empty(((p_bins + 1) * (q_bins + 1), c_bins))
+    for p in range(p_bins + 1):
+        prior = one_parent[p]
+        for q in range(q_bins + 1):
+            counts = cube[p, q] if p < p_bins and q < q_bins else np.zeros(c_bins)
+            row = counts + BACKOFF * prior
+            table[p * (q_bins + 1) + q] = row / row.sum()
+    return other, table, cmi
+
+
+def _mutual_information_any(table: np.ndarray) -> tuple[float, bool]:
+    """Mutual information of a contingency table of any size (no minimum of rows)."""
+    n = table.sum()
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    nz = table > 0
+    expected = np.outer(rows, cols)[nz] / n
+    return float((table[nz] * np.log(table[nz] / expected)).sum() / n), True
 
 
 def fit_nulls(candidates: Sequence[Candidate], missing: Mapping[str, np.ndarray],

@@ -48,6 +48,16 @@ def test_numbers_follow_the_category_they_depend_on(penguins, penguin_model):
     assert synthetic["Gentoo"] - synthetic["Adelie"] > 20
 
 
+def test_a_column_may_get_a_second_parent_from_its_row(penguins, penguin_model):
+    network = penguin_model.tables["penguins"].layout["joint"]["columns"]
+    seconds = {name: node["given2"]["column"] for name, node in network.items() if "given2" in node}
+    assert seconds and all(network[name]["given"]["column"] != other for name, other in seconds.items())
+    out = penguin_model.sample({"penguins": 5000}, seed=2)["penguins"]
+    real = penguins.groupby("species")["bill_length_mm"].mean()
+    synthetic = out.groupby("species", observed=True)["bill_length_mm"].mean()
+    assert ((synthetic - real).abs() / real).max() < 0.03  # Chinstrap bills ~10 mm longer than Adelie's
+
+
 def test_the_network_is_listed_in_the_model_and_survives_json(penguin_model):
     network = penguin_model.tables["penguins"].layout["joint"]["columns"]
     assert network["island"]["given"] == {"column": "species"}
