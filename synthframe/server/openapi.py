@@ -101,6 +101,7 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                                        "parent": {"type": "string"},
                                        "of": {"type": "array", "items": {"type": "string"}}}}},
                     {"type": "boolean", "enum": [False]},
+                    {"type": "null"},
                 ], "description": "Rules to keep (not before, equals, product) or not to look for (none); false: "
                                   "find no rule in this table."},
             },
