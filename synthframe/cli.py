@@ -185,14 +185,21 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
         if validate is None and not quiet:
             click.echo(f"validation skipped above {VALIDATE_ROW_LIMIT:,} rows (force it with --validate)")
         return
-    _report_validation(_read_back(paths, model), model.schema, quiet=quiet)
+    _report_validation(_read_back(paths, model, counts), model.schema, quiet=quiet)
 
 
-def _read_back(paths: Mapping[str, Path], model: Any) -> dict[str, Any]:
+def _read_back(paths: Mapping[str, Path], model: Any, counts: Mapping[str, int]) -> dict[str, Any]:
+    """What was written, read as samples are (tables asked with 0 rows: empty frames of their columns)."""
+    import numpy as np
+
+    from .generate import generate_rows, to_frame
     from .samples import read_samples
 
-    frames: dict[str, Any] = {}
-    for path in paths.values():
+    frames: dict[str, Any] = {t: to_frame(generate_rows(model, t, np.empty(0, dtype=np.int64), counts=counts))
+                              for t, n in counts.items() if n == 0}
+    for table, path in paths.items():
+        if table in frames:
+            continue
         frames.update(read_samples(path, model.schema))
     return frames
 
@@ -223,8 +230,8 @@ def _report_validation(data: Mapping[str, Any], schema: Any, *, quiet: bool = Fa
 OUTPUT_OPTIONS = [
     click.option("--out", "-o", "out", default="out", show_default=True, type=click.Path(file_okay=False),
                  help="Folder to write one file per table into."),
-    click.option("--format", "-f", "fmt", type=FORMAT_CHOICE, default="csv", show_default=True,
-                 help="Output format."),
+    click.option("--format", "-f", "fmt", type=FORMAT_CHOICE, default=None,
+                 help="Output format: csv (the default), json, jsonl or parquet; with --bundle, json."),
     click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                  help="Same seed, same data: byte for byte (CSV, JSON), value for value (Parquet)."),
     click.option("--rows", "-r", "rows", multiple=True, metavar="TABLE=N",
@@ -272,7 +279,7 @@ def main() -> None:
 @output_options
 @_friendly_errors
 def generate(request: str | None, schema: str | None, samples: str | None, example: str | None, out: str,
-             fmt: str, seed: int, rows: tuple[str, ...], scale: float | None, validate: bool | None,
+             fmt: str | None, seed: int, rows: tuple[str, ...], scale: float | None, validate: bool | None,
              bundle: bool, quiet: bool) -> None:
     """Fit samples and write synthetic tables in one go.
 
@@ -280,9 +287,35 @@ def generate(request: str | None, schema: str | None, samples: str | None, examp
     "recordCounts": {table: n}}; otherwise give --schema and/or --samples (or --example).
     """
     asked = _parse_rows(rows)  # before fitting, so a typo fails at once
+    fmt = _output_format(fmt, bundle)
     model, counts = _build_model(request, schema, samples, example)
+    _write(model, _with_asked(model, counts, asked), out, fmt, seed, scale, validate, bundle, quiet)
+
+
+def _output_format(fmt: str | None, bundle: bool) -> str:
+    """The format to write: ``--bundle`` writes one JSON document, so it refuses any other format."""
+    if bundle and fmt is not None and fmt.lower() != "json":
+        raise click.UsageError(f"--bundle writes one data.json document; it cannot be written as {fmt}. Drop "
+                               f"--bundle to write one {fmt} file per table, or drop --format.")
+    return "json" if bundle else (fmt or "csv")
+
+
+def _with_asked(model: Any, defaults: Mapping[str, int], asked: Mapping[str, int]) -> dict[str, int]:
+    """The request's row counts with ``--rows`` on top: a table sized with ``--rows`` takes the tables laid
+    out under it along (their counts in the request are dropped, so they follow it: 0 customers, 0 orders)."""
+    def under_asked(table: str) -> bool:
+        seen: set[str] = set()
+        parent = model.tables[table].layout.get("parent")
+        while parent is not None and parent not in seen:
+            if parent in asked:
+                return True
+            seen.add(parent)
+            parent = model.tables[parent].layout.get("parent") if parent in model.tables else None
+        return False
+
+    counts = {t: n for t, n in defaults.items() if t not in asked and t in model.tables and not under_asked(t)}
     counts.update(asked)
-    _write(model, counts, out, fmt, seed, scale, validate, bundle, quiet)
+    return counts
 
 
 @main.command()
@@ -323,11 +356,12 @@ def fit_command(request: str | None, schema: str | None, samples: str | None, ex
 @click.argument("model_path", metavar="MODEL.json", type=click.Path(dir_okay=False))
 @output_options
 @_friendly_errors
-def sample(model_path: str, out: str, fmt: str, seed: int, rows: tuple[str, ...], scale: float | None,
+def sample(model_path: str, out: str, fmt: str | None, seed: int, rows: tuple[str, ...], scale: float | None,
            validate: bool | None, bundle: bool, quiet: bool) -> None:
     """Generate tables from a saved model."""
     from .model import Model
 
+    fmt = _output_format(fmt, bundle)
     _write(Model.load(model_path), _parse_rows(rows), out, fmt, seed, scale, validate, bundle, quiet)
 
 

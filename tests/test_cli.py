@@ -97,6 +97,31 @@ def test_generate_bundle_writes_one_data_json_that_validates(tmp_path: Path, sch
     assert sf.validate(data, schema).empty
 
 
+def test_rows_for_one_table_take_the_tables_under_it_along(tmp_path: Path, schema: sf.Schema):
+    out = tmp_path / "out"
+    assert_ok(run("generate", "--example", "ecommerce", "--out", out, "--rows", "customers=6000", "-q"))
+    counts = {t: len(df) for t, df in sf.read_samples(out, schema).items()}
+    example = RECORD_COUNTS["ecommerce"]
+    # orders follow customers at the samples' ratio (not the example's fixed count); products, sized by the
+    # example and laid out under no table, stay
+    assert counts["customers"] == 6000 and counts["products"] == example["products"]
+    samples = sf.read_samples(example_samples_dir(), schema)
+    ratio = len(samples["orders"]) / len(samples["customers"])
+    assert counts["orders"] == round(6000 * ratio) != example["orders"]
+    assert counts["order_items"] > counts["orders"]
+    none = tmp_path / "none"
+    result = run("generate", "--example", "ecommerce", "--out", none, "--rows", "customers=0")
+    assert_ok(result)
+    assert "validated:" in result.output
+    assert {p.name: len(p.read_text().splitlines()) for p in none.iterdir()}["orders.csv"] == 1  # header only
+
+
+def test_bundle_refuses_another_format(tmp_path: Path):
+    result = run("generate", "--example", "ecommerce", "--out", tmp_path / "out", "--bundle", "--format", "parquet")
+    assert_cli_error(result, "--bundle", "parquet")
+    assert not (tmp_path / "out").exists()
+
+
 def test_generate_bundle_is_the_same_data_as_the_per_table_files(tmp_path: Path, schema: sf.Schema):
     assert_ok(run("generate", "--example", "ecommerce", "-o", tmp_path / "b", "--bundle", "--seed", "5",
                   *rows_args(SMALL)))
