@@ -14,8 +14,10 @@ its class in :mod:`synthframe.generators` (``fit(values, hints, ctx)``):
 - keys: primary keys as sequences or formatted strings, foreign keys by role
   (owner, link partner, self-reference, independent draw).
 
-Per table, here: the layout under the owning parent (children-per-parent shape, whether rows
-come ordered by parent), popularity of drawn parents, self-references, the copula, person groups.
+Per table, here: the layout under the owning parent (children-per-parent shape, per bin of the parent
+column it depends on, whether rows come ordered by parent), popularity of drawn parents, self-references,
+reference rows, rules (:mod:`synthframe.rules`), the joint model (:mod:`synthframe.joint`), the copula of
+what the network leaves alone, person groups, orphans in declared keys.
 Hints written in the schema win over what is learned. Everything is vectorized;
 large samples are subsampled for the distribution fits, so fitting stays seconds.
 """

@@ -9,13 +9,19 @@ a JSON-native dict whose ``kind`` says how values are made:
 ``uuid``           UUIDs from a counter-based hash of (seed, table, column, row)
 ``foreign_key``    the referenced key at the row's parent index (``role``: owner, partner, draw, self)
 ``line_number``    position of the row within its parent, plus ``start``
+``natural_key``    string primary key in the samples' own formats (``UA``, ``N102UW``), permuted per format
+``time_grid``      a date or datetime key: ``start + step * position`` (or ``* row``)
 ``parent_column``  a column of the row's parent, read at the parent index
+``offset``         a date: another date of the row or parent row plus a learned gap (never before it)
+``formula``        a product of numbers of the row or parent row, rounded
 ``distribution``   a scipy family or empirical quantiles, with bounds, rounding, integer-ness
 ``frequencies``    levels and weights (categories, booleans, small integer domains)
 ``text``           a text spec from :mod:`synthframe.text` (semantic pools, patterns, words)
 
 Each kind is one class of :mod:`synthframe.generators`, found through its registry; loading a model
-checks every column's parameters there.
+checks every column's parameters there. A table's ``layout`` holds what ties columns and tables together:
+the rules found (``rules``), the joint model (``joint``: each column's parent column and conditional
+table, null rates by a column), the copula, reference rows, children-per-parent shapes.
 
 The model can be saved, read by a person, edited and loaded again; sampling
 from the loaded model gives the same data as from the original.
