@@ -152,7 +152,7 @@ class QualityReport:
         """The whole report as plain data (JSON-able: NaN becomes null)."""
         return {
             "score": _plain(self.score),
-            "properties": {row.property: _plain(row.score) for row in self.properties.itertuples()},
+            "properties": dict(zip(self.properties["property"], map(_plain, self.properties["score"]))),
             "details": {
                 "column_shapes": _records(self.column_shapes),
                 "column_pair_trends": _records(self.column_pair_trends),

@@ -114,9 +114,11 @@ def level_spec(levels: Sequence[Any], weights: Sequence[float] | None = None) ->
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64)
         cum = np.concatenate([[0.0], np.cumsum(w / w.sum())])
-        ends = [0] + [i + 1 for i in range(n) if i == n - 1 or bins[i + 1] != bins[i]]
-        spec["uniform_edges"] = [float(cum[i]) for i in ends]
-        spec["uniform_edges"][-1] = 1.0
+        # a group ends where the next level starts another bin (and at the last level)
+        ends = np.concatenate([[0], np.flatnonzero(np.diff(np.append(bins, -1)) != 0) + 1])
+        edges = cum[ends]
+        edges[-1] = 1.0
+        spec["uniform_edges"] = edges.tolist()
     return spec
 
 
