@@ -226,18 +226,7 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
     if len(df) < joint.MIN_ROWS:
         return None
     candidates: list[joint.Candidate] = []
-    aligned: dict[int, pd.DataFrame] = {}
-    for index, fk in enumerate(table.foreign_keys):
-        parent_df = frames.get(fk.ref_table)
-        if rules.shadowed(table, index) or len(fk.columns) != 1 or fk.ref_table == table.name \
-                or fk.ref_table not in fitted or parent_df is None \
-                or not len(parent_df) or fk.columns[0] not in df.columns or fk.ref_columns[0] not in parent_df:
-            continue
-        keys = pd.Index(parent_df[fk.ref_columns[0]])
-        if keys.is_unique:
-            at = keys.get_indexer(df[fk.columns[0]])
-            rows = parent_df.iloc[np.maximum(at, 0)].reset_index(drop=True)
-            aligned[index] = rows.where(np.broadcast_to((at >= 0)[:, None], rows.shape)) if (at < 0).any() else rows
+    aligned = {index: rows for index, _, rows in rules.aligned_parents(table, df, frames, fitted)}
     for name, cm in columns.items():
         kind = cm.generator.get("kind")
         if name not in df.columns or kind in _KEY_KINDS:

@@ -39,7 +39,7 @@ def _hinted(col: Column) -> bool:
     return col.distribution is not None or col.values is not None or col.pattern is not None
 
 
-def _parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
+def aligned_parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
              fitted: Mapping[str, TableModel]) -> list[tuple[int, str, pd.DataFrame]]:
     """Each single-column foreign key with parent samples: its index, parent table, and the parent's sample
     columns aligned to the child's sample rows (NaN where the key is null or not found)."""
@@ -81,7 +81,7 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
     refused = {r["column"] for r in table.rules if r["rule"] == "none"} | set(declared)
     if len(df) < MIN_ROWS or "*" in refused:
         return columns, rules
-    parents = _parents(table, df, frames, fitted)
+    parents = aligned_parents(table, df, frames, fitted)
     value_kinds = ("distribution", "frequencies")
     # equal to a parent column
     for name, cm in list(columns.items()):
