@@ -56,3 +56,11 @@ def where(table: str | None, column: str | None = None) -> str:
     if table is None:
         return column or "?"
     return f"{table}.{column}" if column else table
+
+
+class MissingDependencyError(SynthframeError, ImportError):
+    """An optional dependency (a ``synthframe[...]`` extra) is not installed; the message says which to install."""
+
+
+class DiskSpaceError(OutputError):
+    """The files a run would write are estimated to need more space than is free at the destination."""
