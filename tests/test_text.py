@@ -259,8 +259,46 @@ def test_hints_override_detection():
     assert indexed["index"] == {"min": 10, "max": 20}
     both = text.fit_text("t", "c", PHONES, semantic="phone_number", pattern="+1 ###-###-####")
     assert both == {"kind": "pattern", "pattern": "+1 ###-###-####", "semantic": "phone_number"}
+    # a free-text hint with samples learns the samples' words; without samples it is Faker's sentences
     free = text.fit_text("t", "notes", COMMENTS, semantic="sentence")
-    assert free["kind"] == "semantic" and free["semantic"] == "sentence"
+    assert free["kind"] == "words" and {"regular", "slyly"} <= set(free["vocabulary"]["words"])
+    bare = text.fit_text("t", "notes", pd.Series([], dtype=object), semantic="sentence")
+    assert bare["kind"] == "semantic" and bare["semantic"] == "sentence"
+
+
+REVIEWS = pd.Series(["Works well. Arrived early.", "Too small.", "Arrived early. Too small.", "Works well.",
+                     "Great value for the price.", "Works well. Great value for the price."])
+PRODUCTS = pd.Series(["Bamboo Cutting Board Set", "Ultralight Camping Hammock", "Espresso Machine with Milk Frother",
+                      "Wireless Mouse", "USB-C Hub", "Wireless Mouse", "Desk Lamp"])
+
+
+def test_recurring_sentences_are_kept_whole_and_never_repeated_within_a_value():
+    spec = text.fit_text("reviews", "body", REVIEWS)
+    assert spec["kind"] == "sentences"
+    assert dict(zip(spec["sentences"]["values"], spec["sentences"]["weights"])) == pytest.approx(
+        {"Works well.": 3 / 9, "Arrived early.": 2 / 9, "Too small.": 2 / 9, "Great value for the price.": 2 / 9},
+        abs=1e-6)
+    assert spec["count"] == {"values": [1, 2], "weights": [0.5, 0.5]}
+    out = pd.Series(generate_text(spec, seed=3, table="reviews", column="body", rows=range(4000)).to_pylist())
+    sentences = out.str.split(r"(?<=\.) ", regex=True)
+    assert set(sentences.explode()) == set(spec["sentences"]["values"])
+    assert (sentences.str.len() == 2).mean() == pytest.approx(0.5, abs=0.03)
+    assert (sentences.apply(len) == sentences.apply(lambda x: len(set(x)))).all()
+
+
+def test_short_names_of_things_keep_their_levels_and_splice_new_ones():
+    spec = text.fit_text("products", "name", PRODUCTS)
+    assert spec["kind"] == "levels"
+    assert spec["values"][0] == "Wireless Mouse" and spec["weights"][0] == pytest.approx(2 / 7, abs=1e-6)
+    assert spec["new"] == pytest.approx(5 / 7, abs=1e-6)  # five of seven values seen once
+    out = pd.Series(generate_text(spec, seed=1, table="products", column="name", rows=range(5000)).to_pylist())
+    kept = out.isin(PRODUCTS)
+    assert kept.mean() == pytest.approx(1 - 5 / 7, abs=0.03)  # a splice can come out as a sample value too
+    firsts = {"Bamboo Cutting", "Ultralight", "Espresso Machine", "Wireless", "USB-C", "Desk"}
+    assert out[~kept].str.split().str[0].isin({f.split()[0] for f in firsts}).all()
+    unique = generate_text({**spec, "new": 0.0}, seed=1, table="products", column="name", rows=range(20),
+                           unique_ids=np.arange(20)).to_pylist()
+    assert len(set(unique)) == 20 and unique[0] == "Wireless Mouse" and unique[6] == "Wireless Mouse 2"
 
 
 def test_unknown_semantic_is_a_schema_error():
