@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from .model import Model
 
 DEFAULT_PARTITION_ROWS = 1 << 20
-"""Rows per partition (1,048,576): a partition of a dozen columns is about 100 MB in memory."""
+"""Rows per partition (1,048,576): about 140 MB in memory for the bundled example's customers (11 columns with
+names, emails and phones), 45 MB for its orders."""
 
 _KEPT_RUNS = 4
 """Runs a worker thread keeps between partitions (their layouts and small parents' columns)."""
@@ -148,10 +149,11 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
 
 def write(model: Model, out_dir: str | Path, rows: Mapping[str, Any] | None = None, *, seed: int = 0,
           format: str = "parquet", scale: float | None = None, partition_rows: int = DEFAULT_PARTITION_ROWS,
-          compression: str | None = "snappy", **to_parquet: Any) -> dict[str, Path]:
+          compression: str | None = "snappy", **to_parquet: Any) -> dict[str, Path | str]:
     """Generate every table with Dask and write each to ``out_dir/<table>/``, all tables in one Dask computation;
     return ``{table: folder}``. A folder holds one Parquet file per partition, ``part.<i>.parquet`` with ``i``
-    zero-padded so that the names sort in row order.
+    zero-padded so that the names sort in row order. ``out_dir`` is a local folder (on a cluster, one every
+    worker sees) or a URL Dask can write to (``s3://bucket/prefix``, through fsspec); URLs come back as strings.
 
     Parquet only: CSV, JSON and JSON Lines through Dask would be formatted by pandas, not byte-equal to
     :meth:`Model.write` — use that (or ``synthframe generate``) for text files. The files hold the table's
@@ -165,16 +167,17 @@ def write(model: Model, out_dir: str | Path, rows: Mapping[str, Any] | None = No
     import dask as dask_core
 
     tables = generate(model, rows, seed=seed, scale=scale, partition_rows=partition_rows)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the output directory {out}: {exc.strerror or exc}.") from exc
-    paths: dict[str, Path] = {}
+    url = isinstance(out_dir, str) and "://" in out_dir
+    if not url:
+        try:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"Cannot create the output directory {out_dir}: {exc.strerror or exc}.") from exc
+    paths: dict[str, Path | str] = {}
     pending = []
     for table, frame in tables.items():
         dates = {c.name: pa.date32() for c in model.schema.tables[table].columns.values() if c.type == "date"}
-        paths[table] = out / table
+        paths[table] = f"{str(out_dir).rstrip('/')}/{table}" if url else Path(out_dir) / table
         options = {"write_index": False, "overwrite": True, "compression": compression, "schema": dates or "infer",
                    "name_function": partial(_part_name, width=len(str(frame.npartitions - 1))), **to_parquet}
         pending.append(frame.to_parquet(paths[table], compute=False, **options))

@@ -89,6 +89,15 @@ def test_bad_arguments_are_synthframe_errors(model: sf.Model, tmp_path: Path, mo
         sfd.generate(model, COUNTS)
 
 
+def test_write_to_a_url_through_fsspec(model: sf.Model):
+    with dask.config.set(scheduler="threads"):
+        paths = sfd.write(model, "memory://synthframe-test/out/", {"customers": 50}, seed=4, partition_rows=20)
+    assert paths["customers"] == "memory://synthframe-test/out/customers"
+    expected = model.sample({"customers": 50}, seed=4, workers=1)["customers"]
+    back = pd.read_parquet(paths["customers"]).astype(expected.dtypes.to_dict())
+    pd.testing.assert_frame_equal(back, expected)
+
+
 # -- on a two-process cluster ---------------------------------------------------------------------
 
 def test_tables_on_a_cluster_equal_local_sample(on_cluster: dict[str, pd.DataFrame], local: dict[str, pd.DataFrame]):
