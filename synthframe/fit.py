@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import joint, rules, text
+from . import entities, joint, rules, text
 from .errors import SampleError, SchemaError, where
 from .generators.base import FitContext
 from .generators.keys import Uuid, fit_primary_key
@@ -158,9 +158,12 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     reference = _reference_rows(schema, table, columns, df)
     if reference:
         layout["reference"] = reference
-    person = _person_group(columns, df)
+    place = entities.find_place(columns, df)
+    if place:
+        columns, layout["place"] = place
+    person = entities.find_person(columns, df, layout.get("place"))
     if person:
-        layout["person"] = person
+        columns, layout["person"] = person
     columns, found = rules.find_rules(table, columns, df, frames, fitted)
     network = _fit_network(table, columns, df, frames, fitted)
     if network:
@@ -328,29 +331,6 @@ def _fit_copula(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFra
     if not np.isfinite(corr).all() or off_diagonal.max() < COPULA_MIN_CORRELATION:
         return None
     return {"columns": names, "correlation": [[round(float(v), 6) for v in row] for row in corr]}
-
-
-def _person_group(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[str, str] | None:
-    """Email, first and last name columns that belong together: the email is then built from the
-    same row's names (``maria.gonzalez@…``). Kept only when the samples agree (most emails hold the
-    row's first or last name) or when there are no samples to disagree.
-    """
-    by_semantic: dict[str, str] = {}
-    for name, cm in columns.items():
-        spec = cm.generator.get("text") if cm.generator.get("kind") == "text" else None
-        if spec and spec.get("kind") == "semantic":
-            by_semantic.setdefault(spec["semantic"], name)
-    if not {"email", "first_name", "last_name"} <= by_semantic.keys():
-        return None
-    group = {"email": by_semantic["email"], "first": by_semantic["first_name"], "last": by_semantic["last_name"]}
-    if len(df) and set(group.values()) <= set(df.columns):
-        rows = df[list(group.values())].dropna()
-        if len(rows):
-            text_of = {role: rows[col].astype(str).str.lower().to_numpy(dtype=str) for role, col in group.items()}
-            hits = [np.strings.find(text_of["email"], text_of[role]) >= 0 for role in ("first", "last")]
-            if float(np.mean(hits[0] | hits[1])) < 0.5:
-                return None
-    return group
 
 
 def _children_given(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame, parent_model: TableModel | None,

@@ -36,8 +36,9 @@ from scipy import special
 
 from . import joint, keys
 from .errors import CapacityError, ModelError, RowCountError, where
-from .generators import ColumnGenerator, PersonEmail, generator_for
+from .generators import ColumnGenerator, generator_for
 from .generators.base import levels_array, with_nulls
+from .generators.entities import grouped_generator
 from .layouts import ChildLayout, ParentPicker
 from .progress import table_bar, wanted
 from .randomness import as_rows, mix64, stream_key, uniforms
@@ -151,12 +152,7 @@ class Run:
                 raise ModelError(f"Table '{table}' has no column '{column}'; columns: {list(tm.columns)}.",
                                  table=table, column=column)
             cm = tm.columns[column]
-            person = tm.layout.get("person")
-            if person and person.get("email") == column and cm.generator.get("kind") == "text":
-                found = PersonEmail(cm, cm.generator, table, dict(person))
-                found.check()
-            else:
-                found = generator_for(cm, table)
+            found = grouped_generator(cm, table, tm.layout) or generator_for(cm, table)
             self._generators[(table, column)] = found
         return found
 

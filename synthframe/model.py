@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError, OutputError, SynthframeError, where
 from .generators import generator_for
+from .generators.entities import grouped_generator
 from .schema import Schema, read_json_file
 
 if TYPE_CHECKING:
@@ -235,8 +236,10 @@ def _table_from_dict(name: str, data: Any, columns: list[str], foreign_keys: tup
         except (TypeError, ValueError):
             raise ModelError(f"The model's column {where(name, column)} has a field of the wrong type; refit it.",
                              table=name, column=column) from None
-        generator_for(out[column], name)  # the kind is known and its parameters are complete
     layout = data.get("layout") or {}
+    for column in out:  # the kind is known and its parameters are complete (with its group, if any)
+        grouped_generator(out[column], name, layout if isinstance(layout, Mapping) else {}) \
+            or generator_for(out[column], name)
     for role in ("owner", "partner"):
         index = layout.get(role) if isinstance(layout, Mapping) else None
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)

@@ -589,6 +589,61 @@ def _vocabulary(s: pd.Series, position: int | None = None) -> dict[str, list] | 
     return {"words": [str(w) for w in uses.index], "weights": _weights(uses.to_numpy(dtype=float))}
 
 
+MAX_LEVEL_WORDS = 10
+"""Values of at most this many words (names of things, titles) may be kept as levels and recombined."""
+MAX_TEXT_LEVELS = 5000
+"""Most sample values a ``levels`` or ``sentences`` spec keeps (the most frequent)."""
+MIN_SENTENCE_REUSE = 0.5
+"""Free text is drawn as whole sample sentences when at least this share of its sentences recur."""
+_SENTENCE_END = r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])"
+
+
+def _counts_spec(counts: pd.Series, limit: int) -> dict[str, list]:
+    top = counts.head(limit)
+    return {"values": [str(v) for v in top.index], "weights": _weights(top.to_numpy(dtype=float))}
+
+
+def _new_share(counts: pd.Series) -> float:
+    """Good–Turing: the chance that the next value is one the samples never showed (singletons / all)."""
+    total = float(counts.sum())
+    return round(float((counts == 1).sum()) / total, 6) if total else 1.0
+
+
+def _sentences_spec(s: pd.Series) -> dict[str, Any] | None:
+    """Text made of sentences that recur across values (review bodies, canned comments): the sentence
+    levels and how many sentences a value holds. None when most sentences are one-offs."""
+    import pandas as pd
+
+    split = s.str.strip().str.split(_SENTENCE_END, regex=True)
+    counts_per_value = split.str.len().to_numpy(dtype=np.int64)
+    if counts_per_value.max(initial=0) < 2:
+        return None
+    sentences = split.explode().dropna().astype(str).str.strip()
+    sentences = sentences[sentences.str.len() > 0]
+    if sentences.empty:
+        return None
+    counts = sentences.value_counts()
+    reused = float(counts[counts >= 2].sum()) / float(counts.sum())
+    if reused < MIN_SENTENCE_REUSE or len(counts) < 2:
+        return None
+    per_value = pd.Series(counts_per_value).value_counts().sort_index()
+    return {"kind": "sentences", "sentences": _counts_spec(counts, MAX_TEXT_LEVELS),
+            "count": {"values": [int(v) for v in per_value.index], "weights": _weights(per_value.to_numpy(float))}}
+
+
+def _levels_spec(s: pd.Series) -> dict[str, Any] | None:
+    """Short text naming things (product names, titles): the sample values as levels, and the share of new
+    values (Good–Turing), made by joining the first half of one level to the second half of another."""
+    words = s.str.split().str.len()
+    if s.empty or words.max() > MAX_LEVEL_WORDS or _share(s.str.contains(r"[.!?]$")) > 0.5:
+        return None
+    counts = s.value_counts()
+    spec: dict[str, Any] = {"kind": "levels", **_counts_spec(counts, MAX_TEXT_LEVELS), "new": _new_share(counts)}
+    if _share(words >= 2) < 0.5:
+        spec["new"] = 0.0
+    return spec
+
+
 def fit_text(table: str, column: str, values: pd.Series, *, semantic: str | None = None,
              pattern: str | None = None) -> dict:
     """The spec of a string column from its non-null sample values (possibly none) and schema hints.
@@ -609,6 +664,8 @@ def fit_text(table: str, column: str, values: pd.Series, *, semantic: str | None
                               table=table, column=column)
         return _pattern_spec(pattern, s, semantic)
     if semantic is not None:
+        if semantic in _FREE_TEXT and not s.empty:
+            return _sentences_spec(s) or _words_spec(s)
         return _semantic_spec(semantic, s)
     detected = detect_semantic(column, s if not s.empty else None)
     learned = learn_pattern(s) if not s.empty else None
@@ -616,11 +673,20 @@ def fit_text(table: str, column: str, values: pd.Series, *, semantic: str | None
         if learned is not None and detected in _CODE_LIKE:
             return _pattern_spec(learned, s, detected)
         if detected in _FREE_TEXT and not s.empty:
-            return _words_spec(s)
+            return _sentences_spec(s) or _words_spec(s)
         return _semantic_spec(detected, s)
     if learned is not None:
         return _pattern_spec(learned, s, None)
-    return _words_spec(s)
+    if s.empty:
+        return _words_spec(s)
+    sentences = _sentences_spec(s)
+    if sentences:
+        return sentences
+    words = _words_spec(s)
+    levels = _levels_spec(s)
+    if levels and (levels["new"] < 1.0 or "vocabulary" not in words):
+        return levels
+    return words
 
 
 def _pattern_spec(pattern: str, s: pd.Series, semantic: str | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import synthframe as sf
 from synthframe.errors import CapacityError, ModelError
 from synthframe.generate import SMALL_PARENT_ROWS, Run, generate_rows, resolve_rows, to_frame
 from synthframe.generators import REGISTRY, generator_for
+from synthframe.generators.entities import grouped_generator
 
 SCHEMA = {"tables": {
     "customers": {"primary_key": "id", "columns": {
@@ -32,6 +33,9 @@ SCHEMA = {"tables": {
         "city": {"type": "string", "semantic": "city", "nullable": True},
         "code": {"type": "string", "pattern": "CU-#####", "unique": True},
         "motto": "string",
+        "title": {"type": "string", "unique": True},
+        "label": "string",
+        "review": {"type": "string", "nullable": True},
         "age": {"type": "integer", "min": 18, "max": 90},
         "score": {"type": "float", "min": 0, "max": 1, "nullable": True},
         "ticket": {"type": "integer", "min": 1000, "unique": True},
@@ -61,18 +65,24 @@ SCHEMA = {"tables": {
     "stations": {"primary_key": "code", "columns": {"code": "string"}},
     "readings": {"primary_key": ["station", "at"], "columns": {"station": "string", "at": "datetime"},
                  "foreign_keys": {"station": "stations.code"}},
+    "sites": {"primary_key": "site_id", "columns": {
+        "site_id": "integer", "country": {"type": "string", "semantic": "country"},
+        "city": {"type": "string", "semantic": "city"}, "state": {"type": "string", "semantic": "state"},
+        "zip": {"type": "string", "semantic": "postcode"}, "phone": {"type": "string", "semantic": "phone"},
+        "street": {"type": "string", "semantic": "street_address", "nullable": True}}},
     "staff": {"primary_key": "staff_id", "columns": {
         "staff_id": "uuid", "manager_id": {"type": "uuid", "nullable": True}},
         "foreign_keys": {"manager_id": "staff.staff_id"}},
 }}
 
-COUNTS = {"customers": 700, "orders": 1500, "lines": 4000, "products": 40, "suppliers": 6, "partsupp": 120,
-          "staff": 300, "stations": 500, "readings": 2000}
+COUNTS = {"sites": 300, "customers": 700, "orders": 1500, "lines": 4000, "products": 40, "suppliers": 6,
+          "partsupp": 120, "staff": 300, "stations": 500, "readings": 2000}
 
 
 def _with_parent_column(model: sf.Model) -> sf.Model:
     """The model with ``orders.signup_copy`` read from its customer's ``signup``, ``orders.shipped`` 0, 3
-    or 7 days after it (hand-edited rules), and station codes in two learned formats."""
+    or 7 days after it (hand-edited rules), station codes in two learned formats, and text kept as levels
+    (``title`` unique) and as sentences, and a place driven by a country column."""
     data = model.to_dict()
     data["tables"]["stations"]["columns"]["code"]["generator"] = {
         "kind": "natural_key", "formats": [{"pattern": "?#", "weight": 0.25}, {"pattern": "K*?", "weight": 0.75}]}
@@ -84,6 +94,19 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
     data["tables"]["orders"]["columns"]["signup_copy"]["generator"] = {
         "kind": "parent_column", "foreign_key": 0, "column": "signup"}
     data["tables"]["orders"]["columns"]["signup_copy"]["null_rate"] = 0.0
+    customers = data["tables"]["customers"]["columns"]
+    customers["title"]["generator"] = {"kind": "text", "unique": True, "text": {
+        "kind": "levels", "values": ["Bamboo Cutting Board Set", "Camping Hammock", "Desk Lamp"],
+        "weights": [0.5, 0.3, 0.2], "new": 0.4}}
+    customers["review"]["generator"] = {"kind": "text", "text": {
+        "kind": "sentences", "sentences": {"values": ["Works well.", "Arrived early.", "Too small."],
+                                           "weights": [0.5, 0.3, 0.2]},
+        "count": {"values": [1, 2, 3], "weights": [0.2, 0.5, 0.3]}}}
+    customers["label"]["generator"] = {**customers["title"]["generator"], "unique": False}
+    sites = data["tables"]["sites"]
+    sites["columns"]["country"]["generator"] = {"kind": "place_country", "form": "name", "new": 0.2}
+    sites["layout"]["place"]["columns"]["country"] = "country"
+    sites["layout"]["place"]["countries"] = {"values": ["DE", "FR", "US"], "weights": [0.3, 0.2, 0.5]}
     return sf.Model.from_dict(data)
 
 
@@ -134,7 +157,7 @@ def test_a_json_round_trip_gives_identical_values(model: sf.Model, full: dict[st
         pd.testing.assert_frame_equal(frame, again[table])
     for table, tm in model.tables.items():
         for column in tm.columns.values():
-            generator = generator_for(column, table)
+            generator = grouped_generator(column, table, tm.layout) or generator_for(column, table)
             assert generator.to_dict() == dict(column.generator)
 
 

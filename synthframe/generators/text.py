@@ -128,6 +128,10 @@ def generate_text(spec: dict, *, seed: int, table: str, column: str, rows: Any,
         return _gen_pattern(spec, d, unique_ids)
     if kind == "semantic":
         return _gen_semantic(spec, d, unique_ids)
+    if kind == "levels":
+        return _gen_levels(spec, d, unique_ids)
+    if kind == "sentences":
+        return _gen_sentences(spec, d, unique_ids)
     return _gen_words(spec, d, unique_ids)
 
 
@@ -202,22 +206,34 @@ class PersonEmail(_Text):
 
     kind = "person_email"
 
-    def __init__(self, column: Any, params: Any, table: str = "", group: dict[str, str] | None = None):
+    def __init__(self, column: Any, params: Any, table: str = "", group: dict[str, Any] | None = None,
+                 place: dict[str, Any] | None = None):
         super().__init__(column, params, table)
         self.group = group or {}
+        self.place = place
 
     def reads(self) -> tuple[str, ...]:
+        if "columns" in self.group:  # a person group: the names are the group's hidden draws
+            driver = ((self.place or {}).get("columns") or {}).get("country")
+            return (driver,) if driver else ()
         return (self.group["first"], self.group["last"])
+
+    def _names(self, ctx: DrawContext) -> tuple[pa.Array, pa.Array]:
+        if "columns" in self.group:
+            from .entities import person_names
+
+            return person_names(ctx, self.group, self.place)
+        return ctx.values(self.group["first"]), ctx.values(self.group["last"])
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         d = Draws(ctx, self.name)
         parts = []
-        for role in ("first", "last"):
-            values = ctx.values(self.group[role])
+        for values in self._names(ctx):
             if pa.types.is_dictionary(values.type):
                 values = values.dictionary_decode()
             encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
-            clean = pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), r"[^a-z]", "")
+            folded = pc.utf8_normalize(pc.utf8_lower(encoded.dictionary), "NFKD")
+            clean = pc.replace_substring_regex(folded, r"[^a-z]", "")
             clean = pc.if_else(pc.equal(pc.utf8_length(clean), 0), "x", clean)
             parts.append(pc.fill_null(clean.take(encoded.indices), "x"))
         domains = self.spec.get("domains") or {"values": ["example.com", "example.net", "example.org"],
@@ -230,6 +246,90 @@ class PersonEmail(_Text):
             u = d.uniform("person-number")
             digits = _EMAIL_SUFFIXES.take(np.where(u < 0.25, (u * 396).astype(np.int64) + 1, 0))
         return pc.binary_join_element_wise(parts[0], ".", parts[1], digits, domain, "")
+
+
+@register
+class TextLevels(_Text):
+    """Names of things kept from the samples (``Bamboo Cutting Board Set``), and new ones at the learned rate
+    made of the first half of one level and the second half of another (``Bamboo Cutting Camping Hammock``).
+    Unique values number the levels past their count (``… Board Set 2``)."""
+
+    kind = "text:levels"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return _gen_levels(self.spec, Draws(ctx, self.name), self.ids(ctx))
+
+
+@register
+class TextSentences(_Text):
+    """Text of recurring sentences (review bodies): a learned number of distinct sample sentences."""
+
+    kind = "text:sentences"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        return _gen_sentences(self.spec, Draws(ctx, self.name), self.ids(ctx))
+
+
+@lru_cache(maxsize=32)
+def _halves(values: tuple[str, ...]) -> tuple[pa.StringArray, pa.StringArray]:
+    """Each level's first half of words and its second half (one-word levels: the word and nothing)."""
+    import pandas as pd
+
+    words = pd.Series(values, dtype=object).str.split().explode()
+    position = words.groupby(level=0).cumcount().to_numpy()
+    length = words.groupby(level=0).transform("size").to_numpy()
+    head = pd.Series(position < np.maximum(1, length // 2), index=words.index)
+    first = words[head.to_numpy()].groupby(level=0).agg(" ".join).reindex(range(len(values)), fill_value="")
+    second = words[~head.to_numpy()].groupby(level=0).agg(" ".join).reindex(range(len(values)), fill_value="")
+    return pa.array(first.to_numpy(dtype=object), pa.string()), pa.array(second.to_numpy(dtype=object), pa.string())
+
+
+def _gen_levels(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    values = tuple(spec["values"])
+    levels = pa.array(values, pa.string())
+    if unique_ids is not None:
+        n = len(values)
+        order = np.argsort(-np.asarray(spec["weights"]), kind="stable")
+        out = levels.take(order[unique_ids % n])
+        rest = unique_ids // n
+        return pc.if_else(pc.equal(pa.array(rest), 0), out, pc.binary_join_element_wise(out, _to_str(rest + 1), " "))
+    weights = spec["weights"]
+    out = levels.take(_weighted(d.uniform("level"), weights))
+    new = float(spec.get("new", 0.0))
+    if new <= 0 or len(values) < 2:
+        return out
+    first, second = _halves(values)
+    head_of = _weighted(d.uniform("head"), weights)
+    tail_of = _weighted(d.uniform("tail"), weights)
+    tail_of = np.where(tail_of == head_of, (tail_of + 1) % len(values), tail_of)  # new: two different levels
+    head, tail = first.take(head_of), second.take(tail_of)
+    spliced = pc.utf8_trim_whitespace(pc.binary_join_element_wise(head, tail, " "))
+    return pc.if_else(pa.array(d.uniform("new") < new), spliced, out)
+
+
+def _gen_sentences(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    """k sentences per row, k from the learned counts; sentence j is the first draw moved on by j places
+    (a whole number of steps through the levels), so a value never repeats a sentence."""
+    sentences = spec["sentences"]
+    pool = pa.array(sentences["values"], pa.string())
+    n = len(pool)
+    count = spec["count"]
+    k = np.minimum(np.asarray(count["values"], dtype=np.int64)[_weighted(d.uniform("count"), count["weights"])], n)
+    k = np.maximum(k, 1)
+    offsets = np.zeros(len(k) + 1, dtype=np.int64)
+    np.cumsum(k, out=offsets[1:])
+    position = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], k)
+    first = np.repeat(_weighted(d.uniform("sentence"), sentences["weights"]), k)
+    step = np.repeat(1 + integers(d.key("step"), d.rows, max(n - 1, 1)), k)
+    index = (first + position * step) % n
+    # a step sharing a factor with n could revisit a sentence: fall back to consecutive ones there
+    revisit = np.gcd(step, n) > 1
+    index[revisit] = (first[revisit] + position[revisit]) % n
+    lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pool.take(index))
+    out = pc.binary_join(lists, " ")
+    if unique_ids is not None:
+        out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
+    return out
 
 
 # -- drawing ------------------------------------------------------------------------------
@@ -290,8 +390,13 @@ def _check_spec(spec: dict, table: str, column: str) -> None:
     """A ModelError naming the column when a (possibly hand-edited) spec cannot be generated from."""
     kind = spec.get("kind") if isinstance(spec, dict) else None
     problem = None
-    if kind not in ("pattern", "semantic", "words"):
-        problem = f"has kind {kind!r}; expected 'semantic', 'pattern' or 'words'"
+    if kind not in ("pattern", "semantic", "words", "levels", "sentences"):
+        problem = f"has kind {kind!r}; expected 'semantic', 'pattern', 'words', 'levels' or 'sentences'"
+    elif kind == "levels" and not (spec.get("values") and len(spec["values"]) == len(spec.get("weights") or ())):
+        problem = "needs 'values' and as many 'weights'"
+    elif kind == "sentences" and not (isinstance(spec.get("sentences"), dict) and spec["sentences"].get("values")
+                                      and isinstance(spec.get("count"), dict) and spec["count"].get("values")):
+        problem = "needs 'sentences' and 'count' ({values, weights})"
     elif kind == "pattern" and not isinstance(spec.get("pattern"), str):
         problem = "has no 'pattern' string"
     elif kind == "semantic" and spec.get("semantic") not in SEMANTICS:

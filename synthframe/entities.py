@@ -1,0 +1,287 @@
+"""Fit step: columns of one table that describe one place or one person, found from the fitted columns
+and the sample rows, so they are generated to agree (see :mod:`synthframe.generators.entities`).
+
+A **place** is driven by the row's country — a country column when the table has one, else a country
+drawn from those the samples point to (cities, calling codes). Its other columns are real: a city of
+that country from the bundled gazetteer (the samples' cities at their rate, new ones by population), the
+city's region, a postcode in the country's format, a valid phone number in the samples' style, a street
+in the locale's way. A column joins the group only when its samples agree with what the group would
+make (most cities found in their row's country, most phones in one of the country's formats); otherwise
+it keeps the generator it was fitted with.
+
+A **person** is first, last and full name plus email: names in the row's locale (from the place's
+country, else the locales the sample names come from), the email built from the same names. Nothing of a
+person's sample values is stored: names come from the reference lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import reference
+from .generators.entities import COUNTRY_ALIASES, country_index
+from .model import ColumnModel
+from .text import _parse_pattern, _share
+
+MIN_AGREEMENT = 0.5
+"""Share of sample values a column must share with the group's making to join it."""
+PLACE_ROLES = ("city", "region", "postcode", "phone", "street")
+_ROLE_OF_SEMANTIC = {"city": "city", "state": "region", "state_abbr": "region", "postcode": "postcode",
+                     "phone_number": "phone", "street_address": "street", "address": "street"}
+_NAME_PARTS = {"first_name": "first", "last_name": "last", "name": "full"}
+
+
+def _semantic(cm: ColumnModel) -> str | None:
+    spec = cm.generator.get("text") if cm.generator.get("kind") == "text" else None
+    return spec.get("semantic") if isinstance(spec, Mapping) else None
+
+
+def _weights(counts: pd.Series) -> dict[str, list]:
+    return {"values": [str(v) for v in counts.index], "weights": [round(float(w), 6) for w in counts / counts.sum()]}
+
+
+def _alpha2(values: pd.Series) -> pd.Series:
+    """Each value's alpha-2 country code (None when not a country)."""
+    codes = country_index(pa.array(values.astype(object).where(values.notna(), None), pa.string()))
+    alpha2 = np.array(reference.countries().column("alpha2").to_pylist() + [None], dtype=object)
+    return pd.Series(alpha2[codes], index=values.index)
+
+
+def _country_column(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> tuple[str, str] | None:
+    """The column naming each row's country and how it spells it (name, alpha2, alpha3)."""
+    for name, cm in columns.items():
+        if cm.type not in ("string", "category") or name not in df or df[name].notna().sum() == 0:
+            continue
+        semantic = _semantic(cm)
+        lowered = name.lower()
+        if semantic not in ("country", "country_code") and "country" not in lowered and "nation" not in lowered:
+            continue
+        values = df[name].dropna().astype(str)
+        if _share(_alpha2(values).notna()) < 0.9:
+            continue
+        if _share(values.str.fullmatch(r"[A-Za-z]{2}")) >= 0.9:
+            return name, "alpha2"
+        if _share(values.str.fullmatch(r"[A-Za-z]{3}")) >= 0.9 and not values.str.lower().isin(COUNTRY_ALIASES).all():
+            return name, "alpha3"
+        return name, "name"
+    return None
+
+
+def _cities_in(countries: pd.Series, cities: pd.Series) -> pd.Series:
+    """Whether each (country, city) is a city of the reference gazetteer."""
+    table = reference.cities()
+    known = pd.MultiIndex.from_arrays([table.column("country").to_pandas(), table.column("name").to_pandas()])
+    return pd.Series(pd.MultiIndex.from_arrays([countries.astype(object), cities.astype(object)]).isin(known),
+                     index=cities.index)
+
+
+def _calling_code_countries(phones: pd.Series) -> pd.Series:
+    """The country of each international phone number by its calling code (the most populous country
+    sharing the code), None when not written with ``+``."""
+    table = reference.countries()
+    frame = pd.DataFrame({"alpha2": table.column("alpha2").to_pandas(),
+                          "code": table.column("calling_code").to_pandas(),
+                          "population": table.column("population").to_pandas()}).dropna(subset=["code"])
+    main = frame.sort_values("population", ascending=False).drop_duplicates("code").set_index("code")["alpha2"]
+    digits = phones.astype(str).str.strip()
+    out = pd.Series(None, index=phones.index, dtype=object)
+    for width in (1, 2, 3):  # the loop is over code lengths; a calling code is a prefix code
+        code = digits.str.extract(rf"^\+(\d{{{width}}})", expand=False)
+        hit = code.map(main) if len(main) else code
+        out = out.where(out.notna(), hit)
+    return out
+
+
+def _phone_style(phones: pd.Series, countries: pd.Series) -> str | None:
+    """The reference format the sample phones are written in, when at least half of them are."""
+    table = reference.phones().to_pandas()
+    digits_as = phones.astype(str).str.strip().str.replace(r"\d", "#", regex=True)
+    best, best_share = None, 0.0
+    for style in ("international", "national", "e164"):
+        masks = table[["country", style]].dropna()
+        # the mask language escapes literals with a backslash: compare unescaped
+        masks = masks.assign(shape=masks[style].str.replace(r"\\(.)", r"\1", regex=True)
+                             .str.replace(r"\d", "#", regex=True))
+        known = pd.MultiIndex.from_frame(masks[["country", "shape"]])
+        hit = pd.MultiIndex.from_arrays([countries.astype(object), digits_as.astype(object)]).isin(known)
+        share = float(np.mean(hit)) if len(hit) else 0.0
+        if share > best_share:
+            best, best_share = style, share
+    return best if best_share >= MIN_AGREEMENT else None
+
+
+def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame) -> tuple[dict[str, ColumnModel], dict] | None:
+    """The table's place group and its columns' new generators, or None when it has no place columns."""
+    roles: dict[str, str] = {}
+    for name, cm in columns.items():
+        role = _ROLE_OF_SEMANTIC.get(_semantic(cm) or "")
+        if role and role not in roles.values() and not cm.generator.get("unique"):
+            roles[name] = role
+    if not roles:
+        return None
+    driver = _country_column(columns, df)
+    rows = df if len(df) else pd.DataFrame(columns=list(columns))
+    countries = _alpha2(rows[driver[0]]) if driver else pd.Series(None, index=rows.index, dtype=object)
+    phone_col = next((n for n, r in roles.items() if r == "phone"), None)
+    if phone_col is not None and phone_col in rows:
+        countries = countries.where(countries.notna(), _calling_code_countries(rows[phone_col].dropna()))
+    city_col = next((n for n, r in roles.items() if r == "city"), None)
+    group: dict[str, Any] = {"columns": {}}
+    out = dict(columns)
+    if city_col is not None and city_col in rows and rows[city_col].notna().any():
+        cities = rows[city_col].dropna().astype(str)
+        if countries.notna().sum() == 0:
+            countries = _countries_of_cities(cities).reindex(rows.index)
+        found = _cities_in(countries.reindex(cities.index), cities)
+        if _share(found) < MIN_AGREEMENT:
+            roles.pop(city_col)
+            roles = {n: r for n, r in roles.items() if r != "region"}
+        else:
+            pairs = pd.DataFrame({"country": countries.reindex(cities.index)[found], "city": cities[found]})
+            counts = cities.value_counts()
+            group["cities"] = {
+                "seen": {c: _weights(part["city"].value_counts()) for c, part in pairs.groupby("country")},
+                "new": round(float((counts == 1).sum()) / float(counts.sum()), 6)}
+    if countries.notna().any():
+        group["countries"] = _weights(countries.dropna().value_counts())
+    elif not len(rows):
+        group["countries"] = {"values": ["US"], "weights": [1.0]}
+    else:
+        return None
+    for name, role in roles.items():
+        params: dict[str, Any] = {"kind": f"place_{role}"}
+        values = rows[name].dropna().astype(str) if name in rows else pd.Series([], dtype=object)
+        if role == "region" and len(values):
+            params["form"] = "code" if _share(values.str.fullmatch(r"[A-Z0-9]{1,3}")) >= 0.9 else "name"
+        if role == "phone" and len(values):
+            style = _phone_style(values, countries.reindex(values.index))
+            if style is None:
+                continue
+            params["style"] = style
+        if role == "street" and len(values) and _share(values.str.contains(r"\d")) < MIN_AGREEMENT:
+            continue
+        if role == "postcode" and len(values) and not _postcodes_agree(values, countries.reindex(values.index)):
+            continue
+        group["columns"][role] = name
+        out[name] = replace(columns[name], generator=params)
+    if not group["columns"]:
+        return None
+    if driver:
+        group["columns"]["country"] = driver[0]
+        cm = columns[driver[0]]
+        if cm.generator.get("kind") == "text":
+            counts = countries.dropna().value_counts()
+            out[driver[0]] = replace(cm, generator={"kind": "place_country", "form": driver[1],
+                                                    "new": round(float((counts == 1).sum()) / float(counts.sum()), 6)})
+    return out, group
+
+
+def _countries_of_cities(cities: pd.Series) -> pd.Series:
+    """The most populous country holding each city name (for tables with cities but no country)."""
+    table = reference.cities()
+    frame = pd.DataFrame({"name": table.column("name").to_pandas(), "country": table.column("country").to_pandas(),
+                          "population": table.column("population").to_pandas()})
+    best = frame.sort_values("population", ascending=False).drop_duplicates("name").set_index("name")["country"]
+    return cities.map(best)
+
+
+def _postcodes_agree(values: pd.Series, countries: pd.Series) -> bool:
+    """Whether most sample postcodes have the shape of their row's country's format."""
+    table = reference.countries()
+    patterns = pd.Series(table.column("postcode_pattern").to_pylist(), index=table.column("alpha2").to_pylist())
+    shapes = patterns.dropna().map(_shape_of_pattern)
+    expected = countries.map(shapes)
+    got = values.str.replace(r"\d", "#", regex=True).str.replace(r"[A-Z]", "?", regex=True)
+    return _share(got == expected) >= MIN_AGREEMENT
+
+
+def _shape_of_pattern(pattern: str) -> str:
+    """A pattern as its values' shape: placeholders kept, literals as written (digits as '#', letters '?')."""
+    out = []
+    for is_placeholder, ch in _parse_pattern(pattern):
+        if is_placeholder:
+            out.append("?" if ch in "?@" else "#")
+        else:
+            out.append("#" if ch.isdigit() else "?" if ch.isalpha() and ch.isupper() else ch)
+    return "".join(out)
+
+
+def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mapping[str, Any] | None
+                ) -> tuple[dict[str, ColumnModel], dict] | None:
+    """The table's person group: name columns made from one person in the row's locale, and the email
+    built from them. None when the table names no person."""
+    parts: dict[str, str] = {}
+    for name, cm in columns.items():
+        part = _NAME_PARTS.get(_semantic(cm) or "")
+        if part and part not in parts and not cm.generator.get("unique"):
+            parts[part] = name
+    email = next((n for n, cm in columns.items() if _semantic(cm) == "email"), None)
+    if not parts and email is None:
+        return None
+    group: dict[str, Any] = {"columns": dict(parts)}
+    if email is not None and _email_agrees(df, email, parts):
+        group["columns"]["email"] = email
+    if parts and not (place and (place.get("columns") or {}).get("country")):
+        locales = _sample_locales(df, parts)
+        if locales:
+            group["locales"] = locales
+    out = dict(columns)
+    for part, name in parts.items():
+        params: dict[str, Any] = {"kind": "person_name", "part": part}
+        if part == "full" and name in df and df[name].notna().any() and \
+                _share(df[name].dropna().astype(str).str.contains(",")) >= 0.5:
+            params["order"] = "last, first"
+        out[name] = replace(columns[name], generator=params)
+    return out, group
+
+
+def _email_agrees(df: pd.DataFrame, email: str, parts: Mapping[str, str]) -> bool:
+    """Most sample emails hold their row's first or last name (or there are no samples to disagree)."""
+    if email not in df or not df[email].notna().any():
+        return True
+    names = [df[c].astype(str).str.lower() for p, c in parts.items() if c in df and p in ("first", "last")]
+    if not names and "full" in parts and parts["full"] in df:
+        split = df[parts["full"]].astype(str).str.lower().str.split()
+        names = [split.str[0], split.str[-1]]
+    if not names:
+        return True
+    mails = df[email].astype(str).str.lower()
+    rows = df[email].notna()
+    hit = np.zeros(int(rows.sum()), dtype=bool)
+    for part in names:
+        hit |= np.strings.find(mails[rows].to_numpy(dtype=str), part[rows].fillna("").to_numpy(dtype=str)) >= 0
+    return float(hit.mean()) >= MIN_AGREEMENT
+
+
+def _sample_locales(df: pd.DataFrame, parts: Mapping[str, str]) -> dict[str, list] | None:
+    """The locales the sample last names (else first names) come from: each name counted for the locale
+    whose list holds it and that holds the most sample names overall. None without samples."""
+    column = parts.get("last") or parts.get("full") or parts.get("first")
+    if column not in df or not df[column].notna().any():
+        return None
+    values = df[column].dropna().astype(str).str.strip()
+    if column == parts.get("full"):
+        values = values.str.split(",").str[0] if _share(values.str.contains(",")) >= 0.5 else values.str.split().str[-1]
+    kind = "first" if column == parts.get("first") else "last"
+    locales = reference.locales()
+    hits = {}
+    for locale in locales:  # a loop over locales, each a vectorized membership test
+        lists = reference.names(locale)
+        pool = pa.concat_arrays([lists["first_female"], lists["first_male"]]) if kind == "first" else lists["last"]
+        hits[locale] = pc.is_in(pa.array(values, pa.string()), value_set=pool).to_numpy(zero_copy_only=False)
+    matrix = pd.DataFrame(hits)
+    if not matrix.to_numpy().any():
+        return None
+    score = matrix.sum().sort_values(ascending=False, kind="stable")
+    ranked = matrix[score.index]
+    found = ranked.any(axis=1)
+    chosen = ranked[found].idxmax(axis=1).value_counts()
+    chosen = chosen[chosen >= max(1, 0.05 * float(found.sum()))]
+    return _weights(chosen)

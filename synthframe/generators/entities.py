@@ -1,0 +1,484 @@
+"""Columns that belong together in a row: a place (country, city, region, postcode, phone, street) and a
+person (first, last and full name in the row's locale).
+
+A table's ``layout["place"]`` and ``layout["person"]`` (found at fit by :mod:`synthframe.entities`) name
+the group's columns and what was learned; each column's own generator names only its role. Every column
+of a group makes the same hidden draws (the row's country, its city, the person's sex and names) from
+the shared streams ``(place)`` and ``(person)``, so a city is always in the row's country and region,
+a phone carries the country's calling code, an email the row's names — with no column reading another
+except the country column the group is driven by.
+
+Values come from the bundled reference data (:mod:`synthframe.reference`: GeoNames cities with their
+population, real phone number plans, names with their frequencies per locale), looked up for whole
+columns at once: a weighted choice within each row's country is one sorted search over all rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import reference
+from ..text import _parse_pattern, _random_pattern, _template
+from .base import ColumnGenerator, DrawContext, register
+from .values import _choice
+
+PLACE = "(place)"
+"""The stream a place group's shared draws come from (no column has this name)."""
+PERSON = "(person)"
+"""The stream a person group's shared draws come from."""
+DEFAULT_COUNTRY = "US"
+"""The country of rows whose group learned none."""
+
+COUNTRY_ALIASES: dict[str, str] = {
+    "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "america": "US",
+    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "russia": "RU", "south korea": "KR", "korea": "KR",
+    "north korea": "KP", "czech republic": "CZ", "czechia": "CZ", "holland": "NL", "the netherlands": "NL",
+    "vietnam": "VN", "iran": "IR", "syria": "SY", "laos": "LA", "bolivia": "BO", "venezuela": "VE",
+    "tanzania": "TZ", "moldova": "MD", "taiwan": "TW", "uae": "AE", "turkey": "TR", "türkiye": "TR",
+    "ivory coast": "CI", "cape verde": "CV", "macedonia": "MK", "swaziland": "SZ", "burma": "MM",
+    "brunei": "BN", "palestine": "PS", "vatican": "VA", "micronesia": "FM", "deutschland": "DE",
+    "españa": "ES", "espana": "ES", "italia": "IT", "brasil": "BR", "méxico": "MX", "schweiz": "CH",
+    "suisse": "CH", "österreich": "AT", "sverige": "SE", "norge": "NO", "danmark": "DK", "polska": "PL",
+    "nederland": "NL", "belgië": "BE", "belgique": "BE", "nippon": "JP", "hong kong": "HK",
+}
+"""Spellings of countries the reference names do not hold (lower case)."""
+
+
+# -- reference lookups, built once ------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, Any]:
+    table = reference.countries()
+    alpha2 = table.column("alpha2").to_pylist()
+    index = {code: i for i, code in enumerate(alpha2)}
+    keys: dict[str, int] = {}
+    for column in ("name", "alpha3", "alpha2"):
+        for i, value in enumerate(table.column(column).to_pylist()):
+            if value:
+                keys.setdefault(str(value).strip().lower(), i)
+    for alias, code in COUNTRY_ALIASES.items():
+        if code in index:
+            keys.setdefault(alias, index[code])
+    return {"table": table, "alpha2": alpha2, "index": index,
+            "keys": pa.array(list(keys), pa.string()), "codes": np.fromiter(keys.values(), np.int64, len(keys))}
+
+
+def country_index(values: pa.Array) -> np.ndarray:
+    """Each value's row in the reference countries (a name, an alpha-2 or alpha-3 code, any case), -1 when
+    none: one lookup per distinct value."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
+    known = _countries()
+    found = pc.fill_null(pc.index_in(words, value_set=known["keys"]), -1).to_numpy(zero_copy_only=False)
+    per_level = np.append(np.where(found >= 0, known["codes"][np.maximum(found, 0)], -1), -1)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return per_level[codes]  # a null's code -1 reads the appended -1
+
+
+def countries_of(codes: list[str]) -> np.ndarray:
+    """Rows of alpha-2 codes in the reference countries (-1 when unknown)."""
+    index = _countries()["index"]
+    return np.array([index.get(c, -1) for c in codes], dtype=np.int64)
+
+
+class _Segments:
+    """A weighted choice within each row's country over a table sorted by country: the items of country
+    ``c`` hold keys ``c + cdf`` (their cumulative weight within the country), so one sorted search over all
+    rows finds each row's item."""
+
+    def __init__(self, country: np.ndarray, weights: np.ndarray):
+        order = np.lexsort((np.arange(len(country)), country))
+        self.order = order
+        country, weights = country[order], np.asarray(weights, dtype=float)[order]
+        starts = np.flatnonzero(np.r_[True, country[1:] != country[:-1]]) if len(country) else np.array([], int)
+        totals = np.add.reduceat(weights, starts) if len(country) else np.array([])
+        running = np.cumsum(weights)
+        before = np.repeat(running[starts] - weights[starts], np.diff(np.r_[starts, len(country)]))
+        share = (running - before) / np.repeat(totals, np.diff(np.r_[starts, len(country)]))
+        self.keys = country + np.minimum(share, 1.0)
+        self.country = country
+
+    def choose(self, country: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Each row's item (an index into the unsorted table), -1 where its country has none."""
+        if not len(self.keys):
+            return np.full(len(country), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, country + np.minimum(u, 1 - 1e-12), side="left"),
+                        len(self.keys) - 1)
+        return np.where(self.country[at] == country, self.order[at], -1)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> tuple[pa.Table, _Segments]:
+    table = reference.cities()
+    country = countries_of(table.column("country").to_pylist())
+    population = np.maximum(table.column("population").to_numpy(zero_copy_only=False).astype(float), 1.0)
+    return table, _Segments(country, population)
+
+
+@lru_cache(maxsize=64)
+def _seen_cities(seen: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...]) -> _Segments:
+    """The sample's cities per country as rows of the reference cities (names it does not hold dropped)."""
+    table, _ = _cities()
+    names = table.column("name").to_pylist()
+    country_of = table.column("country").to_pylist()
+    where_is = {(c, n): i for i, (c, n) in enumerate(zip(country_of, names))}
+    rows, countries, weights = [], [], []
+    for code, values, wts in seen:
+        for value, weight in zip(values, wts):
+            i = where_is.get((code, value))
+            if i is not None:
+                rows.append(i)
+                countries.append(code)
+                weights.append(weight)
+    seg = _Segments(countries_of(countries), np.asarray(weights, dtype=float))
+    seg.order = np.asarray(rows, dtype=np.int64)[seg.order] if rows else seg.order
+    return seg
+
+
+# -- the shared draws --------------------------------------------------------------------------
+
+def _weighted(u: np.ndarray, spec: Mapping[str, Any]) -> np.ndarray:
+    return _choice(tuple(float(w) for w in spec["weights"]), u)
+
+
+def row_countries(ctx: DrawContext, group: Mapping[str, Any]) -> np.ndarray:
+    """Each row's country (a row of the reference countries): the country column's value where it names
+    one, else a draw from the countries the group learned."""
+    learned = group.get("countries") or {"values": [DEFAULT_COUNTRY], "weights": [1.0]}
+    codes = countries_of(list(learned["values"]))
+    drawn = codes[_weighted(ctx.uniform(PLACE, "country"), learned)]
+    column = (group.get("columns") or {}).get("country")
+    if column is None:
+        return drawn
+    named = country_index(ctx.values(column))
+    return np.where(named >= 0, named, drawn)
+
+
+def row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) -> np.ndarray:
+    """Each row's city (a row of the reference cities, -1 where the country has none): one the samples
+    showed for the country at their rate, otherwise any of the country's cities by population."""
+    _, everywhere = _cities()
+    found = everywhere.choose(country, ctx.uniform(PLACE, "city"))
+    cities = group.get("cities") or {}
+    seen = cities.get("seen")
+    if seen:
+        key = tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(seen.items()))
+        known = _seen_cities(key).choose(country, ctx.uniform(PLACE, "seen-city"))
+        use = (ctx.uniform(PLACE, "city-is-new") >= float(cities.get("new", 1.0))) & (known >= 0)
+        found = np.where(use, known, found)
+    return found
+
+
+def _take(table: pa.Table, column: str, rows: np.ndarray) -> pa.Array:
+    """``table[column]`` at ``rows``, null where a row is -1."""
+    values = table.column(column).combine_chunks()
+    out = values.take(pa.array(np.maximum(rows, 0)))
+    return pc.if_else(pa.array(rows < 0), pa.nulls(len(rows), out.type), out) if (rows < 0).any() else out
+
+
+def _fill_digits(mask: str, digits: np.ndarray) -> pa.StringArray:
+    """``mask`` (``#`` slots in the pattern language) filled in order with ``digits`` (rows × slots, 0–9)."""
+    template, slots = _template(_parse_pattern(mask))
+    out = np.empty((len(digits), len(template)), dtype=np.uint8)
+    out[:] = template
+    for j, (pos, _) in enumerate(slots):
+        out[:, pos] = digits[:, j] + ord("0")
+    from ..text import _fixed_width_strings
+
+    return _fixed_width_strings(out)
+
+
+def _by_group(keys: np.ndarray, make: Any, size: int) -> pa.Array:
+    """Rows made per distinct key (a country, a locale, a template): ``make(key, rows)`` for each, put back
+    in row order; a loop over the keys present, not over rows."""
+    if not size:
+        return pa.array([], pa.string())
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], size]
+    pieces = [make(sorted_keys[s], order[s:e]) for s, e in zip(starts, ends)]
+    joined = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
+    return joined.take(pa.array(np.argsort(order, kind="stable")))
+
+
+def _digits(ctx: DrawContext, purpose: str, count: int) -> np.ndarray:
+    """rows × count random decimal digits from the row's draws."""
+    out = np.empty((len(ctx.rows), count), dtype=np.uint8)
+    for j in range(count):
+        out[:, j] = np.minimum((ctx.uniform(PLACE, f"{purpose}/{j}") * 10).astype(np.uint8), 9)
+    return out
+
+
+# -- place columns -------------------------------------------------------------------------------
+
+class _Member(ColumnGenerator):
+    """A column of a group: the group's parameters come from the table's layout."""
+
+    group_name = "place"
+
+    def __init__(self, column: Any, params: Any, table: str = "", group: Mapping[str, Any] | None = None):
+        super().__init__(column, params, table)
+        self.group = dict(group or {})
+
+    def check(self) -> None:
+        if not self.group:
+            raise self.fail(f"is a '{self.kind}' column but its table has no '{self.group_name}' group")
+
+    def reads(self) -> tuple[str, ...]:
+        driver = (self.group.get("columns") or {}).get("country")
+        return (driver,) if driver and driver != self.name else ()
+
+
+@register
+class PlaceCountry(_Member):
+    """The country a place group is driven by, when it is text: the samples' countries at their rates, and
+    new ones (the Good–Turing share) drawn by population, spelled as the samples spell them."""
+
+    kind = "place_country"
+
+    def reads(self) -> tuple[str, ...]:
+        return ()
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        learned = self.group.get("countries") or {"values": [DEFAULT_COUNTRY], "weights": [1.0]}
+        country = countries_of(list(learned["values"]))[_weighted(ctx.value_uniforms(self.name), learned)]
+        new = float(self.params.get("new", 0.0))
+        if new > 0:
+            table = _countries()["table"]
+            population = np.maximum(table.column("population").to_numpy(zero_copy_only=False).astype(float), 1)
+            world = _choice(tuple(population / population.sum()), ctx.uniform(self.name, "new-country"))
+            country = np.where(ctx.uniform(self.name, "is-new") < new, world, country)
+        spelling = {"alpha2": "alpha2", "alpha3": "alpha3"}.get(self.params.get("form", "name"), "name")
+        return _take(_countries()["table"], spelling, country)
+
+
+@register
+class PlaceCity(_Member):
+    """A real city of the row's country (GeoNames, by population), or one the samples showed."""
+
+    kind = "place_city"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        city = row_cities(ctx, self.group, row_countries(ctx, self.group))
+        return _take(_cities()[0], "name", city)
+
+
+@register
+class PlaceRegion(_Member):
+    """The region (state, province) of the row's city, by name or by its short code as the samples write it."""
+
+    kind = "place_region"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        city = row_cities(ctx, self.group, row_countries(ctx, self.group))
+        table = _cities()[0]
+        if self.params.get("form") == "code":
+            code = _take(table, "region_code", city)
+            return pc.coalesce(code, _take(table, "region", city))
+        return _take(table, "region", city)
+
+
+@register
+class PlacePostcode(_Member):
+    """A postcode in the row's country's format (``#####`` in Germany, ``?#? #?#`` in Canada)."""
+
+    kind = "place_postcode"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        country = row_countries(ctx, self.group)
+        patterns = _countries()["table"].column("postcode_pattern").to_pylist()
+        fallback = self.params.get("pattern") or "#####"
+        base = ctx.uniform(self.name, "postcode").view(np.uint64)
+
+        def make(c: int, at: np.ndarray) -> pa.Array:
+            pattern = patterns[c] if c >= 0 and patterns[c] else fallback
+            return _random_pattern(pattern, base[at])
+
+        return _by_group(country, make, len(rows))
+
+
+@lru_cache(maxsize=1)
+def _phones() -> tuple[pa.Table, _Segments]:
+    table = reference.phones()
+    country = countries_of(table.column("country").to_pylist())
+    return table, _Segments(country, table.column("weight").to_numpy(zero_copy_only=False))
+
+
+@register
+class PlacePhone(_Member):
+    """A valid phone number of the row's country (its calling code, a real number range), written in the
+    samples' style: ``international`` (``+44 7821 440974``), ``national`` or ``e164``."""
+
+    kind = "place_phone"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        country = row_countries(ctx, self.group)
+        table, segments = _phones()
+        template = segments.choose(country, ctx.uniform(self.name, "template"))
+        fallback = segments.choose(np.full(len(rows), countries_of([DEFAULT_COUNTRY])[0]), ctx.uniform(self.name,
+                                                                                                          "template"))
+        template = np.where(template >= 0, template, fallback)
+        style = self.params.get("style", "international")
+        prefixes = table.column("prefix").to_pylist()
+        randoms = table.column("random_digits").to_pylist()
+        masks = table.column(style if style in table.column_names else "international").to_pylist()
+        widest = max(len(p) + k for p, k in zip(prefixes, randoms))
+        digits = _digits(ctx, f"{self.name}/phone", widest)
+
+        def make(t: int, at: np.ndarray) -> pa.Array:
+            prefix, k = prefixes[t], int(randoms[t])
+            number = np.empty((len(at), len(prefix) + k), dtype=np.uint8)
+            number[:, :len(prefix)] = np.frombuffer(prefix.encode(), dtype=np.uint8) - ord("0")
+            number[:, len(prefix):] = digits[at, :k]
+            return _fill_digits(masks[t], number)
+
+        return _by_group(template, make, len(rows))
+
+
+@register
+class PlaceStreet(_Member):
+    """A street address in the row's country's way: ``221 Baker Street`` or ``Hauptstraße 12``, from the
+    locale's street names and building numbers."""
+
+    kind = "place_street"
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        country = row_countries(ctx, self.group)
+        locales = _locale_codes(country)
+        names = reference.locales()
+        u_street = ctx.uniform(self.name, "street")
+        base = ctx.uniform(self.name, "number").view(np.uint64)
+
+        def make(code: int, at: np.ndarray) -> pa.Array:
+            locale = names[code]
+            streets = reference.streets(locale)
+            street = streets.take(pa.array(np.minimum((u_street[at] * len(streets)).astype(np.int64),
+                                                      len(streets) - 1)))
+            number = _random_pattern(reference.building_number_pattern(locale), base[at])
+            number = pc.utf8_ltrim(number, "0")
+            number = pc.if_else(pc.equal(pc.utf8_length(number), 0), "1", number)
+            order = reference.address_order(locale)
+            between = order.replace("{number}", "").replace("{street}", "") or " "
+            if order.index("{street}") < order.index("{number}"):
+                return pc.binary_join_element_wise(street, number, between)
+            return pc.binary_join_element_wise(number, street, between)
+
+        return _by_group(locales, make, len(rows))
+
+
+def _locale_codes(country: np.ndarray) -> np.ndarray:
+    """Each row's locale, as an index into :func:`reference.locales`, from its country."""
+    return _country_locales()[np.maximum(country, 0)]
+
+
+@lru_cache(maxsize=1)
+def _country_locales() -> np.ndarray:
+    names = reference.locales()
+    position = {name: i for i, name in enumerate(names)}
+    default = position.get("en_US", 0)
+    return np.array([position.get(reference.locale_for_country(c), default) for c in _countries()["alpha2"]],
+                    dtype=np.int64)
+
+
+# -- person columns ------------------------------------------------------------------------------
+
+def row_locales(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None) -> np.ndarray:
+    """Each row's locale (an index into :func:`reference.locales`): its country's, when the table has a
+    place group, else a draw from the locales the person group learned."""
+    if place:
+        return _locale_codes(row_countries(ctx, place))
+    learned = group.get("locales") or {"values": ["en_US"], "weights": [1.0]}
+    position = {name: i for i, name in enumerate(reference.locales())}
+    codes = np.array([position.get(v, position.get("en_US", 0)) for v in learned["values"]], dtype=np.int64)
+    return codes[_weighted(ctx.uniform(PERSON, "locale"), learned)]
+
+
+def person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None
+                 ) -> tuple[pa.Array, pa.Array]:
+    """Each row's first and last name in its locale, at the names' real frequencies; the sex at the
+    learned share (0.5 without one)."""
+    locales = row_locales(ctx, group, place)
+    female = ctx.uniform(PERSON, "sex") < float(group.get("female", 0.5))
+    u_first, u_last = ctx.uniform(PERSON, "first"), ctx.uniform(PERSON, "last")
+    names = reference.locales()
+
+    def first(code: int, at: np.ndarray) -> pa.Array:
+        lists = reference.names(names[code])
+        u = u_first[at]
+        she = lists["first_female"].take(pa.array(_choice(tuple(lists["first_female_weights"]), u)))
+        he = lists["first_male"].take(pa.array(_choice(tuple(lists["first_male_weights"]), u)))
+        return pc.if_else(pa.array(female[at]), she, he)
+
+    def last(code: int, at: np.ndarray) -> pa.Array:
+        lists = reference.names(names[code])
+        return lists["last"].take(pa.array(_choice(tuple(lists["last_weights"]), u_last[at])))
+
+    return _by_group(locales, first, len(ctx.rows)), _by_group(locales, last, len(ctx.rows))
+
+
+@register
+class PersonName(_Member):
+    """A person's first, last or full name in the row's locale; every name column of the row names the
+    same person (and an email of the group is built from it)."""
+
+    kind = "person_name"
+    group_name = "person"
+
+    def __init__(self, column: Any, params: Any, table: str = "", group: Mapping[str, Any] | None = None,
+                 place: Mapping[str, Any] | None = None):
+        super().__init__(column, params, table, group)
+        self.place = dict(place) if place else None
+
+    def reads(self) -> tuple[str, ...]:
+        driver = ((self.place or {}).get("columns") or {}).get("country")
+        return (driver,) if driver else ()
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        first, last = person_names(ctx, self.group, self.place)
+        part = self.params.get("part", "full")
+        if part == "first":
+            return first
+        if part == "last":
+            return last
+        if self.params.get("order") == "last first":
+            return pc.binary_join_element_wise(last, first, " ")
+        if self.params.get("order") == "last, first":
+            return pc.binary_join_element_wise(last, first, ", ")
+        return pc.binary_join_element_wise(first, last, " ")
+
+
+GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
+           "place_phone": "place", "place_street": "place", "person_name": "person"}
+"""Generator kinds that take their group from the table's layout."""
+
+
+def grouped_generator(column: Any, table: str, layout: Mapping[str, Any]) -> ColumnGenerator | None:
+    """The generator of a column that belongs to a place or person group (with the group from the
+    table's layout), or None for a column on its own."""
+    from .base import REGISTRY
+    from .text import PersonEmail
+
+    kind = column.generator.get("kind")
+    place, person = layout.get("place"), layout.get("person")
+    if kind in GROUPED:
+        cls = REGISTRY[kind]
+        if kind == "person_name":
+            found = cls(column, column.generator, table, person, place)
+        else:
+            found = cls(column, column.generator, table, place)
+    elif person and kind == "text" and (person.get("columns", person)).get("email") == column.name:
+        found = PersonEmail(column, column.generator, table, dict(person), place)
+    else:
+        return None
+    found.check()
+    return found
