@@ -433,6 +433,8 @@ def _looks_like(semantic: str, s: pd.Series) -> bool:
             # every word capitalised (or a short particle: de, van, jr.); all-caps only as 2-4 words
             word = r"(?:[A-Z][A-Za-z'\-]*\.?,?|[a-z]{1,3}\.?)"
             shaped &= plain.str.fullmatch(rf"{word}(?: {word})*") & (~plain.str.isupper() | count.between(2, 4))
+        if semantic == "name" and _share(shaped) >= 0.9:
+            return _share(_known_person_names(s)) >= MIN_KNOWN_NAMES
         return _share(shaped) >= 0.9
     if semantic in ("street_address", "address", "secondary_address"):
         tokens = _ascii(s).str.split().explode().dropna().astype(str)
@@ -442,6 +444,38 @@ def _looks_like(semantic: str, s: pd.Series) -> bool:
     if semantic in _TEXTUAL:
         return _share(s.str.contains(r"[^\W\d_]")) >= 0.5
     return True
+
+
+MIN_KNOWN_NAMES = 0.5
+"""Share of values a full-name column must hold of known first and last names (any locale): airline and
+product names are capitalised words too."""
+
+
+@lru_cache(maxsize=1)
+def _person_name_lists() -> tuple[pa.Array, pa.Array]:
+    """Every first name and every last name of the bundled locales."""
+    import pyarrow.compute as pc
+
+    from . import reference
+
+    lists = [reference.names(locale) for locale in reference.locales()]
+    first = pa.concat_arrays([part[k] for part in lists for k in ("first_female", "first_male")])
+    last = pa.concat_arrays([part["last"] for part in lists])
+    return pc.unique(first), pc.unique(last)
+
+
+def _known_person_names(s: pd.Series) -> np.ndarray:
+    """Whether each value holds a known first name (any word but the last) and ends with a known last name."""
+    import pyarrow.compute as pc
+
+    first, last = _person_name_lists()
+    words = s.str.replace(",", " ", regex=False).str.split()
+    ends = pa.array(words.str[-1].fillna(""), pa.string())
+    heads = words.str[:-1].explode().dropna().astype(str)
+    named = pc.is_in(pa.array(heads, pa.string()), value_set=first).to_numpy(zero_copy_only=False)
+    has_first = np.zeros(len(s), dtype=bool)
+    has_first[heads.index.to_numpy()[named]] = True
+    return has_first & pc.is_in(ends, value_set=last).to_numpy(zero_copy_only=False)
 
 
 def _refine(semantic: str, s: pd.Series) -> str | None:
@@ -635,7 +669,9 @@ def _levels_spec(s: pd.Series) -> dict[str, Any] | None:
     """Short text naming things (product names, titles): the sample values as levels, and the share of new
     values (Good–Turing), made by joining the first half of one level to the second half of another."""
     words = s.str.split().str.len()
-    if s.empty or words.max() > MAX_LEVEL_WORDS or _share(s.str.contains(r"[.!?]$")) > 0.5:
+    capitalised = s.str.count(r"(?:^|\s)[A-Z0-9]") / words.clip(lower=1)
+    sentences = s.str.contains(r"[.!?]$") & (capitalised < 0.6)  # 'Works well.', not 'Delta Air Lines Inc.'
+    if s.empty or words.max() > MAX_LEVEL_WORDS or _share(sentences) > 0.5:
         return None
     counts = s.value_counts()
     spec: dict[str, Any] = {"kind": "levels", **_counts_spec(counts, MAX_TEXT_LEVELS), "new": _new_share(counts)}
