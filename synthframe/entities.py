@@ -173,6 +173,7 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame) -> tuple[dict[
         out[name] = replace(columns[name], generator=params)
     if not group["columns"]:
         return None
+    group["data_version"] = reference.DATA_VERSION
     if driver:
         group["columns"]["country"] = driver[0]
         cm = columns[driver[0]]
@@ -225,7 +226,7 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
     email = next((n for n, cm in columns.items() if _semantic(cm) == "email"), None)
     if not parts and email is None:
         return None
-    group: dict[str, Any] = {"columns": dict(parts)}
+    group: dict[str, Any] = {"columns": dict(parts), "data_version": reference.DATA_VERSION}
     if email is not None and _email_agrees(df, email, parts):
         group["columns"]["email"] = email
     if parts and not (place and (place.get("columns") or {}).get("country")):

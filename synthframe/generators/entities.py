@@ -15,6 +15,7 @@ columns at once: a weighted choice within each row's country is one sorted searc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -457,6 +458,20 @@ class PersonName(_Member):
         return pc.binary_join_element_wise(first, last, " ")
 
 
+@lru_cache(maxsize=256)
+def _warn_data_version(version: str, table: str) -> None:
+    logging.getLogger("synthframe").warning(
+        "table '%s' was fitted with reference data %s; this synthframe bundles %s, so its places and names may "
+        "differ from the original run's (refit, or install the synthframe version that fitted it)",
+        table, version, reference.DATA_VERSION)
+
+
+def _check_data_version(group: Mapping[str, Any] | None, table: str) -> None:
+    version = group.get("data_version") if isinstance(group, Mapping) else None
+    if version is not None and version != reference.DATA_VERSION:
+        _warn_data_version(str(version), table)
+
+
 GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
            "place_phone": "place", "place_street": "place", "person_name": "person"}
 """Generator kinds that take their group from the table's layout."""
@@ -470,6 +485,8 @@ def grouped_generator(column: Any, table: str, layout: Mapping[str, Any]) -> Col
 
     kind = column.generator.get("kind")
     place, person = layout.get("place"), layout.get("person")
+    for group in (place, person):
+        _check_data_version(group, table)
     if kind in GROUPED:
         cls = REGISTRY[kind]
         if kind == "person_name":

@@ -1,0 +1,169 @@
+"""Places and persons that agree within a row, from the bundled reference data.
+
+The samples tie each customer's city, phone and names to the row's country; the generated rows must
+too, for countries the samples never showed as well: the city is a real city of the country, the
+region its region, the phone a valid number of the country (checked with ``phonenumbers``) written in
+the samples' style, the postcode in the country's format, the names from the country's locale.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import synthframe as sf
+from synthframe import reference
+from synthframe.generators.entities import country_index
+
+phonenumbers = pytest.importorskip("phonenumbers")
+
+SAMPLES = pd.DataFrame({
+    "id": range(1, 13),
+    "first_name": ["Kimberly", "Abigail", "Jeffrey", "Darren", "Astrid", "Lukas", "Sophie", "Jonas", "Emma",
+                   "Camille", "Hugo", "Olivia"],
+    "last_name": ["Santiago", "Fisher", "Anderson", "Carter", "Gautier", "Müller", "Schneider", "Fischer",
+                  "Wagner", "Martin", "Bernard", "Smith"],
+    "email": ["kimberly.santiago@mail.com", "abigail.fisher@mail.com", "jeffrey.anderson@mail.com",
+              "darren.carter@mail.com", "astrid.gautier@mail.fr", "lukas.mueller@web.de",
+              "sophie.schneider@web.de", "jonas.fischer@web.de", "emma.wagner@web.de", "camille.martin@mail.fr",
+              "hugo.bernard@mail.fr", "olivia.smith@mail.com"],
+    "phone": ["+1 617-423-8260", "+1 613-297-6750", "+1 514-943-5380", "+44 7821 440974", "+33 6 75 16 56 14",
+              "+49 151 23456789", "+49 160 98765432", "+49 170 11223344", "+49 30 1234567", "+33 1 42 68 53 00",
+              "+33 6 12 34 56 78", "+1 212-555-0147"],
+    "city": ["Boston", "Ottawa", "Montreal", "Brighton", "Marseille", "Munich", "Hamburg", "Berlin", "Cologne",
+             "Paris", "Lyon", "New York City"],
+    "state": ["Massachusetts", "Ontario", "Quebec", "England", "Provence-Alpes-Côte d'Azur", "Bavaria", "Hamburg",
+              "Berlin", "North Rhine-Westphalia", "Île-de-France", "Auvergne-Rhône-Alpes", "New York"],
+    "country": ["United States", "Canada", "Canada", "United Kingdom", "France", "Germany", "Germany", "Germany",
+                "Germany", "France", "France", "United States"],
+})
+SCHEMA = {"tables": {"customers": {"primary_key": "id", "columns": {
+    "id": "integer", "first_name": "string", "last_name": "string",
+    "email": {"type": "string", "unique": True}, "phone": "string", "city": "string", "state": "string",
+    "country": "category"}}}}
+
+
+@pytest.fixture(scope="module")
+def model() -> sf.Model:
+    return sf.fit(SCHEMA, {"customers": SAMPLES})
+
+
+@pytest.fixture(scope="module")
+def rows(model: sf.Model) -> pd.DataFrame:
+    return model.sample({"customers": 20_000}, seed=5)["customers"]
+
+
+def _alpha2(values: pd.Series) -> pd.Series:
+    codes = country_index(pa.array(values.astype(str), pa.string()))
+    return pd.Series(np.array(reference.countries().column("alpha2").to_pylist() + [None], dtype=object)[codes],
+                     index=values.index)
+
+
+def test_the_groups_are_found_and_listed_in_the_model(model: sf.Model):
+    layout = model.tables["customers"].layout
+    assert layout["place"]["columns"] == {"country": "country", "city": "city", "region": "state", "phone": "phone"}
+    assert layout["person"]["columns"] == {"first": "first_name", "last": "last_name", "email": "email"}
+    columns = model.tables["customers"].columns
+    assert columns["phone"].generator == {"kind": "place_phone", "style": "international"}
+    assert columns["state"].generator == {"kind": "place_region", "form": "name"}
+    assert layout["place"]["cities"]["new"] == 1.0  # every sample city seen once
+    # the gazetteer's cities only: GeoNames writes Cologne as Köln
+    assert layout["place"]["cities"]["seen"]["DE"]["values"] == ["Munich", "Hamburg", "Berlin"]
+
+
+def test_every_city_is_a_real_city_of_the_rows_country_in_its_region(rows: pd.DataFrame):
+    cities = reference.cities().to_pandas()
+    country = _alpha2(rows["country"])
+    assert country.notna().all()
+    known = pd.MultiIndex.from_frame(cities[["country", "name", "region"]])
+    got = pd.MultiIndex.from_arrays([country, rows["city"], rows["state"]])
+    assert got.isin(known).all()
+    # new cities at the learned rate, by population: Germany's biggest city leads its rows
+    german = rows.loc[country == "DE", "city"].value_counts()
+    assert german.index[0] == "Berlin" and german.size > 100
+
+
+def test_every_phone_is_valid_for_the_rows_country_in_the_samples_style(rows: pd.DataFrame):
+    country = _alpha2(rows["country"])
+    sample = rows.sample(2000, random_state=1)
+    parsed = [phonenumbers.parse(p, None) for p in sample["phone"]]
+    valid = np.array([phonenumbers.is_valid_number(n) for n in parsed])
+    region = np.array([phonenumbers.region_code_for_number(n) for n in parsed])
+    assert valid.all()
+    assert (region == country.loc[sample.index].to_numpy()).mean() >= 0.99  # +1 numbers may be read as CA/US
+    formatted = [phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.INTERNATIONAL) for n in parsed]
+    assert (np.array(formatted) == sample["phone"].to_numpy()).mean() >= 0.9
+
+
+def test_names_come_from_the_rows_locale_and_emails_from_the_names(rows: pd.DataFrame):
+    country = _alpha2(rows["country"])
+    german = reference.names("de_DE")
+    german_last = set(german["last"].to_pylist())
+    american_last = set(reference.names("en_US")["last"].to_pylist())
+    de = rows.loc[country == "DE", "last_name"]
+    us = rows.loc[country == "US", "last_name"]
+    assert de.isin(german_last).all() and us.isin(american_last).all()
+    assert de.isin(german_last - american_last).mean() > 0.5
+    folded = rows["last_name"].str.lower().str.normalize("NFKD").str.replace(r"[^a-z]", "", regex=True)
+    local = rows["email"].str.split("@").str[0].str.replace(r"\d+$", "", regex=True)
+    assert (local.str.split(".").str[1] == folded).all()
+    assert rows["email"].is_unique
+
+
+def test_no_personal_sample_value_is_stored_or_copied(model: sf.Model, rows: pd.DataFrame):
+    stored = model.to_json()
+    for column in ("first_name", "last_name", "email", "phone"):
+        for value in SAMPLES[column]:
+            assert json.dumps(value)[1:-1] not in stored, (column, value)
+    assert not rows["email"].isin(SAMPLES["email"]).any()
+    assert not rows["phone"].isin(SAMPLES["phone"]).any()
+
+
+def test_a_country_the_samples_never_showed_gets_its_own_places():
+    model = sf.fit(SCHEMA, {"customers": SAMPLES})
+    data = model.to_dict()
+    data["tables"]["customers"]["columns"]["country"]["generator"] = {
+        "kind": "frequencies", "values": ["Japan", "Brazil"], "weights": [0.5, 0.5]}
+    rows = sf.Model.from_dict(data).sample({"customers": 2000}, seed=2)["customers"]
+    assert set(rows.loc[rows["country"] == "Japan", "phone"].str[:4]) == {"+81 "}
+    assert set(rows.loc[rows["country"] == "Brazil", "phone"].str[:4]) == {"+55 "}
+    cities = reference.cities().to_pandas()
+    assert rows.loc[rows["country"] == "Japan", "city"].isin(cities.loc[cities["country"] == "JP", "name"]).all()
+    assert rows.loc[rows["country"] == "Brazil", "last_name"].isin(reference.names("pt_BR")["last"].to_pylist()).all()
+
+
+def test_the_same_rows_come_out_in_any_batches(model: sf.Model):
+    whole = model.sample({"customers": 3000}, seed=9)["customers"]
+    pieces = model.sample({"customers": 3000}, seed=9, batch_rows=700)["customers"]
+    pd.testing.assert_frame_equal(whole, pieces)
+
+
+def test_without_a_country_column_the_samples_locales_and_countries_are_learned():
+    people = SAMPLES.drop(columns=["country", "state"])
+    schema = {"tables": {"people": {"primary_key": "id", "columns": {
+        "id": "integer", "first_name": "string", "last_name": "string", "phone": "string", "city": "string",
+        "email": "string"}}}}
+    model = sf.fit(schema, {"people": people})
+    place = model.tables["people"].layout["place"]
+    # the countries come from the calling codes (+1 read as the US, the most populous country sharing it)
+    assert dict(zip(place["countries"]["values"], place["countries"]["weights"])) == pytest.approx(
+        {"US": 4 / 12, "DE": 4 / 12, "FR": 3 / 12, "GB": 1 / 12}, abs=1e-6)
+    rows = model.sample({"people": 4000}, seed=1)["people"]
+    assert rows["phone"].str[:3].isin(["+1 ", "+49", "+33", "+44"]).all()
+    german = rows["phone"].str.startswith("+49")
+    cities = reference.cities().to_pandas()
+    assert rows.loc[german, "city"].isin(cities.loc[cities["country"] == "DE", "name"]).all()
+
+
+def test_the_model_records_the_reference_data_it_was_fitted_with(model: sf.Model, caplog):
+    assert model.tables["customers"].layout["place"]["data_version"] == reference.DATA_VERSION
+    assert model.tables["customers"].layout["person"]["data_version"] == reference.DATA_VERSION
+    data = model.to_dict()
+    data["tables"]["customers"]["layout"]["place"]["data_version"] = "0-older"
+    with caplog.at_level("WARNING", logger="synthframe"):
+        sf.Model.from_dict(data).sample({"customers": 10}, seed=1)
+    assert "fitted with reference data 0-older" in caplog.text and "customers" in caplog.text
