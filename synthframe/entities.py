@@ -57,13 +57,20 @@ def _alpha2(values: pd.Series) -> pd.Series:
 def _country_column(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> tuple[str, str] | None:
     """The column naming each row's country and how it spells it (name, alpha2, alpha3)."""
     for name, cm in columns.items():
-        if cm.type not in ("string", "category") or name not in df or df[name].notna().sum() == 0:
+        if cm.type not in ("string", "category"):
             continue
         semantic = _semantic(cm)
         lowered = name.lower()
         if semantic not in ("country", "country_code") and "country" not in lowered and "nation" not in lowered:
             continue
-        values = df[name].dropna().astype(str)
+        if name in df and df[name].notna().any():
+            values = df[name].dropna().astype(str)
+        elif cm.generator.get("kind") == "frequencies":  # no samples: the levels the schema gives
+            values = pd.Series(cm.generator.get("values") or [], dtype=object).astype(str)
+        else:
+            continue
+        if values.empty:
+            continue
         if _share(_alpha2(values).notna()) < 0.9:
             continue
         if _share(values.str.fullmatch(r"[A-Za-z]{2}")) >= 0.9:
@@ -124,9 +131,10 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame) -> tuple[dict[
         role = _ROLE_OF_SEMANTIC.get(_semantic(cm) or "")
         if role and role not in roles.values() and not cm.generator.get("unique"):
             roles[name] = role
-    if not roles:
-        return None
     driver = _country_column(columns, df)
+    if not roles:  # a country alone still gives the row's persons their locale
+        return (columns, {"columns": {"country": driver[0]}, "data_version": reference.DATA_VERSION}) \
+            if driver else None
     rows = df if len(df) else pd.DataFrame(columns=list(columns))
     countries = _alpha2(rows[driver[0]]) if driver else pd.Series(None, index=rows.index, dtype=object)
     phone_col = next((n for n, r in roles.items() if r == "phone"), None)

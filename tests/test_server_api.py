@@ -294,7 +294,8 @@ def test_analyze_lists_every_table_and_column(client, request_body, schema):
         for column, summary in info["columns"].items():
             assert summary["type"] == table.columns[column].type
             assert summary["kind"] in {"sequence", "key_pattern", "uuid", "foreign_key", "line_number",
-                                       "distribution", "frequencies", "text", "offset", "parent_column"}
+                                       "distribution", "frequencies", "text", "offset", "parent_column",
+                                       "place_city", "place_phone", "person_name"}
             if summary["kind"] in ("offset", "parent_column"):
                 assert summary["derived_from"]
             assert 0.0 <= summary["null_rate"] <= 1.0

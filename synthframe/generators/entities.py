@@ -414,17 +414,28 @@ def person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str,
     names = reference.locales()
 
     def first(code: int, at: np.ndarray) -> pa.Array:
-        lists = reference.names(names[code])
         u = u_first[at]
-        she = lists["first_female"].take(pa.array(_choice(tuple(lists["first_female_weights"]), u)))
-        he = lists["first_male"].take(pa.array(_choice(tuple(lists["first_male_weights"]), u)))
-        return pc.if_else(pa.array(female[at]), she, he)
+        return pc.if_else(pa.array(female[at]), _names_at(names[code], "first_female", u),
+                          _names_at(names[code], "first_male", u))
 
     def last(code: int, at: np.ndarray) -> pa.Array:
-        lists = reference.names(names[code])
-        return lists["last"].take(pa.array(_choice(tuple(lists["last_weights"]), u_last[at])))
+        return _names_at(names[code], "last", u_last[at])
 
     return _by_group(locales, first, len(ctx.rows)), _by_group(locales, last, len(ctx.rows))
+
+
+@lru_cache(maxsize=512)
+def _name_list(locale: str, kind: str) -> tuple[pa.Array, np.ndarray]:
+    """A locale's names of one kind and their cumulative weights."""
+    lists = reference.names(locale)
+    cumulative = np.cumsum(lists[f"{kind}_weights"].to_numpy(zero_copy_only=False))
+    return lists[kind], cumulative / cumulative[-1]
+
+
+def _names_at(locale: str, kind: str, u: np.ndarray) -> pa.Array:
+    """Names of a locale for uniform draws, at their frequencies."""
+    pool, cumulative = _name_list(locale, kind)
+    return pool.take(pa.array(np.minimum(np.searchsorted(cumulative, u, side="right"), len(pool) - 1)))
 
 
 @register

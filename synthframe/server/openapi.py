@@ -200,7 +200,10 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                 "kind": {"type": "string", "description": "How values are made: sequence, key_pattern, uuid, "
                                                           "foreign_key, line_number, distribution, frequencies, "
                                                           "text, offset (a date after another), parent_column "
-                                                          "(equal to a parent's column)."},
+                                                          "(equal to a parent's column), place_country, "
+                                                          "place_city, place_region, place_postcode, place_phone, "
+                                                          "place_street (a place of the row's country), "
+                                                          "person_name (a name in the row's locale)."},
                 "semantic": {"type": ["string", "null"]},
                 "pattern": {"type": ["string", "null"]},
                 "distribution": {"type": ["string", "null"]},

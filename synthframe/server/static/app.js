@@ -602,9 +602,25 @@
         return `date after ${c.derived_from || "another date"}`;
       case "parent_column":
         return `equal to ${c.derived_from || "a parent column"}`;
+      case "place_country":
+        return "country";
+      case "place_city":
+        return "real city of the row's country";
+      case "place_region":
+        return c.form === "code" ? "region code of the row's city" : "region of the row's city";
+      case "place_postcode":
+        return "postcode in the row's country's format";
+      case "place_phone":
+        return `phone number of the row's country (${c.style || "international"})`;
+      case "place_street":
+        return "street in the row's country";
+      case "person_name":
+        return `${c.part === "first" ? "first" : c.part === "last" ? "last" : "full"} name in the row's locale`;
       case "text":
         if (c.semantic) return `text: ${c.semantic.replace(/_/g, " ")}`;
         if (c.pattern) return ["format ", h("code", {}, c.pattern)];
+        if (c.text_kind === "levels") return "names of things, kept and recombined";
+        if (c.text_kind === "sentences") return "whole sentences";
         return c.text_kind === "words" ? "free text (words)" : `text${c.text_kind ? ` (${c.text_kind})` : ""}`;
       case "frequencies":
         return `${plural(c.level_count || 0, "value")} by frequency`;
