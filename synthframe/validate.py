@@ -305,14 +305,18 @@ def _check_values(report: _Report, table: str, spec: Column, series: pd.Series, 
         return
     allowed = list(spec.values)
     if spec.type in ("date", "datetime"):
-        allowed = list(pd.to_datetime(allowed))
+        # Levels may mix dates and datetimes (and offsets): each is read on its own, as the fit does.
+        tz = getattr(_stamps(series, dates=False).dt, "tz", None)
+        allowed = [_bound_stamp(table, spec, "values", level, tz) for level in allowed]
+        series = _stamps(series, dates=spec.type == "date")
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy()
         foreign = ~series.cat.categories.isin(allowed)
         bad = np.zeros(len(series), dtype=bool) if not foreign.any() else np.isin(codes, np.flatnonzero(foreign))
     else:
         bad = ~np.asarray(series.isin(allowed).to_numpy(dtype=bool, na_value=False)) & ~null
-    shown = allowed if len(allowed) <= 8 else [*allowed[:8], "..."]
+    levels = list(spec.values)
+    shown = levels if len(levels) <= 8 else [*levels[:8], "..."]
     _report_mask(report, table, spec.name, "values", bad, series,
                  f"{{n}} value(s) of {where(table, spec.name)} are not among the schema's values {shown}; "
                  f"use only those levels or add the new ones to 'values'.")
