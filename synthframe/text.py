@@ -72,6 +72,10 @@ ALIASES: dict[str, str] = {
 }
 """Other spellings accepted in a schema's ``semantic`` hint."""
 
+_FROM_REFERENCE = frozenset({"job", "country", "country_code", "state", "state_abbr", "city", "street_name",
+                             "street_address", "company", "first_name", "last_name", "name"})
+"""Semantics made from the bundled reference data (see :mod:`synthframe.generators.entities`): numbered
+past their distinct values when unique, never by a Faker pool."""
 _FREE_TEXT = frozenset({"word", "sentence", "paragraph", "text"})
 """Detected from a name, these are learned as ``words`` when there are samples to learn from."""
 _CODE_LIKE = frozenset({"phone_number", "postcode", "ssn", "license_plate", "iban", "credit_card_number"})
@@ -547,7 +551,7 @@ def _distinct_in_pool(semantic: str, locale: str) -> int:
 
 def _semantic_spec(semantic: str, s: pd.Series) -> dict[str, Any]:
     spec: dict[str, Any] = {"kind": "semantic", "semantic": semantic, "locale": DEFAULT_LOCALE, "pool_size": POOL_SIZE}
-    if semantic not in _UNBOUNDED and semantic not in _STRUCTURED_CAPACITY:
+    if semantic not in _UNBOUNDED and semantic not in _STRUCTURED_CAPACITY and semantic not in _FROM_REFERENCE:
         spec["distinct"] = _distinct_in_pool(semantic, DEFAULT_LOCALE)
     if semantic == "email" and not s.empty:
         domains = s.str.extract(r"@([^@\s]+)$")[0].dropna().str.lower().value_counts()

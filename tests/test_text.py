@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from faker import Faker
 
-from synthframe import text
+from synthframe import reference, text
 from synthframe.errors import CapacityError, ModelError, RowCountError, SchemaError
 from synthframe.generators.text import generate_text, text_capacity
 
@@ -208,8 +208,8 @@ def test_text_capacity():
     assert text_capacity(text.fit_text("t", "ip", pd.Series([], dtype=object))) == 223 * 2**24
     assert text_capacity(text.fit_text("t", "notes", COMMENTS)) is None
     country = text.fit_text("t", "country", COUNTRIES)
-    assert text_capacity(country) is None  # pooled: past its ~250 distinct countries a number follows
-    assert 150 < country["distinct"] < 300  # Faker knows about 250 countries
+    assert text_capacity(country) is None  # the reference's 250 countries, then numbered
+    assert "distinct" not in country  # reference data: no Faker pool to count
 
 
 # -- fitting ------------------------------------------------------------------------------
@@ -385,20 +385,25 @@ def test_unbounded_semantics_stay_distinct_for_ids_from_a_huge_domain(name):
 
 
 def test_unique_pool_semantic_widens_with_a_number_past_its_distinct_entries():
-    spec = SPECS["name"]  # 900 distinct full names in the pool
+    spec = {"kind": "semantic", "semantic": "job", "locale": "de_DE"}
+    jobs = len(set(reference.jobs("de_DE").to_pylist()))
     assert text_capacity(spec) is None
-    values = pd.Series(gen(spec, 0, 2000, unique_ids=permuted_ids(2000, 2000)))
-    assert values.nunique() == 2000
+    values = pd.Series(gen(spec, 0, 2 * jobs + 10, unique_ids=permuted_ids(2 * jobs + 10, 2 * jobs + 10)))
+    assert values.nunique() == 2 * jobs + 10
     numbered = values.str.fullmatch(r".* \d+")
-    assert numbered.sum() == 2000 - 900  # every pool entry once, then again numbered 2, 3, ...
+    assert numbered.sum() == jobs + 10  # every job once, then again numbered 2, then 3
     assert set(values[numbered].str.extract(r" (\d+)$")[0].astype(int)) == {2, 3}
 
 
-def test_unique_pool_beyond_what_faker_knows_gets_numbered_variants():
-    spec = {"kind": "semantic", "semantic": "state", "locale": "en_US", "pool_size": 200, "distinct": 60}
-    values = pd.Series(gen(spec, 0, 60, unique_ids=np.arange(60)))
-    assert values.nunique() == 60
-    assert values.str.fullmatch(r"[A-Za-z ]+ 2").sum() == 60 - 50  # Faker has 50 states
+def test_unique_reference_values_stay_distinct_past_the_lists():
+    ids = np.arange(200_000)
+    for semantic in ("name", "company", "street_address", "city", "state"):
+        spec = {"kind": "semantic", "semantic": semantic, "locale": "en_US"}
+        values = pd.Series(gen(spec, 0, len(ids), unique_ids=ids))
+        assert values.is_unique, semantic
+    states = pd.Series(gen({"kind": "semantic", "semantic": "state", "locale": "en_US"}, 0, 60,
+                           unique_ids=np.arange(60)))
+    assert states.str.fullmatch(r"[A-Za-z .]+ 2").sum() == 60 - 51  # 50 states and the District of Columbia
 
 
 def test_unique_pattern_starts_at_the_learned_index():
@@ -451,14 +456,15 @@ def test_emails_look_real():
     assert many.str.fullmatch(r"[a-z]+[._][a-z]+\d+@example\.(com|net|org)").all()
 
 
-def test_names_come_from_faker_en_us():
-    from faker.providers.person.en_US import Provider
-
-    firsts = gen({"kind": "semantic", "semantic": "first_name", "locale": "en_US", "pool_size": 500}, 0, 5000)
-    assert set(firsts) <= set(Provider.first_names)
-    assert 100 < len(set(firsts)) <= 500
-    lasts = gen({"kind": "semantic", "semantic": "last_name", "locale": "en_US", "pool_size": 500}, 0, 5000)
-    assert set(lasts) <= set(Provider.last_names)
+def test_names_come_from_the_bundled_lists_of_the_locale():
+    names = reference.names("en_US")
+    firsts = gen({"kind": "semantic", "semantic": "first_name", "locale": "en_US"}, 0, 5000)
+    assert set(firsts) <= set(names["first_female"].to_pylist()) | set(names["first_male"].to_pylist())
+    assert len(set(firsts)) > 500
+    lasts = gen({"kind": "semantic", "semantic": "last_name", "locale": "en_US"}, 0, 5000)
+    assert set(lasts) <= set(names["last"].to_pylist())
+    german = gen({"kind": "semantic", "semantic": "last_name", "locale": "de_DE"}, 0, 5000)
+    assert set(german) <= set(reference.names("de_DE")["last"].to_pylist())
     names = pd.Series(gen(SPECS["name"], 0, 5000))
     assert names.str.contains(" ").mean() > 0.95
     assert names.str.fullmatch(r"[A-Za-z.' \-]+").all()

@@ -510,3 +510,110 @@ def grouped_generator(column: Any, table: str, layout: Mapping[str, Any]) -> Col
         return None
     found.check()
     return found
+
+
+# -- semantic columns outside a group, from the reference data -------------------------------------
+
+REFERENCE_SEMANTICS = frozenset({"job", "country", "country_code", "state", "state_abbr", "city", "street_name",
+                                 "street_address", "company", "first_name", "last_name", "name"})
+"""Semantic types made from the bundled reference data rather than Faker (the same bytes everywhere)."""
+
+
+def _country_of_locale(locale: str) -> str:
+    return locale.split("_")[-1].upper() if "_" in locale else DEFAULT_COUNTRY
+
+
+@lru_cache(maxsize=128)
+def _reference_pool(semantic: str, locale: str) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a single-part semantic and their cumulative weights."""
+    import pandas as pd
+
+    if semantic in ("country", "country_code"):
+        table = _countries()["table"]
+        values = table.column("name" if semantic == "country" else "alpha2")
+        weights = table.column("population").to_numpy(zero_copy_only=False).astype(float)
+    elif semantic in ("city", "state", "state_abbr"):
+        cities = reference.cities()
+        country = _country_of_locale(locale)
+        mine = cities.filter(pc.equal(cities.column("country"), country))
+        if not mine.num_rows:
+            mine = cities.filter(pc.equal(cities.column("country"), DEFAULT_COUNTRY))
+        frame = mine.select(["name", "region", "region_code", "population"]).to_pandas()
+        key = {"city": "name", "state": "region", "state_abbr": "region_code"}[semantic]
+        frame = frame.dropna(subset=[key]).groupby(key, as_index=False, sort=False)["population"].sum()
+        frame = frame.rename(columns={key: "name"})  # distinct values (two towns may share a name)
+        values = pa.array(frame["name"], pa.string())
+        weights = frame["population"].to_numpy(dtype=float)
+    elif semantic in ("first_name", "last_name"):
+        lists = reference.names(locale)
+        kinds = ("first_female", "first_male") if semantic == "first_name" else ("last",)
+        frame = pd.concat([pd.DataFrame({"name": lists[k].to_pandas(),
+                                         "weight": lists[f"{k}_weights"].to_pandas() / len(kinds)}) for k in kinds])
+        frame = frame.groupby("name", as_index=False, sort=False)["weight"].sum()
+        values, weights = pa.array(frame["name"], pa.string()), frame["weight"].to_numpy(dtype=float)
+    elif semantic == "job":
+        values = pc.unique(reference.jobs(locale))
+        weights = np.ones(len(values))
+    else:  # street_name
+        values = pc.unique(reference.streets(locale))
+        weights = np.ones(len(values))
+    cumulative = np.cumsum(np.maximum(weights, 0.0) + 1e-12)
+    return values, cumulative / cumulative[-1]
+
+
+def _pick(pool: tuple[pa.Array, np.ndarray], u: np.ndarray) -> pa.Array:
+    values, cumulative = pool
+    return values.take(pa.array(np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)))
+
+
+def _numbered(values: pa.Array, count: int, ids: np.ndarray) -> pa.Array:
+    """Distinct values for distinct ids: entry ``id % count``, numbered from 2 once every entry is used."""
+    rest = ids // count
+    out = values.take(pa.array(ids % count))
+    suffix = pc.cast(pa.array(rest + 1), pa.string())
+    return pc.if_else(pa.array(rest == 0), out, pc.binary_join_element_wise(out, suffix, " "))
+
+
+def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray | None) -> pa.Array:
+    """Values of a reference-backed semantic: ``uniform(purpose)`` gives the rows' draws; with ``ids``
+    (distinct per row) the values are distinct by construction."""
+    if semantic == "name":
+        first, last = _reference_pool("first_name", locale), _reference_pool("last_name", locale)
+        if ids is not None:
+            n_first, n_last = len(first[0]), len(last[0])
+            pairs = first[0].take(pa.array(ids % n_first)), last[0].take(pa.array((ids // n_first) % n_last))
+            full = pc.binary_join_element_wise(*pairs, " ")
+            rest = ids // (n_first * n_last)
+            return pc.if_else(pa.array(rest == 0), full,
+                              pc.binary_join_element_wise(full, pc.cast(pa.array(rest + 1), pa.string()), " "))
+        return pc.binary_join_element_wise(_pick(first, uniform("first")), _pick(last, uniform("last")), " ")
+    if semantic in ("street_address", "company"):
+        part = _reference_pool("street_name" if semantic == "street_address" else "last_name", locale)
+        n = len(part[0])
+        head = part[0].take(pa.array(ids % n)) if ids is not None else _pick(part, uniform("part"))
+        if semantic == "street_address":
+            # unique: the id picks the street, and the building number counts how often it was picked
+            numbers = ids // n + 1 if ids is not None else 1 + (uniform("number") ** 2 * 250).astype(np.int64)
+            number = pc.cast(pa.array(numbers), pa.string())
+            order = reference.address_order(locale)
+            between = order.replace("{number}", "").replace("{street}", "") or " "
+            if order.index("{street}") < order.index("{number}"):
+                return pc.binary_join_element_wise(head, number, between)
+            return pc.binary_join_element_wise(number, head, between)
+        suffixes = pa.array(reference.company_suffixes(locale) or ["Ltd"], pa.string())
+        if ids is None:
+            pick = np.minimum((uniform("suffix") * len(suffixes)).astype(np.int64), len(suffixes) - 1)
+            return pc.binary_join_element_wise(head, suffixes.take(pa.array(pick)), " ")
+        # unique: (name, suffix), then (name-partner, suffix), then numbered: distinct for distinct ids
+        rest = ids // n
+        suffix = suffixes.take(pa.array(rest % len(suffixes)))
+        partner = rest // len(suffixes)
+        double = pc.binary_join_element_wise(head, part[0].take(pa.array((partner - 1) % n)), "-")
+        out = pc.binary_join_element_wise(pc.if_else(pa.array(partner == 0), head, double), suffix, " ")
+        beyond = partner // (n + 1)
+        return pc.if_else(pa.array(beyond == 0), out,
+                          pc.binary_join_element_wise(out, pc.cast(pa.array(beyond + 1), pa.string()), " "))
+    pool = _reference_pool(semantic, locale)
+    if ids is not None:
+        return _numbered(pool[0], len(pool[0]), ids)
+    return _pick(pool, uniform("pool"))

@@ -46,6 +46,7 @@ from ..text import (
     pattern_capacity,
 )
 from .base import ColumnGenerator, DrawContext, register
+from .entities import REFERENCE_SEMANTICS, reference_semantic
 from .values import _choice
 
 
@@ -476,6 +477,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
         out = _gen_uuid(d, unique_ids)
     elif semantic == "phone_number" and unique_ids is not None:
         out = _unique_phones(unique_ids)
+    elif semantic in REFERENCE_SEMANTICS:
+        out = reference_semantic(semantic, locale, d.uniform, unique_ids)
     elif unique_ids is not None:
         # Each pool entry once, then again with a number (``Acme Ltd 2``): never runs out.
         pool = _distinct_pool(semantic, int(spec.get("distinct", size)), pool_seed, locale)
