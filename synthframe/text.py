@@ -76,6 +76,9 @@ _FROM_REFERENCE = frozenset({"job", "country", "country_code", "state", "state_a
                              "street_address", "company", "first_name", "last_name", "name"})
 """Semantics made from the bundled reference data (see :mod:`synthframe.generators.entities`): numbered
 past their distinct values when unique, never by a Faker pool."""
+_KEEP_SEEN = frozenset({"job", "country", "country_code", "state", "state_abbr", "city", "company"})
+"""Semantics that are not about a person: their sample values are kept and drawn at their rate, new ones
+(the Good–Turing share) from the reference data."""
 _FREE_TEXT = frozenset({"word", "sentence", "paragraph", "text"})
 """Detected from a name, these are learned as ``words`` when there are samples to learn from."""
 _CODE_LIKE = frozenset({"phone_number", "postcode", "ssn", "license_plate", "iban", "credit_card_number"})
@@ -549,10 +552,48 @@ def _distinct_in_pool(semantic: str, locale: str) -> int:
     return len(set(_pool(semantic, POOL_SIZE, 0, locale).to_pylist()))
 
 
+MIN_LOCALE_SHARE = 0.2
+"""Share of sample values a locale's reference list must hold for the column to be read in that locale."""
+
+
+def learned_locale(semantic: str, s: pd.Series) -> str:
+    """The locale whose reference list holds most of the sample values (German job titles → de_DE, French
+    cities → fr_FR), en_US when it holds nearly as many or nothing holds enough."""
+    import pyarrow.compute as pc
+
+    from . import reference
+    from .generators.entities import _reference_pool
+
+    if s.empty or semantic not in _FROM_REFERENCE or semantic in ("country", "country_code"):
+        return DEFAULT_LOCALE
+    part = {"name": "last_name", "company": "last_name", "street_address": "street_name"}.get(semantic, semantic)
+    values = s.str.strip()
+    if semantic == "name":
+        values = values.str.split().str[-1]
+    elif semantic in ("company", "street_address"):
+        return DEFAULT_LOCALE  # composed values: no list to look them up in
+    arrow = pa.array(values.drop_duplicates(), pa.string())
+    weights = values.value_counts()
+    counts = weights.reindex(arrow.to_pylist()).to_numpy(dtype=float)
+    shares = {}
+    for locale in reference.locales():  # a loop over locales, each one vectorized lookup
+        found = pc.is_in(arrow, value_set=_reference_pool(part, locale)[0]).to_numpy(zero_copy_only=False)
+        shares[locale] = float(counts[found].sum()) / float(counts.sum())
+    best = max(shares, key=lambda k: (shares[k], k == DEFAULT_LOCALE))
+    if shares[best] < MIN_LOCALE_SHARE or shares.get(DEFAULT_LOCALE, 0.0) >= 0.9 * shares[best]:
+        return DEFAULT_LOCALE
+    return best
+
+
 def _semantic_spec(semantic: str, s: pd.Series) -> dict[str, Any]:
-    spec: dict[str, Any] = {"kind": "semantic", "semantic": semantic, "locale": DEFAULT_LOCALE, "pool_size": POOL_SIZE}
+    spec: dict[str, Any] = {"kind": "semantic", "semantic": semantic, "locale": learned_locale(semantic, s),
+                            "pool_size": POOL_SIZE}
     if semantic not in _UNBOUNDED and semantic not in _STRUCTURED_CAPACITY and semantic not in _FROM_REFERENCE:
         spec["distinct"] = _distinct_in_pool(semantic, DEFAULT_LOCALE)
+    if semantic in _KEEP_SEEN and not s.empty:
+        counts = s.value_counts()
+        spec["seen"] = _counts_spec(counts, MAX_TEXT_LEVELS)
+        spec["new"] = _new_share(counts)
     if semantic == "email" and not s.empty:
         domains = s.str.extract(r"@([^@\s]+)$")[0].dropna().str.lower().value_counts()
         domains = domains[domains >= 2].head(20)

@@ -479,6 +479,10 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
         out = _unique_phones(unique_ids)
     elif semantic in REFERENCE_SEMANTICS:
         out = reference_semantic(semantic, locale, d.uniform, unique_ids)
+        seen = spec.get("seen")
+        if seen and unique_ids is None and float(spec.get("new", 1.0)) < 1.0:
+            kept = pa.array(seen["values"], pa.string()).take(pa.array(_weighted(d.uniform("seen"), seen["weights"])))
+            out = pc.if_else(pa.array(d.uniform("is-new") >= float(spec["new"])), kept, out)
     elif unique_ids is not None:
         # Each pool entry once, then again with a number (``Acme Ltd 2``): never runs out.
         pool = _distinct_pool(semantic, int(spec.get("distinct", size)), pool_seed, locale)
