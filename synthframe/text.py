@@ -319,37 +319,47 @@ def _ascii(s: pd.Series) -> pd.Series:
 
 
 def _name_tokens(column: str) -> list[str]:
-    """``CustomerFirstName`` / ``customer-first_name`` -> ``['customer', 'first', 'name']``."""
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", column)
+    """``CustomerFirstName`` / ``customer-first_name`` -> ``['customer', 'first', 'name']`` (accents folded:
+    ``Straße`` -> ``strasse``, ``Prénom`` -> ``prenom``)."""
+    plain = unicodedata.normalize("NFKD", column.replace("ß", "ss")).encode("ascii", "ignore").decode("ascii")
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", plain)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
     return [t for t in re.split(r"[^a-z0-9]+", s.lower()) if t]
 
 
 _NAME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (semantic, column-name endings, compared with separators removed); first match wins
-    ("email", ("email", "emailaddress", "emailaddr", "mail", "emails")),
+    ("email", ("email", "emailaddress", "emailaddr", "mail", "emails", "courriel", "correo", "correoelectronico")),
     ("user_name", ("username", "login", "loginname", "userlogin", "handle", "screenname", "nickname")),
-    ("first_name", ("firstname", "fname", "givenname", "forename", "middlename", "first")),
-    ("last_name", ("lastname", "lname", "surname", "familyname", "last")),
-    ("company", ("company", "companyname", "employer", "organization", "organisation", "businessname", "firm")),
+    ("first_name", ("firstname", "fname", "givenname", "forename", "middlename", "first", "vorname", "prenom",
+                    "nombre", "nome", "voornaam")),
+    ("last_name", ("lastname", "lname", "surname", "familyname", "last", "nachname", "familienname", "nom",
+                   "nomdefamille", "apellido", "apellidos", "cognome", "achternaam")),
+    ("company", ("company", "companyname", "employer", "organization", "organisation", "businessname", "firm",
+                 "firma", "unternehmen", "societe", "entreprise", "empresa", "azienda")),
     ("country_code", ("countrycode", "countryiso", "isocountry", "countryiso2", "countryiso3")),
-    ("country", ("country", "countryname", "nation")),
+    ("country", ("country", "countryname", "nation", "land", "pays", "pais", "paese")),
     ("state_abbr", ("statecode", "stateabbr", "stateabbreviation", "provincecode")),
-    ("state", ("state", "statename", "province")),
-    ("city", ("city", "cityname", "town", "municipality")),
-    ("postcode", ("postcode", "postalcode", "zip", "zipcode", "postal", "pincode")),
+    ("state", ("state", "statename", "province", "bundesland", "provincia", "estado")),
+    ("city", ("city", "cityname", "town", "municipality", "ort", "stadt", "wohnort", "ville", "ciudad", "citta",
+              "localidad", "plaats")),
+    ("postcode", ("postcode", "postalcode", "zip", "zipcode", "postal", "pincode", "plz", "postleitzahl",
+                  "codepostal", "codigopostal")),
     ("mac_address", ("macaddress", "macaddr", "mac")),
     ("ipv6", ("ipv6", "ipv6address")),
     ("ipv4", ("ip", "ipaddress", "ipaddr", "ipv4", "ipv4address")),
     ("secondary_address", ("address2", "addressline2", "addr2")),
-    ("street_address", ("street", "streetaddress", "address1", "addressline1", "addr1", "addressline")),
+    ("street_address", ("street", "streetaddress", "address1", "addressline1", "addr1", "addressline", "strasse",
+                        "anschrift", "rue", "calle", "direccion", "straat")),
     ("street_name", ("streetname",)),
-    ("address", ("address", "addr", "fulladdress")),
+    ("address", ("address", "addr", "fulladdress", "adresse", "indirizzo", "adres")),
     ("url", ("url", "website", "homepage", "webpage", "link", "uri", "websiteurl")),
     ("domain_name", ("domain", "domainname")),
     ("phone_number", ("phone", "phonenumber", "phoneno", "phonenum", "telephone", "tel", "mobile", "cell",
-                      "cellphone", "mobilephone", "mobilenumber", "fax", "contactnumber", "msisdn")),
-    ("job", ("job", "jobtitle", "occupation", "profession")),
+                      "cellphone", "mobilephone", "mobilenumber", "fax", "contactnumber", "msisdn", "telefon",
+                      "telefonnummer", "handy", "telephone", "telefono", "portable", "movil", "telefoon")),
+    ("job", ("job", "jobtitle", "occupation", "profession", "beruf", "metier", "profesion", "professione",
+             "beroep")),
     ("uuid4", ("uuid", "guid")),
     ("color_name", ("color", "colour", "colorname", "colourname")),
     ("currency_code", ("currency", "currencycode")),
