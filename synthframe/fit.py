@@ -54,7 +54,7 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     ``samples`` is anything :func:`synthframe.read_samples` accepts (records, DataFrames, files,
     a folder), or None for a schema-only model drawn from types and hints.
     """
-    from .samples import foreign_key_orphans, read_samples
+    from .samples import foreign_key_orphans, read_samples, with_time_formats
 
     if schema is None:
         if samples is None:
@@ -66,6 +66,7 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     elif not isinstance(schema, Schema):
         schema = Schema.from_dict(schema) if isinstance(schema, Mapping) else Schema.from_json(schema)
     frames = read_samples(samples, schema) if samples is not None else {}
+    schema = with_time_formats(schema, frames)
     fitted: dict[str, TableModel] = {}
     for name in schema.generation_order():
         fitted[name] = _fit_table(schema, schema.tables[name], frames.get(name), frames, fitted)

@@ -51,7 +51,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -325,11 +325,12 @@ def _read_folder(folder: Path, schema: Schema | None) -> dict[str, pd.DataFrame]
 
 
 def _text_columns(schema: Schema | None, table: str) -> tuple[str, ...]:
-    """Columns of ``table`` that the schema declares as text (read from CSV without type guessing)."""
+    """Columns of ``table`` read from CSV as text, without type guessing: those the schema declares as text,
+    and its dates and datetimes (parsed later, so the way they are written is learned too)."""
     if schema is None or table not in schema.tables:
         return ()
     return tuple(name for name, col in schema.tables[table].columns.items()
-                 if col.type in ("string", "category", "uuid"))
+                 if col.type in ("string", "category", "uuid", "date", "datetime"))
 
 
 def _read_file(path: Path, schema: Schema | None) -> dict[str, pd.DataFrame]:
@@ -537,7 +538,60 @@ def _coerce_table(schema: Schema, table: str, df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({name: coerce_column(table, col, df[name])
                         for name, col in spec.columns.items() if name in df.columns})
     _check_primary_key(table, spec.primary_key, out)
+    formats = {name: time_format(df[name]) for name, col in spec.columns.items()
+               if name in df.columns and col.type in ("date", "datetime")}
+    out.attrs[TIME_FORMATS] = {name: f for name, f in formats.items() if f is not None}
     return out
+
+
+TIME_FORMATS = "synthframe.time_formats"
+"""Key of a coerced sample frame's ``attrs`` holding ``{column: format}`` of its dates and datetimes, as written
+in the samples (see :func:`time_format`)."""
+
+_ISO_PARTS = (r"^\d{4}-\d\d-\d\d(?:(?P<sep>[Tt ])\d\d:\d\d(?P<seconds>:\d\d)?(?:[.,](?P<fraction>\d+))?"
+              r"\s*(?P<zone>[Zz]|[+-]\d\d:\d\d|[+-]\d{2,4})?)?$")
+
+
+def with_time_formats(schema: Schema, frames: Mapping[str, pd.DataFrame]) -> Schema:
+    """``schema`` with each date and datetime column's ``format`` taken from its samples where the schema
+    gives none (what the user wrote wins), so the writers keep the samples' way of writing them."""
+    tables = dict(schema.tables)
+    for name, frame in frames.items():
+        learned = {c: f for c, f in frame.attrs.get(TIME_FORMATS, {}).items()
+                   if name in tables and c in tables[name].columns and tables[name].columns[c].format is None}
+        if learned:
+            columns = {c: replace(col, format=learned[c]) if c in learned else col
+                       for c, col in tables[name].columns.items()}
+            tables[name] = replace(tables[name], columns=columns)
+    return replace(schema, tables=tables)
+
+
+def time_format(values: pd.Series) -> str | None:
+    """The text format most of a date column's sample values are written in (``%Y-%m-%d %H:%M:%S``,
+    ``%Y-%m-%dT%H:%M:%S.%3fZ``, ... see :data:`synthframe.schema.TIME_FORMAT`); None when the values are not
+    ISO 8601 text (then the writers' default applies). Time-zone-aware timestamps give a ``Z`` format."""
+    kind = _number_kind(values)
+    if kind == "datetime":
+        return "%Y-%m-%dT%H:%M:%SZ" if getattr(values.dt, "tz", None) is not None else None
+    if kind != "other":
+        return None
+    text = _clean_text(values).dropna()
+    parts = text.str.extract(_ISO_PARTS)[text.str.match(_ISO_PARTS).to_numpy(dtype=bool, na_value=False)]
+    parts = parts.fillna("")
+    if not len(parts) or len(parts) * 2 <= len(text):
+        return None
+    sep = parts["sep"].str.upper()
+    zone = parts["zone"].str.upper().str.replace(r"^[+-]\d\d:\d\d$", "%:z", regex=True) \
+        .str.replace(r"^[+-]\d+$", "%z", regex=True)
+    seconds = np.where(parts["seconds"] != "", ":%S", "")
+    fraction = np.where(parts["fraction"] != "", ".%f", "")
+    shapes = pd.Series(np.where(sep != "", "%Y-%m-%d" + sep + "%H:%M" + seconds + fraction + zone, "%Y-%m-%d"),
+                       index=parts.index)
+    common = str(shapes.value_counts().index[0])
+    if ".%f" in common:  # as many digits as the samples write (the most, when they trim zeros)
+        digits = min(9, int(parts.loc[shapes == common, "fraction"].str.len().max()))
+        common = common.replace(".%f", "." + ("%f" if digits == 6 else f"%{digits}f"))
+    return common
 
 
 def coerce_column(table: str, col: Column, values: pd.Series) -> pd.Series:

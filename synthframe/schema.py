@@ -15,6 +15,7 @@ first), and knows the order in which tables must be generated.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,11 @@ from .errors import SchemaError, SynthframeError, where
 MAX_PATTERN_LENGTH = 200
 """Longest ``pattern`` hint accepted (formats are codes, not documents)."""
 TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
-HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution")
+HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution", "format")
+TIME_FORMAT = r"%Y-%m-%d(?:(?P<sep>[T ])%H:%M(?P<seconds>:%S(?:\.%(?P<digits>[1-9]?)f)?)?(?P<zone>Z|%:?z)?)?"
+"""The text formats of dates and datetimes (``format`` hint): the date, then optionally ``T`` or a space, hours
+and minutes, seconds, a fraction (``%3f``: 3 digits; ``%f``: 6), and ``Z`` or a UTC offset (``%:z``: ``+00:00``,
+``%z``: ``+0000``)."""
 _TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "rules")
 RULE_KINDS = ("not before", "equals", "product", "none")
 """Rules a schema may declare for a column (``none``: find no rule for it)."""
@@ -48,11 +53,13 @@ class Column:
     weights: tuple[float, ...] | None = None
     pattern: str | None = None
     distribution: Mapping[str, Any] | None = None
+    format: str | None = None
+    """Text format of a date or datetime column in written files (see :data:`TIME_FORMAT`)."""
 
     def to_dict(self) -> str | dict[str, Any]:
         """The column as the user would write it (a bare type name when it has no hints)."""
         out: dict[str, Any] = {"type": self.type}
-        for hint in ("semantic", "nullable", "min", "max", "pattern"):
+        for hint in ("semantic", "nullable", "min", "max", "pattern", "format"):
             value = getattr(self, hint)
             if value is not None:
                 out[hint] = value
@@ -483,6 +490,12 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
     if isinstance(spec.get("pattern"), str) and len(spec["pattern"]) > MAX_PATTERN_LENGTH:
         raise SchemaError(f"Column {at}: 'pattern' is {len(spec['pattern']):,} characters long; keep it under "
                           f"{MAX_PATTERN_LENGTH}.", table=table, column=name)
+    time_format = spec.get("format")
+    if time_format is not None and (ctype not in ("date", "datetime") or not isinstance(time_format, str)
+                                    or not re.fullmatch(TIME_FORMAT, time_format)):
+        raise SchemaError(f"Column {at}: 'format' {time_format!r} is not a date or datetime format synthframe "
+                          f"writes; use one such as '%Y-%m-%d', '%Y-%m-%d %H:%M:%S' or '%Y-%m-%dT%H:%M:%S.%3fZ' "
+                          f"(on a date or datetime column), or remove it.", table=table, column=name)
     if ctype == "integer":
         for label, bound in (("min", lo), ("max", hi)):
             if bound is not None and abs(bound) >= 2**62:
@@ -491,7 +504,8 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
                                   table=table, column=name)
     return Column(name=name, type=ctype, semantic=spec.get("semantic"), unique=bool(spec.get("unique", False)),
                   nullable=spec.get("nullable"), min=lo, max=hi, values=values, weights=weights,
-                  pattern=spec.get("pattern"), distribution=dict(dist) if dist is not None else None)
+                  pattern=spec.get("pattern"), distribution=dict(dist) if dist is not None else None,
+                  format=time_format)
 
 
 _LEVEL_TYPES: dict[str, tuple[type, ...]] = {

@@ -14,12 +14,15 @@ Values look the same in every text format:
 - dates as ``YYYY-MM-DD``, datetimes as ``YYYY-MM-DDTHH:MM:SS`` with fractional
   seconds only when a value has them (trailing zeros dropped: ``…:07.5``), and a
   ``Z`` suffix for time-zone-aware columns (written in UTC);
+- a date or datetime column with a ``format`` in the schema (written by the user or learned from the
+  samples at fit: ``%Y-%m-%d %H:%M:%S``, ``%Y-%m-%dT%H:%M:%S.%3fZ``, ...) in that format instead;
 - nulls (NA, NaN, NaT) as JSON ``null`` or an empty CSV field; infinities as
   ``null`` in JSON (which has no infinity) and ``inf``/``-inf`` in CSV.
 
 Which datetime columns are dates comes from the ``schema`` (type ``date``);
 without one, every datetime column is written as datetimes. In Parquet, date
-columns are stored as ``date32``.
+columns are stored as ``date32``, and datetimes whose format has ``Z`` or an offset
+as UTC timestamps.
 
 Every row is rendered on its own, so the same rows give byte-identical CSV,
 JSON Lines and JSON files however they are chunked; Parquet gets one row group
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
@@ -54,7 +58,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import OutputError, where
-from .schema import Schema
+from .schema import TIME_FORMAT, Schema
 
 FORMATS = ("json", "jsonl", "csv", "parquet")
 
@@ -93,11 +97,12 @@ def write_tables(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFrame], ou
     partials: dict[str, Path] = {}
     try:
         for name, chunks in tables.items():
+            dates, formats = _date_columns(schema, name), _time_formats(schema, name)
             if fmt == "parquet":
-                write = partial(_write_parquet, table=name, chunks=chunks, dates=_date_columns(schema, name),
+                write = partial(_write_parquet, table=name, chunks=chunks, dates=dates, formats=formats,
                                 empty_schema=_empty_schema(schema, name))
             else:
-                write = partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=_date_columns(schema, name),
+                write = partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=dates, formats=formats,
                                 schema_columns=_schema_columns(schema, name))
             partials[name] = _write_partial(targets[name], name, write)
         for name, temp in partials.items():
@@ -122,16 +127,18 @@ def write_json_document(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFra
         f.write(b"{")
         for i, (name, chunks) in enumerate(tables.items()):
             f.write(("," if i else "") + "\n" + json.dumps(str(name), ensure_ascii=False) + ": ")
-            _write_json_array(f, str(name), chunks, _date_columns(schema, name))
+            _write_json_array(f, str(name), chunks, _date_columns(schema, name), _time_formats(schema, name))
         f.write(b"\n}\n" if tables else b"}\n")
 
     _atomic(target, None, lambda f: write(_Utf8(f)))
     return target
 
 
-def to_records_json(df: pd.DataFrame, *, date_columns: Collection[str] = ()) -> str:
-    """One chunk as a JSON array of records, exactly as the ``json`` format writes it (one record per line)."""
-    body = b"".join(_render_rows(df, "json_array", frozenset(date_columns), None))
+def to_records_json(df: pd.DataFrame, *, date_columns: Collection[str] = (),
+                    formats: Mapping[str, str] | None = None) -> str:
+    """One chunk as a JSON array of records, exactly as the ``json`` format writes it (one record per line);
+    ``formats`` gives date and datetime columns' text formats (:data:`synthframe.schema.TIME_FORMAT`)."""
+    body = b"".join(_render_rows(df, "json_array", frozenset(date_columns), None, formats or {}))
     return "[" + body[1:].decode() + "\n]" if body else "[]"
 
 
@@ -183,6 +190,13 @@ def _date_columns(schema: Schema | None, table: str) -> frozenset[str]:
     if schema is None or table not in schema.tables:
         return frozenset()
     return frozenset(c.name for c in schema.tables[table].columns.values() if c.type == "date")
+
+
+def _time_formats(schema: Schema | None, table: str) -> dict[str, str]:
+    """The text formats the schema gives (or the fit learned) for the table's dates and datetimes."""
+    if schema is None or table not in schema.tables:
+        return {}
+    return {c.name: c.format for c in schema.tables[table].columns.values() if c.format is not None}
 
 
 def _schema_columns(schema: Schema | None, table: str) -> list[str] | None:
@@ -243,11 +257,11 @@ def _converts(series: pd.Series) -> bool:
 # -- parquet ---------------------------------------------------------------------------------
 
 def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
-                   dates: frozenset[str], empty_schema: pa.Schema) -> None:
+                   dates: frozenset[str], formats: Mapping[str, str], empty_schema: pa.Schema) -> None:
     writer: pq.ParquetWriter | None = None
     try:
         for chunk in _chunks(table, chunks):
-            data = _arrow_table(table, chunk, dates)
+            data = _utc(_arrow_table(table, chunk, dates), formats)
             if writer is None:
                 writer = pq.ParquetWriter(f, data.schema)
             elif not data.schema.equals(writer.schema, check_metadata=False):
@@ -264,6 +278,17 @@ def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[pd.DataFrame] |
             writer.close()
 
 
+def _utc(data: pa.Table, formats: Mapping[str, str]) -> pa.Table:
+    """Naive timestamps of columns whose format has ``Z`` or an offset, as UTC timestamps."""
+    for name, fmt in formats.items():
+        if name in data.column_names and re.fullmatch(TIME_FORMAT, fmt)["zone"]:
+            i = data.column_names.index(name)
+            kind = data.schema.field(i).type
+            if pa.types.is_timestamp(kind) and kind.tz is None:
+                data = data.set_column(i, name, pc.assume_timezone(data.column(i), "UTC"))
+    return data
+
+
 def _empty_schema(schema: Schema | None, table: str) -> pa.Schema:
     if schema is None or table not in schema.tables:
         return pa.schema([])
@@ -273,9 +298,9 @@ def _empty_schema(schema: Schema | None, table: str) -> pa.Schema:
 # -- text formats ----------------------------------------------------------------------------
 
 def _write_text(f: IO[bytes], *, fmt: str, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
-                dates: frozenset[str], schema_columns: list[str] | None) -> None:
+                dates: frozenset[str], formats: Mapping[str, str], schema_columns: list[str] | None) -> None:
     if fmt == "json":
-        _write_json_array(_Utf8(f), table, chunks, dates)
+        _write_json_array(_Utf8(f), table, chunks, dates, formats)
         f.write(b"\n")
         return
     header_done = False
@@ -283,19 +308,19 @@ def _write_text(f: IO[bytes], *, fmt: str, table: str, chunks: Iterable[pd.DataF
         if fmt == "csv" and not header_done:
             f.write(_csv_header([str(c) for c in chunk.columns]))
             header_done = True
-        for block in _render_rows(chunk, fmt, dates, table):
+        for block in _render_rows(chunk, fmt, dates, table, formats):
             f.write(block)
     if fmt == "csv" and not header_done and schema_columns is not None:
         f.write(_csv_header(schema_columns))
 
 
 def _write_json_array(f: _Utf8, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
-                      dates: frozenset[str]) -> None:
+                      dates: frozenset[str], formats: Mapping[str, str]) -> None:
     """``[`` then ``\\n{record}`` joined by commas, then ``\\n]`` (``[]`` when there is no row)."""
     f.write(b"[")
     first = True
     for chunk in _chunks(table, chunks):
-        for block in _render_rows(chunk, "json_array", dates, table):
+        for block in _render_rows(chunk, "json_array", dates, table, formats):
             f.write(block[1:] if first else block)  # each row starts ",\n"; the first drops its comma
             first = False
     f.write(b"]" if first else b"\n]")
@@ -311,18 +336,21 @@ def _csv_quote(text: str) -> str:
     return text
 
 
-def _render_rows(df: pd.DataFrame, flavor: str, dates: frozenset[str], table: str | None) -> Iterator[memoryview]:
+def _render_rows(df: pd.DataFrame, flavor: str, dates: frozenset[str], table: str | None,
+                 formats: Mapping[str, str] | None = None) -> Iterator[memoryview]:
     """The rows of ``df`` as bytes, a block of rows at a time.
 
-    ``flavor`` is ``csv`` (``a,b\\n``), ``jsonl`` (``{..}\\n``) or ``json_array`` (``,\\n{..}``).
+    ``flavor`` is ``csv`` (``a,b\\n``), ``jsonl`` (``{..}\\n``) or ``json_array`` (``,\\n{..}``); ``formats``
+    gives columns' date and datetime text formats.
     """
     if len(df) == 0 or len(df.columns) == 0:
         return
     data = _arrow_table(table or "records", df, dates)
     template = _row_template(data.column_names, flavor)
+    formats = formats or {}
     for start in range(0, data.num_rows, _SLICE_ROWS):
         piece = data.slice(start, _SLICE_ROWS)
-        columns = iter([_render(piece.column(i).combine_chunks(), flavor != "csv", table, name)
+        columns = iter([_render(piece.column(i).combine_chunks(), flavor != "csv", table, name, formats.get(name))
                         for i, name in enumerate(piece.column_names)])
         rows = pc.binary_join_element_wise(*[next(columns) if t is None else _lit(t) for t in template], _lit(""))
         yield _string_bytes(rows)
@@ -353,19 +381,24 @@ def _string_bytes(rows: pa.Array) -> memoryview:
 
 # -- rendering one column -----------------------------------------------------------------------
 
-def _render(arr: pa.Array, json_text: bool, table: str | None, column: str) -> pa.Array:
+def _render(arr: pa.Array, json_text: bool, table: str | None, column: str,
+            time_format: str | None = None) -> pa.Array:
     """A column as text (large_string, no nulls): JSON literals or CSV fields."""
     null = "null" if json_text else ""
     if pa.types.is_dictionary(arr.type):
-        levels = _render(arr.dictionary, json_text, table, column)
+        levels = _render(arr.dictionary, json_text, table, column, time_format)
         out = pc.take(levels, arr.indices)
     else:
-        out = _render_plain(arr, json_text, table, column)
+        out = _render_plain(arr, json_text, table, column, time_format)
     return pc.cast(out, pa.large_string()).fill_null(null)
 
 
-def _render_plain(arr: pa.Array, json_text: bool, table: str | None, column: str) -> pa.Array:
+def _render_plain(arr: pa.Array, json_text: bool, table: str | None, column: str,
+                  time_format: str | None = None) -> pa.Array:
     t = arr.type
+    if time_format is not None and (pa.types.is_date(t) or pa.types.is_timestamp(t)):
+        text = _formatted_time(arr if pa.types.is_timestamp(t) else pc.cast(arr, pa.timestamp("s")), time_format)
+        return _quoted(text) if json_text else text
     if pa.types.is_null(t):
         return pa.nulls(len(arr), pa.large_string())
     if pa.types.is_integer(t) or pa.types.is_decimal(t):
@@ -463,6 +496,32 @@ def _timestamp_text(arr: pa.Array) -> pa.Array:
     if arr.type.tz is not None:
         text = pc.binary_join_element_wise(text, _lit("Z"), _lit(""))
     return text
+
+
+def _formatted_time(arr: pa.Array, time_format: str) -> pa.Array:
+    """Timestamps written in ``time_format`` (:data:`synthframe.schema.TIME_FORMAT`; values in UTC)."""
+    parts = re.fullmatch(TIME_FORMAT, time_format)
+    if parts is None:
+        raise OutputError(f"Unknown date format {time_format!r}; see synthframe.schema.TIME_FORMAT.")
+    per_second = _per_second(arr.type.unit)
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    ticks = pc.cast(arr, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    seconds = np.floor_divide(ticks, per_second)
+    stamp = pa.array(seconds, pa.timestamp("s"), mask=nulls if nulls.any() else None)
+    text = pc.cast(stamp, pa.large_string())  # YYYY-MM-DD HH:MM:SS
+    if parts["sep"] is None:
+        return pc.utf8_slice_codeunits(text, 0, 10)
+    if parts["sep"] != " ":
+        text = pc.replace_substring(text, " ", parts["sep"], max_replacements=1)
+    if parts["seconds"] is None:
+        text = pc.utf8_slice_codeunits(text, 0, 16)
+    elif parts["digits"] is not None:
+        digits = int(parts["digits"] or 6)
+        frac = (ticks - seconds * per_second) * 10**digits // per_second
+        part = pc.utf8_lpad(pc.cast(pa.array(frac), pa.large_string()), digits, "0")
+        text = pc.binary_join_element_wise(text, _lit("."), part, _lit(""))
+    zone = {"Z": "Z", "%:z": "+00:00", "%z": "+0000"}.get(parts["zone"] or "", "")
+    return pc.binary_join_element_wise(text, _lit(zone), _lit("")) if zone else text
 
 
 def _lit(text: str) -> pa.Scalar:

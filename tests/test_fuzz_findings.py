@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import pyarrow.parquet as pq
+import pytest
 
 import synthframe as sf
+from synthframe.errors import SchemaError
 
 
 def test_validate_date_levels_mixing_dates_and_datetimes():
@@ -16,3 +21,54 @@ def test_validate_date_levels_mixing_dates_and_datetimes():
     odd = pd.DataFrame({"d": pd.to_datetime(["2020-01-03"]), "e": pd.to_datetime(["2020-01-02 10:00:00"])})
     report = sf.validate({"t": odd}, schema)
     assert list(report["check"]) == ["values"] and list(report["column"]) == ["d"]
+
+
+def _csv_model(tmp_path, values, column_type="datetime"):
+    """A model fitted on a one-column sample CSV of ``values`` (text as written)."""
+    samples = tmp_path / "samples"
+    samples.mkdir(parents=True)
+    (samples / "t.csv").write_text("id,at\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values)))
+    schema = {"tables": {"t": {"primary_key": "id", "columns": {"id": "integer", "at": column_type}}}}
+    return sf.fit(schema, samples)
+
+
+def _written(model, tmp_path, fmt):
+    paths = model.write({"t": 200}, tmp_path / f"out_{fmt}", format=fmt, seed=3)
+    return paths["t"]
+
+
+@pytest.mark.parametrize(("sample", "pattern"), [
+    ("2013-01-{:02d}T10:00:00Z", r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"),
+    ("2023-05-{:02d} 13:49:11", r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"),
+    ("2023-05-{:02d} 13:49:11.250", r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$"),
+    ("2023-05-{:02d}T13:49+02:00", r"^\d{4}-\d\d-\d\dT\d\d:\d\d\+00:00$"),
+    ("2023-05-{:02d}", r"^\d{4}-\d\d-\d\d$"),
+])
+def test_datetime_text_format_kept_from_samples(tmp_path, sample, pattern):
+    model = _csv_model(tmp_path, [sample.format(d) for d in range(1, 29)])
+    model = sf.Model.load(model.save(tmp_path / "model.json") or tmp_path / "model.json")
+    csv = pd.read_csv(_written(model, tmp_path, "csv"), dtype=str)["at"].dropna()
+    assert len(csv) > 150 and csv.str.fullmatch(pattern).all(), csv.head()
+    for fmt in ("json", "jsonl"):
+        path = _written(model, tmp_path, fmt)
+        records = json.loads(path.read_text()) if fmt == "json" else \
+            [json.loads(line) for line in path.read_text().splitlines()]
+        texts = pd.Series([r["at"] for r in records if r["at"] is not None])
+        assert texts.str.fullmatch(pattern).all(), texts.head()
+    assert sf.validate(sf.read_samples(tmp_path / "out_csv", model.schema), model.schema).empty
+
+
+def test_datetime_with_utc_marker_is_a_utc_timestamp_in_parquet(tmp_path):
+    model = _csv_model(tmp_path, [f"2013-01-{d:02d}T10:00:00Z" for d in range(1, 29)])
+    table = pq.read_table(_written(model, tmp_path, "parquet"))
+    assert table.schema.field("at").type.tz == "UTC"
+    naive = _csv_model(tmp_path / "naive", [f"2013-01-{d:02d} 10:00:00" for d in range(1, 29)])
+    assert pq.read_table(_written(naive, tmp_path, "parquet")).schema.field("at").type.tz is None
+
+
+def test_datetime_format_hint_wins_and_is_checked():
+    schema = {"tables": {"t": {"columns": {"at": {"type": "datetime", "format": "%Y-%m-%d %H:%M"}}}}}
+    model = sf.fit(schema, {"t": pd.DataFrame({"at": ["2020-01-01T10:00:00Z", "2020-01-02T11:00:00Z"]})})
+    assert model.schema.tables["t"].columns["at"].format == "%Y-%m-%d %H:%M"
+    with pytest.raises(SchemaError, match=r"t\.at.*format"):
+        sf.Schema.from_dict({"tables": {"t": {"columns": {"at": {"type": "datetime", "format": "%d/%m/%Y"}}}}})
