@@ -11,7 +11,8 @@
 
 :func:`read_sample_files` reads files held in memory (uploads), ``{file name: bytes}``, by the same rules.
 
-Text files must be UTF-8 (a byte-order mark is fine). JSON is read with a duplicate-key check.
+Text files must be UTF-8 (a byte-order mark is fine); text holding a NUL character or a lone UTF-16
+surrogate is refused. JSON is read with a duplicate-key check.
 In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls in every column.
 The missing-value tokens of :data:`MISSING_TOKENS` (``NA``, ``N/A``, ``NaN``, ``null``, ``None``,
 ``-``, blank; any case, surrounding whitespace ignored) are decided per column: they are nulls in
@@ -607,6 +608,9 @@ def coerce_column(table: str, col: Column, values: pd.Series) -> pd.Series:
     if kind in ("date", "datetime"):
         return _to_datetime(table, col.name, values, date=kind == "date")
     out = _to_text(values)
+    unwritable = out.str.contains("[\x00\ud800-\udfff]", regex=True).to_numpy(dtype=bool, na_value=False)
+    _raise_if_bad(table, col.name, values, unwritable, "text that can be written (it holds a NUL character or half "
+                  "of a UTF-16 surrogate pair)", "remove those characters")
     if kind == "uuid":
         bad = out.notna() & ~out.str.fullmatch(UUID_PATTERN).fillna(True).astype(bool)
         _raise_if_bad(table, col.name, values, bad, "a UUID", "declare the column as string")

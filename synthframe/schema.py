@@ -389,6 +389,10 @@ def _is_name(name: Any) -> bool:
 def _parse_table(name: Any, spec: Any) -> Table:
     if not _is_name(name):
         raise SchemaError(f"Table names must be non-empty UTF-8 strings; got {name!r}.")
+    if name.lower() == "schema":
+        raise SchemaError(f"Table '{name}' cannot be called 'schema': its JSON file would be schema.json, which is "
+                          f"read as the schema, not as a table, where samples and output are read; rename the table.",
+                          table=name)
     if not isinstance(spec, Mapping):
         raise SchemaError(f"Table '{name}' must be an object with 'columns'; got {type(spec).__name__}.", table=name)
     unknown = set(spec) - set(_TABLE_KEYS)

@@ -32,7 +32,8 @@ per chunk and holds equal data. The formats:
 - ``jsonl``: one compact JSON record per line;
 - ``csv``: a header, then one line per row; UTF-8, ``\\n`` line ends, fields
   quoted only when they hold a comma, quote or line break (and empty strings,
-  as ``""``, to tell them from nulls);
+  as ``""``, to tell them from nulls); in a table of one column a null is
+  written ``""`` too, since readers skip blank lines;
 - ``parquet``: pyarrow's ParquetWriter, schema from the first chunk, pandas
   metadata kept so ``pd.read_parquet`` restores the dtypes.
 
@@ -350,8 +351,12 @@ def _render_rows(df: pd.DataFrame, flavor: str, dates: frozenset[str], table: st
     formats = formats or {}
     for start in range(0, data.num_rows, _SLICE_ROWS):
         piece = data.slice(start, _SLICE_ROWS)
-        columns = iter([_render(piece.column(i).combine_chunks(), flavor != "csv", table, name, formats.get(name))
-                        for i, name in enumerate(piece.column_names)])
+        rendered = [_render(piece.column(i).combine_chunks(), flavor != "csv", table, name, formats.get(name))
+                    for i, name in enumerate(piece.column_names)]
+        if flavor == "csv" and len(rendered) == 1:
+            # A null alone on its line would be a blank line, which CSV readers skip: write it as "".
+            rendered[0] = pc.if_else(pc.equal(pc.binary_length(rendered[0]), 0), _lit('""'), rendered[0])
+        columns = iter(rendered)
         rows = pc.binary_join_element_wise(*[next(columns) if t is None else _lit(t) for t in template], _lit(""))
         yield _string_bytes(rows)
 

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import synthframe as sf
-from synthframe.errors import SchemaError
+from synthframe.errors import SampleError, SchemaError
 
 
 def test_validate_date_levels_mixing_dates_and_datetimes():
@@ -72,3 +72,33 @@ def test_datetime_format_hint_wins_and_is_checked():
     assert model.schema.tables["t"].columns["at"].format == "%Y-%m-%d %H:%M"
     with pytest.raises(SchemaError, match=r"t\.at.*format"):
         sf.Schema.from_dict({"tables": {"t": {"columns": {"at": {"type": "datetime", "format": "%d/%m/%Y"}}}}})
+
+
+def test_csv_of_one_nullable_column_keeps_every_row(tmp_path):
+    schema = {"tables": {"t": {"columns": {"x": {"type": "float", "nullable": True}}}}}
+    samples = {"t": pd.DataFrame({"x": [1.5, None, 2.5, None] * 10})}
+    model = sf.fit(schema, samples)
+    path = model.write({"t": 100}, tmp_path, format="csv", seed=1)["t"]
+    assert len(path.read_text().splitlines()) == 101
+    back = sf.read_samples(tmp_path, model.schema)["t"]
+    assert len(back) == 100 and back["x"].isna().sum() == model.sample({"t": 100}, seed=1)["t"]["x"].isna().sum()
+    assert len(pd.read_csv(path)) == 100
+
+
+def test_a_table_named_schema_is_refused():
+    with pytest.raises(SchemaError, match="'Schema'.*rename") as info:
+        sf.Schema.from_dict({"tables": {"Schema": {"columns": {"x": "integer"}}}})
+    assert info.value.table == "Schema"
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "half \ud83d pair"])
+def test_text_that_cannot_be_written_is_refused_at_read(bad):
+    schema = {"tables": {"t": {"columns": {"name": "string", "kind": "category"}}}}
+    for column in ("name", "kind"):
+        frame = pd.DataFrame({"name": ["ann", "bob", "cy"], "kind": ["a", "b", "a"]})
+        frame.loc[1, column] = bad
+        with pytest.raises(SampleError, match=rf"t\.{column}.*row 2") as info:
+            sf.read_samples({"t": frame}, sf.Schema.from_dict(schema))
+        assert (info.value.table, info.value.column) == ("t", column)
+        with pytest.raises(SampleError):
+            sf.fit(None, {"t": frame})
