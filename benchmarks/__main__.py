@@ -3,6 +3,9 @@
 ``python -m benchmarks fidelity``: fidelity against held-out real data, see :mod:`benchmarks.fidelity`.
 
 ``python -m benchmarks joint``: what each part of the joint model adds, see :mod:`benchmarks.joint_variants`.
+
+``python -m benchmarks scale``: synthframe at scale against tpchgen-cli, DuckDB and the per-row loop, see
+:mod:`benchmarks.scale`.
 """
 
 import sys
@@ -14,6 +17,11 @@ if sys.argv[1:2] == ["fidelity"]:
 
 if sys.argv[1:2] == ["joint"]:
     from .joint_variants import main
+
+    raise SystemExit(main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["scale"]:
+    from .scale import main
 
     raise SystemExit(main(sys.argv[2:]))
 
