@@ -3,9 +3,10 @@
 One run measures, each in a process of its own (so the peak RSS of each is the kernel's ``ru_maxrss``
 of that process, read with ``os.wait4``):
 
-- (a) the bundled ecommerce example (five tables, counts in the proportions of the example's request)
-  at ``10**6`` and ``10**7`` rows, written to Parquet with ``Model.write`` (what ``synthframe generate
-  --example ecommerce --format parquet`` does after its estimate);
+- (a) the bundled ecommerce example (five tables: the request's 200 products, customers, and the tables under
+  customers following them) at about ``10**6`` and ``10**7`` rows, written to Parquet with ``Model.write``
+  (what ``synthframe generate --example ecommerce --rows customers=N --format parquet`` does after its
+  estimate);
 - (b) TPC-H at scale factor 1 row counts (lineitem 6,001,215, ...; fit from the SF0.01 sample), written to
   Parquet by synthframe, by ``tpchgen-cli parquet -s 1`` and by DuckDB's ``CALL dbgen(sf=1)`` followed by
   one ``COPY ... TO ... (FORMAT parquet)`` per table;
@@ -111,17 +112,31 @@ def _timed_write(model: Any, counts: Mapping[str, int], out: Path, seed: int) ->
     return {"rows": sum(counts.values()), "counts": dict(counts), "seconds": seconds, "bytes": _dir_bytes(out)}
 
 
-def _work_example(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """(a) The ecommerce example at ``rows`` total rows, fitted from its samples, written to Parquet."""
-    import synthframe as sf
-    from synthframe.examples import RECORD_COUNTS, example_samples_dir, example_schema_path
+def example_counts(model: Any, rows: int) -> dict[str, int]:
+    """Counts of the example at about ``rows`` rows in all, as ``synthframe generate --example ecommerce --rows
+    customers=N`` makes them: the request's products, N customers, and the tables under customers following them.
 
-    from .suite import counts_in_proportion
+    (The request's own proportions cannot reach 10**7 rows: products.sku's format holds 10**5 values.)
+    """
+    from synthframe.examples import RECORD_COUNTS
+    from synthframe.generate import resolve_rows
+
+    products = RECORD_COUNTS["ecommerce"]["products"]
+    per_customer = (sum(resolve_rows(model, {"products": products, "customers": 10**6}).values()) - products) / 10**6
+    customers = max(1, round((rows - products) / per_customer))
+    return resolve_rows(model, {"products": products, "customers": customers})
+
+
+def _work_example(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """(a) The ecommerce example at about ``rows`` rows in all (:func:`example_counts`), fitted from its samples,
+    written to Parquet."""
+    import synthframe as sf
+    from synthframe.examples import example_samples_dir, example_schema_path
 
     start = time.perf_counter()
     model = sf.fit(example_schema_path(), example_samples_dir())
     fit_seconds = time.perf_counter() - start
-    counts = counts_in_proportion(int(spec["rows"]), RECORD_COUNTS["ecommerce"])
+    counts = example_counts(model, int(spec["rows"]))
     return {**_timed_write(model, counts, Path(spec["out"]), int(spec["seed"])), "fit_seconds": fit_seconds}
 
 
@@ -258,14 +273,16 @@ def _work_narrow(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _work_naive(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """(e) The naive per-row Faker loop on the example's tables, in the proportions of its request."""
-    from synthframe.examples import RECORD_COUNTS, load_example_request
+    """(e) The naive per-row Faker loop on the example's tables, in the proportions synthframe's (a) runs make."""
+    import synthframe as sf
+    from synthframe.examples import example_samples_dir, example_schema_path, load_example_request
 
     from .naive import naive_generate
     from .suite import counts_in_proportion
 
     schema = load_example_request("ecommerce")["schema"]
-    counts = counts_in_proportion(int(spec["rows"]), RECORD_COUNTS["ecommerce"])
+    mix = example_counts(sf.fit(example_schema_path(), example_samples_dir()), 10**6)
+    counts = counts_in_proportion(int(spec["rows"]), mix)
     start = time.perf_counter()
     data = naive_generate(schema, counts, seed=int(spec["seed"]))
     seconds = time.perf_counter() - start
@@ -610,7 +627,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # (e) baselines first: the naive loop on the example's tables, SDV when importable.
         print("(e) naive loop, SDV", file=sys.stderr)
         bench.measure("naive", workload="e", tool="naive per-row Faker loop",
-                      what="ecommerce example, per-row loop (in memory)",
+                      what="ecommerce example (the mix of (a)), per-row loop, in memory",
                       spec={"kind": "naive", "rows": sizes["naive_rows"]}, repeat=repeat)
         if importlib.util.find_spec("sdv") is not None:
             bench.measure("sdv", workload="e", tool="SDV HMASynthesizer.sample",
@@ -621,7 +638,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # (a) the example written to Parquet.
         print("(a) ecommerce example to Parquet", file=sys.stderr)
         for name, rows in zip(("example_small", "example_large"), sizes["example_rows"]):
-            bench.measure(name, workload="a", tool="synthframe", what=f"ecommerce example, {rows:,} rows to Parquet",
+            bench.measure(name, workload="a", tool="synthframe",
+                          what=f"ecommerce example, about {rows:,} rows, to Parquet",
                           spec={"kind": "example", "rows": rows}, repeat=repeat if rows <= REPEATED else 1)
         # (b) TPC-H at SF1 counts: synthframe, tpchgen-cli, DuckDB.
         print(f"(b) TPC-H SF{sf_scale:g} to Parquet", file=sys.stderr)
