@@ -182,7 +182,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
 
 REFERENCE_MAX_ROWS = 64
 """Tables this small may be reference tables (nations, regions, genres), kept row for row."""
-_PERSONAL = frozenset({"email", "first_name", "last_name", "user_name", "phone_number", "street_address",
+_PERSONAL = frozenset({"email", "name", "first_name", "last_name", "user_name", "phone_number", "street_address",
                        "address", "secondary_address", "ssn", "iban", "credit_card_number", "license_plate",
                        "ipv4", "ipv6", "mac_address"})
 
@@ -564,7 +564,8 @@ def _fit_string(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
     strings = values.astype("string")
     n, distinct = len(strings), int(strings.nunique())
     if col.semantic is None and col.pattern is None and n and distinct <= MAX_CATEGORY_LEVELS and distinct * 2 <= n \
-            and not col.unique:
+            and not col.unique and text.detect_semantic(col.name, strings) not in _PERSONAL:
+        # a category keeps its sample values: never for names, emails, phones, addresses (a person's own)
         return Frequencies.fit(strings, col, FitContext(table))
     return TextSemantic.fit(strings, col, FitContext(table))
 

@@ -167,3 +167,22 @@ def test_the_model_records_the_reference_data_it_was_fitted_with(model: sf.Model
     with caplog.at_level("WARNING", logger="synthframe"):
         sf.Model.from_dict(data).sample({"customers": 10}, seed=1)
     assert "fitted with reference data 0-older" in caplog.text and "customers" in caplog.text
+
+
+def test_the_choice_within_a_country_is_a_sorted_search():
+    from synthframe.generators.entities import _Segments
+
+    rng = np.random.default_rng(3)
+    country = np.sort(rng.integers(0, 40, 3000))
+    weights = rng.pareto(1.2, 3000) + 0.01
+    segments = _Segments(country, weights)
+    rows = rng.integers(0, 45, 100_000)  # some countries have no items
+    u = rng.random(100_000)
+    q = rows + np.minimum(u, 1 - 1e-12)
+    at = np.minimum(np.searchsorted(segments.keys, q, side="left"), len(segments.keys) - 1)
+    expected = np.where(segments.country[at] == rows, segments.order[at], -1)
+    np.testing.assert_array_equal(segments.choose(rows, u), expected)
+    # each country's items come up in proportion to their weights
+    busy = np.bincount(segments.choose(np.full(200_000, country[0]), rng.random(200_000)), minlength=3000)
+    mine = country == country[0]
+    np.testing.assert_allclose(busy[mine] / 200_000, weights[mine] / weights[mine].sum(), atol=0.01)

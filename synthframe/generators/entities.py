@@ -33,6 +33,8 @@ PLACE = "(place)"
 """The stream a place group's shared draws come from (no column has this name)."""
 PERSON = "(person)"
 """The stream a person group's shared draws come from."""
+GUIDE_BINS = 1 << 18
+"""Bins of the guide table a within-country choice starts its search from."""
 DEFAULT_COUNTRY = "US"
 """The country of rows whose group learned none."""
 
@@ -107,13 +109,24 @@ class _Segments:
         share = (running - before) / np.repeat(totals, np.diff(np.r_[starts, len(country)]))
         self.keys = country + np.minimum(share, 1.0)
         self.country = country
+        # a guide table (Chen and Asau): the first key at or past each of GUIDE_BINS steps of the key range
+        self.span = float(country[-1] + 1) if len(country) else 1.0
+        steps = np.arange(GUIDE_BINS, dtype=np.float64) * (self.span / GUIDE_BINS)
+        self.guide = np.searchsorted(self.keys, steps, side="left").astype(np.int64)
 
     def choose(self, country: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Each row's item (an index into the unsorted table), -1 where its country has none."""
-        if not len(self.keys):
+        last = len(self.keys) - 1
+        if last < 0:
             return np.full(len(country), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, country + np.minimum(u, 1 - 1e-12), side="left"),
-                        len(self.keys) - 1)
+        q = country + np.minimum(u, 1 - 1e-12)
+        at = self.guide[np.clip((q * (GUIDE_BINS / self.span)).astype(np.int64), 0, GUIDE_BINS - 1)]
+        np.minimum(at, last, out=at)
+        todo = np.flatnonzero(self.keys[at] < q)
+        while todo.size:  # a step or two past the guide's key, for the few rows that need it
+            at[todo] += 1
+            np.minimum(at, last, out=at)
+            todo = todo[(self.keys[at[todo]] < q[todo]) & (at[todo] < last)]
         return np.where(self.country[at] == country, self.order[at], -1)
 
 
@@ -151,9 +164,21 @@ def _weighted(u: np.ndarray, spec: Mapping[str, Any]) -> np.ndarray:
     return _choice(tuple(float(w) for w in spec["weights"]), u)
 
 
+def _memo(ctx: DrawContext, key: str, make: Any) -> Any:
+    """``make()`` once per context: the columns of a group share the rows' country, city and names."""
+    store = ctx.__dict__.setdefault("_group_draws", {})
+    if key not in store:
+        store[key] = make()
+    return store[key]
+
+
 def row_countries(ctx: DrawContext, group: Mapping[str, Any]) -> np.ndarray:
     """Each row's country (a row of the reference countries): the country column's value where it names
     one, else a draw from the countries the group learned."""
+    return _memo(ctx, "countries", lambda: _row_countries(ctx, group))
+
+
+def _row_countries(ctx: DrawContext, group: Mapping[str, Any]) -> np.ndarray:
     learned = group.get("countries") or {"values": [DEFAULT_COUNTRY], "weights": [1.0]}
     codes = countries_of(list(learned["values"]))
     drawn = codes[_weighted(ctx.uniform(PLACE, "country"), learned)]
@@ -167,6 +192,10 @@ def row_countries(ctx: DrawContext, group: Mapping[str, Any]) -> np.ndarray:
 def row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) -> np.ndarray:
     """Each row's city (a row of the reference cities, -1 where the country has none): one the samples
     showed for the country at their rate, otherwise any of the country's cities by population."""
+    return _memo(ctx, "cities", lambda: _row_cities(ctx, group, country))
+
+
+def _row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) -> np.ndarray:
     _, everywhere = _cities()
     found = everywhere.choose(country, ctx.uniform(PLACE, "city"))
     cities = group.get("cities") or {}
@@ -203,13 +232,16 @@ def _by_group(keys: np.ndarray, make: Any, size: int) -> pa.Array:
     in row order; a loop over the keys present, not over rows."""
     if not size:
         return pa.array([], pa.string())
-    order = np.argsort(keys, kind="stable")
+    small = keys.size and keys.min() >= -2**15 and keys.max() < 2**15
+    order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")  # int16: a radix sort
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], size]
     pieces = [make(sorted_keys[s], order[s:e]) for s, e in zip(starts, ends)]
     joined = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
-    return joined.take(pa.array(np.argsort(order, kind="stable")))
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(size)
+    return joined.take(pa.array(inverse))
 
 
 def _digits(ctx: DrawContext, purpose: str, count: int) -> np.ndarray:
@@ -408,6 +440,11 @@ def person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str,
                  ) -> tuple[pa.Array, pa.Array]:
     """Each row's first and last name in its locale, at the names' real frequencies; the sex at the
     learned share (0.5 without one)."""
+    return _memo(ctx, "names", lambda: _person_names(ctx, group, place))
+
+
+def _person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None
+                  ) -> tuple[pa.Array, pa.Array]:
     locales = row_locales(ctx, group, place)
     female = ctx.uniform(PERSON, "sex") < float(group.get("female", 0.5))
     u_first, u_last = ctx.uniform(PERSON, "first"), ctx.uniform(PERSON, "last")
@@ -425,17 +462,16 @@ def person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str,
 
 
 @lru_cache(maxsize=512)
-def _name_list(locale: str, kind: str) -> tuple[pa.Array, np.ndarray]:
-    """A locale's names of one kind and their cumulative weights."""
+def _name_list(locale: str, kind: str) -> tuple[pa.Array, tuple[float, ...]]:
+    """A locale's names of one kind and their weights."""
     lists = reference.names(locale)
-    cumulative = np.cumsum(lists[f"{kind}_weights"].to_numpy(zero_copy_only=False))
-    return lists[kind], cumulative / cumulative[-1]
+    return lists[kind], tuple(lists[f"{kind}_weights"].to_pylist())
 
 
 def _names_at(locale: str, kind: str, u: np.ndarray) -> pa.Array:
-    """Names of a locale for uniform draws, at their frequencies."""
-    pool, cumulative = _name_list(locale, kind)
-    return pool.take(pa.array(np.minimum(np.searchsorted(cumulative, u, side="right"), len(pool) - 1)))
+    """Names of a locale for uniform draws, at their frequencies (through a guide table, see ``_choice``)."""
+    pool, weights = _name_list(locale, kind)
+    return pool.take(pa.array(_choice(weights, u)))
 
 
 @register
