@@ -30,6 +30,7 @@ from the loaded model gives the same data as from the original.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -175,7 +176,20 @@ class Model:
         return cls(schema=schema, tables=tables, format_version=version)
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        """The model as JSON text; a number that is NaN or infinite (JSON has neither) is a ModelError saying where."""
+        data = self.to_dict()
+        try:
+            return json.dumps(data, indent=indent, allow_nan=False)
+        except ValueError:
+            for name, table in data["tables"].items():
+                for column, col in table["columns"].items():
+                    field_ = _non_finite(col)
+                    if field_ is not None:
+                        raise ModelError(f"The model's column {where(name, column)} holds {field_}, which is not a "
+                                         f"finite number and cannot be saved as JSON; refit the model or fix the "
+                                         f"field.", table=name, column=column) from None
+            raise ModelError("The model holds a number that is not finite (NaN or infinity) and cannot be saved "
+                             "as JSON; refit the model.") from None
 
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON (atomically: a temporary file renamed into place)."""
@@ -200,6 +214,18 @@ class Model:
     def load(cls, path: str | Path) -> Model:
         """Read a model saved with :meth:`save`."""
         return cls.from_dict(read_json_file(path, what="model", error=ModelError))
+
+
+def _non_finite(value: Any, path: str = "") -> str | None:
+    """Where in ``value`` (``generator.max``) a float is NaN or infinite, with that value; None when nowhere."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path.lstrip('.') or 'a value'} = {value!r}"
+    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _non_finite(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]")
+        if found is not None:
+            return found
+    return None
 
 
 def _plain(value: Any) -> Any:

@@ -15,6 +15,7 @@ first), and knows the order in which tables must be generated.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -471,9 +472,13 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
     lo, hi = spec.get("min"), spec.get("max")
     if ctype in ("integer", "float"):
         for label, bound in (("min", lo), ("max", hi)):
-            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))):
-                raise SchemaError(f"Column {at}: '{label}' must be a number for type {ctype}; got {bound!r}.",
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))
+                                      or not math.isfinite(bound)):
+                raise SchemaError(f"Column {at}: '{label}' must be a finite number for type {ctype}; got {bound!r}.",
                                   table=table, column=name)
+        if lo is not None and hi is not None and not math.isfinite(float(hi) - float(lo)):
+            raise SchemaError(f"Column {at}: 'min' {lo!r} and 'max' {hi!r} are further apart than a float can "
+                              f"count (1.8e308); narrow the bounds.", table=table, column=name)
     if lo is not None and hi is not None:
         try:
             wrong = lo > hi
@@ -487,6 +492,9 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
     if dist is not None and (not isinstance(dist, Mapping) or not isinstance(dist.get("name"), str)):
         raise SchemaError(f"Column {at}: 'distribution' must be an object with a 'name' "
                           f"(e.g. {{\"name\": \"lognorm\", \"s\": 0.6, \"scale\": 80}}).", table=table, column=name)
+    if dist is not None and not _all_finite(list(dist.values())):
+        raise SchemaError(f"Column {at}: 'distribution' {dict(dist)!r} holds a number that is not finite (NaN or "
+                          f"infinity); give finite parameters.", table=table, column=name)
     for label in ("semantic", "pattern"):
         if spec.get(label) is not None and not isinstance(spec[label], str):
             raise SchemaError(f"Column {at}: '{label}' must be a string; got {spec[label]!r}.",
@@ -523,7 +531,7 @@ def _check_levels(table: str, column: str, ctype: str, levels: tuple[Any, ...]) 
     allowed = _LEVEL_TYPES[ctype]
     for level in levels:
         wrong_bool = isinstance(level, bool) and ctype != "boolean"
-        if wrong_bool or not isinstance(level, allowed):
+        if wrong_bool or not isinstance(level, allowed) or not _all_finite(level):
             raise SchemaError(f"Column {where(table, column)}: level {level!r} in 'values' is not a {ctype} value; "
                               f"list levels of the column's type.", table=table, column=column)
         if ctype in ("date", "datetime"):
@@ -534,15 +542,26 @@ def _check_levels(table: str, column: str, ctype: str, levels: tuple[Any, ...]) 
                                   f"write dates as 'YYYY-MM-DD'.", table=table, column=column) from None
 
 
+def _all_finite(value: Any) -> bool:
+    """No float in ``value`` (numbers, lists and objects, nested) is NaN or infinite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Mapping):
+        return _all_finite(list(value.values()))
+    if isinstance(value, (list, tuple)):
+        return all(_all_finite(v) for v in value)
+    return True
+
+
 def _parse_values(table: str, column: str, values: Any) -> tuple[tuple | None, tuple | None]:
     if values is None:
         return None, None
     at = where(table, column)
     if isinstance(values, Mapping):
         weights = list(values.values())
-        if not values or any(isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0 for w in weights) \
-                or sum(weights) <= 0:
-            raise SchemaError(f"Column {at}: weighted 'values' must map each level to a non-negative number, "
+        if not values or any(isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0
+                             for w in weights) or sum(weights) <= 0:
+            raise SchemaError(f"Column {at}: weighted 'values' must map each level to a finite non-negative number, "
                               f"not all zero; got {dict(values)!r}.", table=table, column=column)
         total = float(sum(weights))
         return tuple(values), tuple(float(w) / total for w in weights)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 import synthframe as sf
-from synthframe.errors import SampleError, SchemaError
+from synthframe.errors import ModelError, SampleError, SchemaError
 
 
 def test_validate_date_levels_mixing_dates_and_datetimes():
@@ -102,3 +104,56 @@ def test_text_that_cannot_be_written_is_refused_at_read(bad):
         assert (info.value.table, info.value.column) == ("t", column)
         with pytest.raises(SampleError):
             sf.fit(None, {"t": frame})
+
+
+def _one(column):
+    return {"tables": {"t": {"columns": {"x": column}}}}
+
+
+@pytest.mark.parametrize("column", [
+    {"type": "float", "min": float("nan")},
+    {"type": "float", "max": float("inf")},
+    {"type": "integer", "min": float("-inf")},
+    {"type": "float", "min": -1.7e308, "max": 1.7e308},
+    {"type": "category", "values": {"a": float("nan"), "b": 1}},
+    {"type": "category", "values": {"a": float("inf"), "b": 1}},
+    {"type": "float", "values": [float("nan"), 1.0]},
+    {"type": "float", "distribution": {"name": "norm", "loc": 0, "scale": float("inf")}},
+    {"type": "float", "distribution": {"name": "empirical", "quantiles": [0, float("nan"), 2]}},
+])
+def test_non_finite_hints_are_refused_at_schema_load(column):
+    with pytest.raises(SchemaError, match=r"t\.x") as info:
+        sf.Schema.from_dict(_one(column))
+    assert (info.value.table, info.value.column) == ("t", "x")
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ({"type": "float", "min": 0, "max": 1e308}, None),
+    ({"type": "float", "max": 1e308}, None),
+    ({"type": "float", "max": 1e308}, np.linspace(0, 10, 40)),
+    ("float", np.r_[np.arange(-20, 20) * 4e306, 1.7e308, -1.7e308]),
+    ({"type": "float", "unique": True}, np.r_[np.arange(30) / 7, 1e308]),
+    ({"type": "float", "unique": True}, np.r_[np.arange(30) / 7, -1.7e308, 1.7e308]),
+])
+def test_huge_bounds_and_samples_give_finite_models_and_output(tmp_path, column, values):
+    samples = None if values is None else {"t": pd.DataFrame({"x": values})}
+    model = sf.fit(_one(column), samples)
+    model.save(tmp_path / "model.json")  # JSON has no NaN or infinity: the model holds none
+    out = model.sample({"t": 500}, seed=2)["t"]["x"]
+    assert np.isfinite(out.to_numpy(dtype=float)).all()
+    if isinstance(column, dict) and column.get("unique"):
+        assert out.is_unique
+    text = model.write({"t": 500}, tmp_path / "out", format="csv", seed=2)["t"].read_text()
+    assert "inf" not in text and "nan" not in text.lower()
+
+
+def test_a_model_edited_to_hold_nan_says_where_when_saved(tmp_path):
+    model = sf.fit(_one({"type": "float", "min": 0, "max": 1}), None)
+    column = model.tables["t"].columns["x"]
+    bad = dataclasses.replace(column, generator={**column.generator, "max": float("nan")})
+    table = dataclasses.replace(model.tables["t"], columns={"x": bad})
+    broken = dataclasses.replace(model, tables={"t": table})
+    with pytest.raises(ModelError, match=r"t\.x.*not a finite number") as info:
+        broken.save(tmp_path / "model.json")
+    assert (info.value.table, info.value.column) == ("t", "x")
+    assert not (tmp_path / "model.json").exists()

@@ -66,27 +66,29 @@ class Distribution(ColumnGenerator):
     def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
         """A numeric or date column: the best family within its bounds, or frequencies when its domain
         is small (ratings, quantities)."""
-        if hints.type in ("date", "datetime"):
-            return _fit_temporal(ctx.table, hints, values)
-        return _fit_numeric(ctx.table, hints, values)
+        with np.errstate(over="ignore", invalid="ignore"):  # numbers near the float limit overflow in sums
+            if hints.type in ("date", "datetime"):
+                return _fit_temporal(ctx.table, hints, values)
+            return _fit_numeric(ctx.table, hints, values)
 
     def capacity(self, ctx: DrawContext | None = None) -> int | None:
         if not self.unique or self.params.get("min") is None or self.params.get("max") is None:
             return None
-        p = self.params
-        step = 10.0 ** -(0 if p.get("integer") else (p.get("decimals") if p.get("decimals") is not None else 6))
-        return int(round((p["max"] - p["min"]) / step)) + 1
+        return _unique_grid(self.params)[2]
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         p = self.params
         lo, hi = p["min"], p["max"]
         if self.unique:
-            ids = ctx.unique_ids(self.name, self.capacity())
+            start, step, count = _unique_grid(p)
+            ids = ctx.unique_ids(self.name, count if hi is not None else None)
             if p.get("integer"):
-                x: np.ndarray = np.int64(lo or 0) + ids
+                x: np.ndarray = np.int64(start) + ids
             else:
                 decimals = p.get("decimals") if p.get("decimals") is not None else 6
-                x = np.round((lo or 0.0) + ids / 10.0**decimals, decimals)
+                # A coarser step (huge numbers) counts from the start in steps, so the sum cannot overflow.
+                x = _round(start + ids / 10.0**decimals if step == 10.0**-decimals else (start / step + ids) * step,
+                           decimals)
         else:
             u = ctx.value_uniforms(self.name)
             c_lo, c_hi = _truncation(p["distribution"], lo, hi)
@@ -97,7 +99,7 @@ class Distribution(ColumnGenerator):
             if p.get("integer"):
                 x = np.rint(x).astype(np.int64)
             elif p.get("decimals") is not None:
-                x = np.round(x, p["decimals"])
+                x = _round(x, p["decimals"])
         if "time_unit" in p:
             return numbers_array(self.type, _time_values(p, x))
         return numbers_array(self.type, x)
@@ -144,6 +146,34 @@ class Frequencies(ColumnGenerator):
             steps = np.asarray(self.params["values"], dtype=np.int64)[codes]
             return numbers_array(self.type, _time_values(self.params, steps))
         return levels_array(self.type, self.params["values"], codes)
+
+
+MAX_UNIQUE_GRID = 2**52
+"""Most points of a unique number column's grid: floats tell that many steps apart."""
+
+
+def _unique_grid(p: Mapping[str, Any]) -> tuple[float, float, int]:
+    """A unique number column's grid: its start, step and point count (at most :data:`MAX_UNIQUE_GRID`). The step
+    is the column's decimals, or coarser where the numbers are too large for floats to tell such steps apart."""
+    lo, hi = float(p["min"] or 0), p["max"]
+    if p.get("integer"):
+        count = MAX_UNIQUE_GRID if hi is None else int(hi) - int(lo) + 1
+        return lo, 1.0, min(count, MAX_UNIQUE_GRID)
+    step = 10.0 ** -(p.get("decimals") if p.get("decimals") is not None else 6)
+    far = max(abs(lo), abs(float(hi if hi is not None else lo)))
+    if np.spacing(far) * 2 > step:
+        step = 10.0 ** math.ceil(math.log10(np.spacing(far) * 2))
+    points = float(hi) / step - lo / step if hi is not None else math.inf  # apart: hi - lo may overflow
+    return lo, step, int(min(math.floor(points + 1e-9) + 1, MAX_UNIQUE_GRID)) if math.isfinite(points) \
+        else MAX_UNIQUE_GRID
+
+
+def _round(x: np.ndarray, decimals: int) -> np.ndarray:
+    """``x`` rounded to ``decimals``; numbers too large to have decimals stay as they are (rounding them would
+    overflow to infinity)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.round(x, decimals)
+    return np.where(np.isfinite(out), out, x)
 
 
 def _choice(weights: tuple[float, ...], u: np.ndarray) -> np.ndarray:
