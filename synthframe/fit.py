@@ -156,6 +156,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
             columns[name] = ColumnModel(col.name, col.type, 0.0, generator, len(nonnull))
         else:
             columns[name] = fit_column(table.name, col, values)
+    columns = _text_given(columns, df)
     reference = _reference_rows(schema, table, columns, df)
     if reference:
         layout["reference"] = reference
@@ -178,6 +179,24 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     if copula:
         layout["copula"] = copula
     return TableModel(name=table.name, sample_rows=len(df), columns=columns, layout=layout)
+
+
+def _text_given(columns: dict[str, ColumnModel], df: pd.DataFrame) -> dict[str, ColumnModel]:
+    """Text kept as levels or sentences, drawn per level of the category its words go with (product names
+    per product category, review sentences per rating): see :func:`text.fit_text_given`."""
+    if not len(df):
+        return columns
+    levelled = {n: cm.generator["text"] for n, cm in columns.items() if n in df and cm.generator.get("kind") == "text"
+                and cm.generator["text"].get("kind") in ("levels", "sentences") and not cm.generator.get("unique")}
+    if not levelled:
+        return columns
+    candidates = {n: df[n] for n, cm in columns.items() if n in df and cm.generator.get("kind") == "frequencies"}
+    out = dict(columns)
+    for name, spec in levelled.items():
+        given = text.fit_text_given(spec, df[name], candidates)
+        if given:
+            out[name] = replace(columns[name], generator={**columns[name].generator, "text": {**spec, "given": given}})
+    return out
 
 
 REFERENCE_MAX_ROWS = 64

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -698,14 +698,14 @@ def _new_share(counts: pd.Series) -> float:
     return round(float((counts == 1).sum()) / total, 6) if total else 1.0
 
 
-def _sentences_spec(s: pd.Series) -> dict[str, Any] | None:
+def _sentences_spec(s: pd.Series, min_reuse: float = MIN_SENTENCE_REUSE) -> dict[str, Any] | None:
     """Text made of sentences that recur across values (review bodies, canned comments): the sentence
     levels and how many sentences a value holds. None when most sentences are one-offs."""
     import pandas as pd
 
     split = s.str.strip().str.split(_SENTENCE_END, regex=True)
     counts_per_value = split.str.len().to_numpy(dtype=np.int64)
-    if counts_per_value.max(initial=0) < 2:
+    if counts_per_value.max(initial=0) < 2 and min_reuse:
         return None
     sentences = split.explode().dropna().astype(str).str.strip()
     sentences = sentences[sentences.str.len() > 0]
@@ -713,7 +713,7 @@ def _sentences_spec(s: pd.Series) -> dict[str, Any] | None:
         return None
     counts = sentences.value_counts()
     reused = float(counts[counts >= 2].sum()) / float(counts.sum())
-    if reused < MIN_SENTENCE_REUSE or len(counts) < 2:
+    if reused < min_reuse or len(counts) < (2 if min_reuse else 1):
         return None
     per_value = pd.Series(counts_per_value).value_counts().sort_index()
     return {"kind": "sentences", "sentences": _counts_spec(counts, MAX_TEXT_LEVELS),
@@ -733,6 +733,102 @@ def _levels_spec(s: pd.Series) -> dict[str, Any] | None:
     if _share(words >= 2) < 0.5:
         spec["new"] = 0.0
     return spec
+
+
+MAX_GIVEN_LEVELS = 20
+"""A text column is drawn per level of another column only when that column has at most this many levels."""
+MIN_GIVEN_ASSOCIATION = 0.5
+"""Cramér's V the text's words (or sentences) must reach with the other column (and chi-square p < 0.01)."""
+
+
+def _as_keys(values: pd.Series) -> pd.Series:
+    """Values as the strings generation compares them with (Arrow's cast of the column to text)."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    keys = pc.cast(pa.array(values.astype(object).where(values.notna(), None)), pa.string())
+    return pd.Series(keys.to_pylist(), index=values.index, dtype=object)
+
+
+def _association(units: pd.Series, given: pd.Series) -> float:
+    """Cramér's V between text units (words or sentences seen in at least two values) and a column's levels;
+    0 when the chi-square test does not reject independence at 1%."""
+    import pandas as pd
+    from scipy.stats import chi2_contingency
+
+    table = pd.crosstab(units, given)
+    if table.shape[0] < 2 or table.shape[1] < 2 or int(table.to_numpy().sum()) < 10:
+        return 0.0
+    chi2, p, _, _ = chi2_contingency(table.to_numpy(), correction=False)
+    if p >= 0.01:
+        return 0.0
+    return float(np.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1))))
+
+
+def _units(spec: Mapping[str, Any], s: pd.Series) -> pd.Series:
+    """What a text spec is made of, one per row of an exploded series: sentences, or words of levels."""
+    split = s.str.split(_SENTENCE_END, regex=True) if spec["kind"] == "sentences" else s.str.split()
+    units = split.explode().dropna().astype(str).str.strip()
+    import pandas as pd
+
+    documents = pd.DataFrame({"unit": units.to_numpy(), "doc": units.index}).drop_duplicates()["unit"].value_counts()
+    return units[units.map(documents).to_numpy() >= 2]
+
+
+def _determined(s: pd.Series, candidates: Mapping[str, pd.Series]) -> str | None:
+    """The text (category) column each sample value of a names-of-things text always goes with (every
+    product name under one category): kept levels keep it, new ones are spliced within it. The one with the
+    most levels when several are determined; None when none is."""
+    import pandas as pd
+
+    found = None
+    for name, column in candidates.items():  # a loop over the table's columns
+        if column.dtype.kind in "biufcmM" or column.isna().any():
+            continue
+        given = _as_keys(column)
+        levels = given.nunique()
+        if not 2 <= levels <= MAX_GIVEN_LEVELS:
+            continue
+        pairs = pd.DataFrame({"value": s.to_numpy(), "given": given.to_numpy()}).drop_duplicates()
+        if not pairs["value"].duplicated().any() and (found is None or levels > found[1]):
+            found = (name, levels)
+    return found[0] if found else None
+
+
+def fit_text_given(spec: dict[str, Any], values: pd.Series, candidates: Mapping[str, pd.Series]) -> dict | None:
+    """The column a ``levels`` or ``sentences`` text is drawn per level of (product names per category,
+    review sentences per rating), with the spec learned within each level; None when no column has a
+    significant, strong association with the text's words or sentences."""
+    if spec.get("kind") not in ("levels", "sentences"):
+        return None
+    present = values.notna()
+    s = values[present].astype(str)
+    units = _units(spec, s)
+    best, best_score = None, MIN_GIVEN_ASSOCIATION
+    for name, column in candidates.items() if not units.empty else ():  # a loop over the table's columns
+        given = _as_keys(column[present])
+        levels = given.nunique()
+        if not 2 <= levels <= MAX_GIVEN_LEVELS or given.isna().any():
+            continue
+        score = _association(units, given.reindex(units.index))
+        if score > best_score:
+            best, best_score = name, score
+    if best is None and spec["kind"] == "levels":
+        best = _determined(s, {n: c[present] for n, c in candidates.items()})
+        best_score = 1.0
+    if best is None:
+        return None
+    given = _as_keys(candidates[best][present])
+    groups = {}
+    for level, part in s.groupby(given):  # a loop over the given column's levels
+        if spec["kind"] == "levels":
+            groups[str(level)] = _levels_spec(part) or {"kind": "levels", **_counts_spec(part.value_counts(),
+                                                                                     MAX_TEXT_LEVELS), "new": 0.0}
+        else:
+            sub = _sentences_spec(part, min_reuse=0.0)
+            if sub:
+                groups[str(level)] = sub
+    return {"column": best, "association": round(best_score, 4), "groups": groups} if groups else None
 
 
 def fit_text(table: str, column: str, values: pd.Series, *, semantic: str | None = None,

@@ -101,7 +101,10 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
     customers["review"]["generator"] = {"kind": "text", "text": {
         "kind": "sentences", "sentences": {"values": ["Works well.", "Arrived early.", "Too small."],
                                            "weights": [0.5, 0.3, 0.2]},
-        "count": {"values": [1, 2, 3], "weights": [0.2, 0.5, 0.3]}}}
+        "count": {"values": [1, 2, 3], "weights": [0.2, 0.5, 0.3]},
+        "given": {"column": "segment", "association": 1.0, "groups": {"a": {
+            "kind": "sentences", "sentences": {"values": ["Loyal."], "weights": [1.0]},
+            "count": {"values": [1], "weights": [1.0]}}}}}}
     customers["label"]["generator"] = {**customers["title"]["generator"], "unique": False}
     sites = data["tables"]["sites"]
     sites["columns"]["country"]["generator"] = {"kind": "place_country", "form": "name", "new": 0.2}

@@ -554,3 +554,37 @@ def test_one_unique_id_per_row():
 def test_empty_range_gives_an_empty_string_array():
     out = generate_text(SPECS["email"], seed=1, table="t", column="c", rows=range(5, 5))
     assert isinstance(out, pa.StringArray) and len(out) == 0
+
+
+def test_levels_and_sentences_are_drawn_per_level_of_the_column_they_go_with():
+    import synthframe as sf
+
+    products = pd.DataFrame({
+        "id": range(8),
+        "name": ["Bamboo Cutting Board", "Cast Iron Skillet", "Wireless Mouse", "USB-C Hub", "Camping Hammock",
+                 "Trail Running Shoes", "French Press", "Mechanical Keyboard"],
+        "category": ["Kitchen", "Kitchen", "Electronics", "Electronics", "Outdoors", "Outdoors", "Kitchen",
+                     "Electronics"]})
+    good = ["Works well.", "Love it.", "Great value.", "Arrived early.", "Would buy again.", "Five stars."]
+    bad = ["Broke at once.", "Too small.", "Poor value.", "Arrived late.", "Never again.", "Returned it."]
+    picks = [(i % 6, (i // 6 + 1 + i % 6) % 6) for i in range(60)]  # two different sentences per review
+    reviews = pd.DataFrame({"id": range(60), "rating": [5, 1] * 30,
+                            "body": [" ".join([(good, bad)[i % 2][a], (good, bad)[i % 2][b]])
+                                     for i, (a, b) in enumerate(picks)]})
+    schema = {"tables": {
+        "products": {"primary_key": "id", "columns": {"id": "integer", "name": "string", "category": "category"}},
+        "reviews": {"primary_key": "id", "columns": {"id": "integer", "rating": "integer", "body": "string"}}}}
+    model = sf.fit(schema, {"products": products, "reviews": reviews})
+    name = model.tables["products"].columns["name"].generator["text"]
+    assert name["given"]["column"] == "category"  # every sample name has one category
+    assert name["given"]["groups"]["Kitchen"]["values"] == ["Bamboo Cutting Board", "Cast Iron Skillet",
+                                                            "French Press"]
+    body = model.tables["reviews"].columns["body"].generator["text"]
+    assert body["given"]["column"] == "rating" and body["given"]["association"] == 1.0
+    data = model.sample({"products": 3000, "reviews": 3000}, seed=4)
+    made = data["products"]
+    kitchen_words = set(" ".join(products.loc[products["category"] == "Kitchen", "name"]).split())
+    kitchen = made.loc[made["category"] == "Kitchen", "name"].str.split().explode()
+    assert kitchen.isin(kitchen_words).all()  # kept or spliced, a kitchen name is made of kitchen words
+    praise = data["reviews"].loc[data["reviews"]["rating"] == 5, "body"].str.split(r"(?<=\.) ", regex=True)
+    assert set(praise.explode()) == set(good)

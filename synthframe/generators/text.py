@@ -257,8 +257,12 @@ class TextLevels(_Text):
 
     kind = "text:levels"
 
+    def reads(self) -> tuple[str, ...]:
+        given = self.spec.get("given")
+        return (given["column"],) if given else ()
+
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        return _gen_levels(self.spec, Draws(ctx, self.name), self.ids(ctx))
+        return _per_given(self.spec, Draws(ctx, self.name), ctx, self.ids(ctx), _gen_levels)
 
 
 @register
@@ -267,8 +271,53 @@ class TextSentences(_Text):
 
     kind = "text:sentences"
 
+    def reads(self) -> tuple[str, ...]:
+        given = self.spec.get("given")
+        return (given["column"],) if given else ()
+
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        return _gen_sentences(self.spec, Draws(ctx, self.name), self.ids(ctx))
+        return _per_given(self.spec, Draws(ctx, self.name), ctx, self.ids(ctx), _gen_sentences)
+
+
+class _SubDraws:
+    """The draws of some of a column's rows (those of one level of the column it is drawn per)."""
+
+    def __init__(self, whole: Draws, at: np.ndarray, cache: dict[str, np.ndarray]):
+        self.whole, self.at, self.cache = whole, at, cache
+        self.table, self.column, self.rows = whole.table, whole.column, whole.rows[at]
+
+    def key(self, purpose: str) -> int:
+        return self.whole.key(purpose)
+
+    def uniform(self, purpose: str) -> np.ndarray:
+        if purpose not in self.cache:
+            self.cache[purpose] = self.whole.uniform(purpose)
+        return self.cache[purpose][self.at]
+
+    def bits(self, purpose: str) -> np.ndarray:
+        return self.whole.bits(purpose)[self.at]
+
+
+def _per_given(spec: dict, d: Draws, ctx: DrawContext, unique_ids: np.ndarray | None, make: Any) -> pa.Array:
+    """A text drawn per level of another column of the row (``spec["given"]``): each level's rows from that
+    level's spec, rows of a level the samples never showed from the whole column's."""
+    given = spec.get("given")
+    if not given or unique_ids is not None:
+        return make(spec, d, unique_ids)
+    from .entities import _by_group
+
+    values = ctx.values(given["column"])
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    names = sorted(given["groups"])
+    group = pc.fill_null(pc.index_in(pc.cast(values, pa.string()), value_set=pa.array(names, pa.string())), -1)
+    cache: dict[str, np.ndarray] = {}
+    specs = [given["groups"][n] for n in names]
+
+    def one(key: int, at: np.ndarray) -> pa.Array:
+        return make(specs[key] if key >= 0 else spec, _SubDraws(d, at, cache), None)
+
+    return _by_group(group.to_numpy(zero_copy_only=False).astype(np.int64), one, len(d.rows))
 
 
 @lru_cache(maxsize=32)
@@ -405,6 +454,17 @@ def _check_spec(spec: dict, table: str, column: str) -> None:
     elif kind == "words" and spec.get("vocabulary") is not None and not all(
             v.get("words") for v in [spec["vocabulary"], *(spec["vocabulary"].get("positions") or [])]):
         problem = "has an empty vocabulary"
+    given = spec.get("given") if isinstance(spec, dict) else None
+    if problem is None and given is not None:
+        groups = given.get("groups") if isinstance(given, dict) else None
+        if not isinstance(given, dict) or not isinstance(given.get("column"), str) or not isinstance(groups, dict):
+            problem = "has a 'given' without a 'column' and 'groups'"
+        else:
+            for level, sub in groups.items():  # a loop over the given column's levels
+                if not isinstance(sub, dict) or sub.get("kind") != kind or "given" in sub:
+                    problem = f"has a 'given' group {level!r} that is not a plain '{kind}' spec"
+                    break
+                _check_spec(sub, table, column)
     if problem:
         raise ModelError(f"Text spec of {where(table, column)} {problem}; fit the model again or fix the spec.",
                          table=table, column=column)
