@@ -49,6 +49,7 @@ as read, with nullable dtypes (``Int64``, ``boolean``, ``string``) and dates as 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -730,11 +731,31 @@ def _iso_stamps(text: pd.Series) -> pd.Series:
     text = text.astype("string").str.strip()
     aware = text.str.contains(_UTC_OFFSET, regex=True).to_numpy(dtype=bool, na_value=False)
     if not aware.any() or aware[text.notna().to_numpy(dtype=bool)].all():
-        return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
-    out[aware] = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
-    out[~aware] = pd.to_datetime(text[~aware], format="ISO8601", errors="coerce").dt.tz_localize("UTC")
+        out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).astype("datetime64[us, UTC]")
+    else:
+        out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+        out[aware] = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        out[~aware] = pd.to_datetime(text[~aware], format="ISO8601", errors="coerce").dt.tz_localize("UTC")
+    missed = out.isna().to_numpy() & text.str.match(r"^\d{4}-\d\d-\d\d").to_numpy(dtype=bool, na_value=False)
+    if missed.any():  # before 1677 or after 2262, beyond pandas' nanoseconds: read at microseconds
+        out[missed] = _far_stamps(text[missed])
     return out
+
+
+def _far_stamps(text: pd.Series) -> pd.Series:
+    """ISO 8601 text of any year from 1 to 9999 as UTC microsecond timestamps (null where unparseable)."""
+    parts = text.str.extract(r"^(?P<day>\d{4}-\d\d-\d\d)(?:[Tt ](?P<time>\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?))?"
+                             r"\s*(?:[Zz]|(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)?)?$")
+    iso = (parts["day"] + "T" + parts["time"].fillna("00:00")).str.replace(",", ".", regex=False)
+    ok = iso.notna().to_numpy(dtype=bool)
+    stamps = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    with contextlib.suppress(ValueError):  # a value that is no real date (month 13) leaves them all unread
+        stamps[ok] = iso[ok].to_numpy(dtype=str).astype("datetime64[us]")
+    sign = parts["sign"].map({"+": 1, "-": -1}).fillna(0).to_numpy(dtype=np.int64)
+    offset = parts["hours"].astype("Float64").fillna(0).to_numpy(dtype=np.int64) * 60 \
+        + parts["minutes"].astype("Float64").fillna(0).to_numpy(dtype=np.int64)
+    stamps = stamps - (sign * offset * 60_000_000).astype("timedelta64[us]")
+    return pd.Series(stamps, index=text.index).dt.tz_localize("UTC")
 
 
 def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice: str) -> np.ndarray:

@@ -488,6 +488,11 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
         if wrong:
             raise SchemaError(f"Column {at}: 'min' {lo!r} is greater than 'max' {hi!r}; swap them.",
                               table=table, column=name)
+        if ctype == "integer" and math.ceil(lo) > math.floor(hi):
+            raise SchemaError(f"Column {at}: no whole number lies between 'min' {lo!r} and 'max' {hi!r}; widen the "
+                              f"bounds or make the column a float.", table=table, column=name)
+    if values is not None and (lo is not None or hi is not None):
+        _check_levels_in_bounds(table, name, ctype, values, lo, hi)
     dist = spec.get("distribution")
     if dist is not None and (not isinstance(dist, Mapping) or not isinstance(dist.get("name"), str)):
         raise SchemaError(f"Column {at}: 'distribution' must be an object with a 'name' "
@@ -551,6 +556,31 @@ def _all_finite(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_all_finite(v) for v in value)
     return True
+
+
+def _check_levels_in_bounds(table: str, column: str, ctype: str, levels: tuple[Any, ...], lo: Any, hi: Any) -> None:
+    """Every level of a ``values`` hint lies within the column's ``min`` and ``max``."""
+    if ctype not in ("integer", "float", "date", "datetime"):
+        return
+    stamp = (lambda v: v) if ctype in ("integer", "float") else _utc_stamp
+    for label, bound in (("min", lo), ("max", hi)):
+        if bound is None:
+            continue
+        try:
+            limit = stamp(bound)
+            outside = [v for v in levels if (stamp(v) < limit if label == "min" else stamp(v) > limit)]
+        except (TypeError, ValueError):
+            raise SchemaError(f"Column {where(table, column)}: '{label}' {bound!r} is not a {ctype}; write dates as "
+                              f"'YYYY-MM-DD'.", table=table, column=column) from None
+        if outside:
+            raise SchemaError(f"Column {where(table, column)}: level {outside[0]!r} in 'values' is "
+                              f"{'below' if label == 'min' else 'above'} '{label}' {bound!r}; drop the level or "
+                              f"change the bound.", table=table, column=column)
+
+
+def _utc_stamp(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def _parse_values(table: str, column: str, values: Any) -> tuple[tuple | None, tuple | None]:

@@ -157,3 +157,42 @@ def test_a_model_edited_to_hold_nan_says_where_when_saved(tmp_path):
         broken.save(tmp_path / "model.json")
     assert (info.value.table, info.value.column) == ("t", "x")
     assert not (tmp_path / "model.json").exists()
+
+
+def test_rounding_stays_within_bounds():
+    data = sf.fit(_one({"type": "float", "min": 0.001, "max": 0.004}), None).sample({"t": 500}, seed=1)["t"]["x"]
+    assert data.between(0.001, 0.004).all() and len(set(data)) > 1
+    samples = {"t": pd.DataFrame({"x": np.round(np.linspace(0, 1, 60), 2)})}
+    data = sf.fit(_one({"type": "float", "min": 0.101, "max": 0.899}), samples).sample({"t": 500}, seed=1)["t"]["x"]
+    assert data.between(0.101, 0.899).all()
+    with pytest.raises(SchemaError, match=r"t\.x.*whole number"):
+        sf.Schema.from_dict(_one({"type": "integer", "min": 0.2, "max": 0.8}))
+
+
+@pytest.mark.parametrize("column", [
+    {"type": "date", "max": "0001-03-01"}, {"type": "date", "min": "9999-11-01"},
+    {"type": "datetime", "max": "0001-03-01"}, {"type": "datetime", "min": "9999-11-01"},
+    {"type": "datetime", "min": "1500-01-01", "max": "1600-01-01"},
+])
+def test_dates_stay_within_years_1_to_9999_and_read_back(tmp_path, column):
+    model = sf.fit(_one(column), None)
+    out = model.write({"t": 300}, tmp_path, format="csv", seed=1)["t"]
+    text = pd.read_csv(out, dtype=str)["x"].dropna()
+    assert text.str.match(r"^\d{4}-\d\d-\d\d").all(), text.head()
+    back = sf.read_samples(tmp_path, model.schema)
+    assert sf.validate(back, model.schema).empty
+
+
+def test_dates_before_1677_are_read():
+    schema = sf.Schema.from_dict({"tables": {"t": {"columns": {"d": "date", "at": "datetime"}}}})
+    frame = sf.read_samples({"t": [{"d": "1600-01-01", "at": "1500-05-06T07:08:09Z"},
+                                   {"d": "9999-12-31", "at": "2300-01-01 10:00:00.5"}]}, schema)["t"]
+    assert list(frame["d"].dt.year) == [1600, 9999]
+    assert list(frame["at"]) == [pd.Timestamp("1500-05-06 07:08:09"), pd.Timestamp("2300-01-01 10:00:00.5")]
+
+
+def test_values_contradicting_bounds_are_refused():
+    for column in ({"type": "integer", "min": 5, "values": [1, 6]}, {"type": "float", "max": 1, "values": [2.0, 0.5]},
+                   {"type": "date", "min": "2020-01-01", "values": ["2019-12-31"]}):
+        with pytest.raises(SchemaError, match=r"t\.x.*(min|max)"):
+            sf.Schema.from_dict(_one(column))

@@ -96,10 +96,13 @@ class Distribution(ColumnGenerator):
             x = dist.draw(p["distribution"], u)
             if lo is not None or hi is not None:
                 x = np.clip(x, lo, hi)
+            decimals = 0 if p.get("integer") else p.get("decimals")
+            if decimals is not None:
+                x = _round(x, decimals)
+                if lo is not None or hi is not None:  # rounding must not step outside the bounds
+                    x = np.clip(x, *_grid_bounds(lo, hi, decimals))
             if p.get("integer"):
-                x = np.rint(x).astype(np.int64)
-            elif p.get("decimals") is not None:
-                x = _round(x, p["decimals"])
+                x = x.astype(np.int64)
         if "time_unit" in p:
             return numbers_array(self.type, _time_values(p, x))
         return numbers_array(self.type, x)
@@ -166,6 +169,21 @@ def _unique_grid(p: Mapping[str, Any]) -> tuple[float, float, int]:
     points = float(hi) / step - lo / step if hi is not None else math.inf  # apart: hi - lo may overflow
     return lo, step, int(min(math.floor(points + 1e-9) + 1, MAX_UNIQUE_GRID)) if math.isfinite(points) \
         else MAX_UNIQUE_GRID
+
+
+def _grid_bounds(lo: float | None, hi: float | None, decimals: int) -> tuple[float | None, float | None]:
+    """The smallest and largest numbers of ``decimals`` decimals within ``[lo, hi]`` (the bounds themselves when
+    none lies there: the fit makes sure one does)."""
+    def inside(bound: float | None, direction: int) -> float | None:
+        if bound is None:
+            return None
+        near = float(_round(np.array([bound]), decimals)[0])
+        if (near - bound) * direction >= 0 or math.isclose(near, bound, rel_tol=1e-12, abs_tol=0.0):
+            return near
+        return float(_round(np.array([near + direction * 10.0**-decimals]), decimals)[0])
+
+    g_lo, g_hi = inside(lo, 1), inside(hi, -1)
+    return (lo, hi) if g_lo is not None and g_hi is not None and g_lo > g_hi else (g_lo, g_hi)
 
 
 def _round(x: np.ndarray, decimals: int) -> np.ndarray:
@@ -238,6 +256,8 @@ MAX_FREQUENCY_LEVELS = 25
 QUANTILES = 257
 """Points of the empirical-quantile fallback."""
 _DEFAULT_DATE_RANGE = ("2020-01-01", "2025-12-31")
+_DATE_LIMITS = ("0001-01-01", "9999-12-31")
+"""The first and last day dates and datetimes are generated on."""
 
 
 def _frequencies(values: pd.Series, *, private: bool = False) -> dict[str, Any]:
@@ -334,6 +354,10 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
                 "distribution": dist.from_hint(col.distribution, table=table, column=col.name)}
     lo, hi = _bounds(col.min, col.max, x, default_span)
     x = x[(x >= lo) & (x <= hi)]  # hinted bounds win over samples outside them
+    if decimals is not None and not integer:
+        g_lo, g_hi = _grid_bounds(lo, hi, decimals)
+        if (g_lo, g_hi) == (lo, hi) and not math.isclose(_round(np.array([lo]), decimals)[0], lo):
+            decimals = _decimals(np.array([lo, hi]))  # no number of so few decimals lies within the bounds
     base = {"kind": "distribution", "min": lo, "max": hi, "integer": integer, "decimals": decimals}
     if col.unique and integer and col.max is None:
         base["max"] = None  # unique integers count up from the minimum as far as the rows need
@@ -448,6 +472,11 @@ def _fit_temporal(table: str, col: Column, values: pd.Series) -> dict[str, Any]:
     hinted = Column(col.name, "integer", min=lo, max=hi, distribution=col.distribution)
     spec = _fit_numeric(table, hinted, pd.Series(numbers // resolution * resolution, dtype="float64"),
                         integer=True, default_span=default_hi - default_lo)
+    if spec["kind"] == "distribution":  # years 1 to 9999, what every format can write and read back
+        first, last = (_to_number(d, per_unit, table, col) for d in _DATE_LIMITS)
+        last += (86400 // per_unit) - 1
+        spec["min"] = None if spec["min"] is None else min(max(spec["min"], first), last)
+        spec["max"] = None if spec["max"] is None else max(min(spec["max"], last), first)
     return {**spec, "time_unit": unit, "resolution": resolution}
 
 
