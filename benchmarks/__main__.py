@@ -6,6 +6,9 @@
 
 ``python -m benchmarks scale``: synthframe at scale against tpchgen-cli, DuckDB and the per-row loop, see
 :mod:`benchmarks.scale`.
+
+``python -m benchmarks text``: a text-heavy table (names, email, phone, address, company, job, …): speed against
+the per-row Faker loop, and what a reader checks in its rows, see :mod:`benchmarks.text_heavy`.
 """
 
 import sys
@@ -22,6 +25,11 @@ if sys.argv[1:2] == ["joint"]:
 
 if sys.argv[1:2] == ["scale"]:
     from .scale import main
+
+    raise SystemExit(main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["text"]:
+    from .text_heavy import main
 
     raise SystemExit(main(sys.argv[2:]))
 

@@ -145,6 +145,7 @@ def _checks(rows: pd.DataFrame, model: sf.Model) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks text", description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--faker-rows", type=int, default=20_000, help="rows of the per-row Faker loop")
     parser.add_argument("--full", action="store_true", help="also 10^7 unique emails")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         model.write({"customers": args.rows}, tmp, seed=1, format="parquet")
         parquet = args.rows / (time.perf_counter() - start)
-    faker = _faker_rows(20_000)
+    faker = _faker_rows(args.faker_rows)
     result: dict[str, Any] = {
         "rows": args.rows, "in_memory_rows_per_s": round(memory), "parquet_rows_per_s": round(parquet),
         "faker_loop_rows_per_s": round(faker), "ratio_in_memory_vs_faker": round(memory / faker, 1),

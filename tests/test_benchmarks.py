@@ -269,3 +269,18 @@ def test_peak_rss_sees_a_held_allocation() -> None:
     with memory.PeakRSS() as small:
         np.ones(1000)
     assert small.peak_mb < 50
+
+
+def test_the_text_benchmark_measures_speed_and_what_a_reader_checks(tmp_path):
+    from benchmarks.text_heavy import main
+
+    assert main(["--rows", "3000", "--faker-rows", "200", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "text.json").read_text())
+    assert result["rows"] == 3000
+    measured = result["in_memory_rows_per_s"] / result["faker_loop_rows_per_s"]
+    assert result["ratio_in_memory_vs_faker"] == pytest.approx(measured, abs=0.06)  # rounded to one decimal
+    # the samples are coherent, so the rows are: every city in its country, every phone valid for it
+    assert result["city_in_country"] == 1.0 and result["phone_valid"] == 1.0
+    assert result["phone_country_matches"] == 1.0 and result["email_has_last_name"] == 1.0
+    assert result["personal_values_copied"] == 0 and result["personal_values_in_model"] == 0
+    assert (tmp_path / "text.md").read_text().startswith("# Text-heavy table")
