@@ -519,9 +519,13 @@ def _fit_hierarchy(table: Table, fk: ForeignKey, df: pd.DataFrame) -> dict[str, 
 
     column = fk.columns[0]
     stats_ = {"column": column, "root_share": 0.1, "fanout": 3.0, "max_depth": None}
-    if len(df) and column in df.columns:
-        keys = pd.Index(df[fk.ref_columns[0]])
-        parent_index = keys.get_indexer(df[column]).astype(np.int64)
+    if len(df) and set(fk.columns) <= set(df.columns) and set(fk.ref_columns) <= set(df.columns):
+        # A composite key is looked up as a whole; a row with a null in any of its columns is a root.
+        keys = pd.MultiIndex.from_frame(df[list(fk.ref_columns)])
+        parents = df[list(fk.columns)].set_axis(list(fk.ref_columns), axis=1)
+        known = parents.notna().all(axis=1).to_numpy(dtype=bool)
+        parent_index = np.full(len(df), -1, dtype=np.int64)
+        parent_index[known] = keys.get_indexer(pd.MultiIndex.from_frame(parents[known]))
         learned = hierarchy_stats(parent_index, table=table.name, column=column)
         stats_.update({"root_share": float(learned["root_share"]) or 1.0 / len(df),
                        "fanout": float(learned["fanout"]) or 1.0,

@@ -196,3 +196,26 @@ def test_values_contradicting_bounds_are_refused():
                    {"type": "date", "min": "2020-01-01", "values": ["2019-12-31"]}):
         with pytest.raises(SchemaError, match=r"t\.x.*(min|max)"):
             sf.Schema.from_dict(_one(column))
+
+
+def test_composite_self_reference_is_learned():
+    schema = {"tables": {"e": {
+        "primary_key": ["a", "b"],
+        "columns": {"a": "integer", "b": "integer", "pa": {"type": "integer", "nullable": True},
+                    "pb": {"type": "integer", "nullable": True}},
+        "foreign_keys": [{"columns": ["pa", "pb"], "references": {"table": "e", "columns": ["a", "b"]}}]}}}
+    df = pd.DataFrame({"a": [1, 1, 2, 2, 3, 3, 4, 4], "b": [1, 2, 1, 2, 1, 2, 1, 2],
+                       "pa": [None, 1, 1, 2, 2, 1, None, 4], "pb": [None, 1, 1, 1, 2, 1, None, 1]})
+    model = sf.fit(schema, {"e": df})
+    assert model.tables["e"].layout["self_reference"]["root_share"] == 0.25
+    data = model.sample({"e": 300}, seed=1)
+    assert sf.validate(data, schema).empty
+
+
+def test_self_reference_without_its_key_in_the_samples():
+    schema = {"tables": {"emp": {
+        "primary_key": "id", "columns": {"id": "integer", "boss": {"type": "integer", "nullable": True},
+                                         "name": "string"},
+        "foreign_keys": {"boss": "emp.id"}}}}
+    model = sf.fit(schema, {"emp": pd.DataFrame({"boss": [None, 1, 1, 2], "name": ["a", "b", "c", "d"]})})
+    assert sf.validate(model.sample({"emp": 100}, seed=1), schema).empty
