@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import entities, joint, rules, text
+from . import privacy as privacy_mode
 from .errors import SampleError, SchemaError, where
 from .generators.base import FitContext
 from .generators.keys import Uuid, fit_primary_key
@@ -48,13 +49,17 @@ MAX_CATEGORY_LEVELS = 50
 """String columns with at most this many distinct values (each seen twice on average) become categories."""
 
 
-def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = None) -> Model:
+def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = None, *,
+        privacy: str = "default") -> Model:
     """Fit a model: ``schema`` (a Schema, dict, JSON path, or None to infer it) and ``samples``.
 
     ``samples`` is anything :func:`synthframe.read_samples` accepts (records, DataFrames, files,
-    a folder), or None for a schema-only model drawn from types and hints.
+    a folder), or None for a schema-only model drawn from types and hints. ``privacy="strict"`` keeps
+    no sample string that fewer than five rows share (see :mod:`synthframe.privacy`).
     """
     from .samples import foreign_key_orphans, read_samples, with_time_formats
+
+    strict = privacy_mode.is_strict(privacy)
 
     if schema is None:
         if samples is None:
@@ -69,7 +74,7 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     schema = with_time_formats(schema, frames)
     fitted: dict[str, TableModel] = {}
     for name in schema.generation_order():
-        fitted[name] = _fit_table(schema, schema.tables[name], frames.get(name), frames, fitted)
+        fitted[name] = _fit_table(schema, schema.tables[name], frames.get(name), frames, fitted, strict=strict)
     for report in foreign_key_orphans(frames, schema) if frames else []:
         # A declared key the samples break: say so; generated rows still point only at generated parents.
         logger.warning("%s Generated rows will all point to existing '%s' rows.", report.message, report.ref_table)
@@ -104,10 +109,12 @@ def owner_and_partner(table: Table) -> tuple[int | None, int | None]:
 
 
 def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Mapping[str, pd.DataFrame],
-               fitted: Mapping[str, TableModel]) -> TableModel:
+               fitted: Mapping[str, TableModel], *, strict: bool = False) -> TableModel:
     df = df if df is not None else pd.DataFrame()
     owner, partner = owner_and_partner(table)
     layout: dict[str, Any] = {"owner": owner, "partner": partner}
+    if strict:
+        layout["privacy"] = "strict"
     if owner is not None:
         parent = table.foreign_keys[owner].ref_table
         parent_rows = len(frames[parent]) if parent in frames else 0
@@ -156,16 +163,20 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
             columns[name] = ColumnModel(col.name, col.type, 0.0, generator, len(nonnull))
         else:
             columns[name] = fit_column(table.name, col, values)
-    columns = _text_given(columns, df)
-    reference = _reference_rows(schema, table, columns, df)
+    columns = privacy_mode.strict_columns(columns, df) if strict else _text_given(columns, df)
+    reference = None if strict else _reference_rows(schema, table, columns, df)
     if reference:
         layout["reference"] = reference
     place = entities.find_place(columns, df)
     if place:
         columns, layout["place"] = place
+        if strict:
+            layout["place"] = privacy_mode.strict_place(layout["place"], df)
     person = entities.find_person(columns, df, layout.get("place"))
     if person:
         columns, layout["person"] = person
+        if strict:
+            layout["person"] = privacy_mode.strict_person(layout["person"], df)
     columns, found = rules.find_rules(table, columns, df, frames, fitted)
     network = _fit_network(table, columns, df, frames, fitted)
     if network:

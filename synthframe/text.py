@@ -656,6 +656,12 @@ def _words_spec(s: pd.Series) -> dict[str, Any]:
     return spec
 
 
+def fit_words(values: pd.Series) -> dict[str, Any]:
+    """A ``words`` spec of free text (word counts, length, case, a vocabulary of shared words): text learned
+    without keeping any whole value."""
+    return _words_spec(_strings(values))
+
+
 def _vocabulary(s: pd.Series, position: int | None = None) -> dict[str, list] | None:
     """Words used by at least MIN_WORD_DOCS distinct values, if they make up most of the text.
 

@@ -130,12 +130,18 @@ class _Segments:
         return np.where(self.country[at] == country, self.order[at], -1)
 
 
-@lru_cache(maxsize=1)
-def _cities() -> tuple[pa.Table, _Segments]:
+@lru_cache(maxsize=16)
+def _cities(avoid: tuple[int, ...] = ()) -> tuple[pa.Table, _Segments]:
+    """The reference cities and the choice among them by population (none whose name is in ``avoid``)."""
     table = reference.cities()
     country = countries_of(table.column("country").to_pylist())
     population = np.maximum(table.column("population").to_numpy(zero_copy_only=False).astype(float), 1.0)
-    return table, _Segments(country, population)
+    if not avoid:
+        return table, _Segments(country, population)
+    keep = np.flatnonzero(~np.isin(_hashes(table.column("name").combine_chunks()), np.asarray(avoid, np.uint64)))
+    segments = _Segments(country[keep], population[keep])
+    segments.order = keep[segments.order]
+    return table, segments
 
 
 @lru_cache(maxsize=64)
@@ -196,7 +202,7 @@ def row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) 
 
 
 def _row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) -> np.ndarray:
-    _, everywhere = _cities()
+    _, everywhere = _cities(tuple(group.get("avoid") or ()))
     found = everywhere.choose(country, ctx.uniform(PLACE, "city"))
     cities = group.get("cities") or {}
     seen = cities.get("seen")
@@ -450,27 +456,40 @@ def _person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str
     u_first, u_last = ctx.uniform(PERSON, "first"), ctx.uniform(PERSON, "last")
     names = reference.locales()
 
+    avoid = tuple(group.get("avoid") or ())
+
     def first(code: int, at: np.ndarray) -> pa.Array:
         u = u_first[at]
-        return pc.if_else(pa.array(female[at]), _names_at(names[code], "first_female", u),
-                          _names_at(names[code], "first_male", u))
+        return pc.if_else(pa.array(female[at]), _names_at(names[code], "first_female", u, avoid),
+                          _names_at(names[code], "first_male", u, avoid))
 
     def last(code: int, at: np.ndarray) -> pa.Array:
-        return _names_at(names[code], "last", u_last[at])
+        return _names_at(names[code], "last", u_last[at], avoid)
 
     return _by_group(locales, first, len(ctx.rows)), _by_group(locales, last, len(ctx.rows))
 
 
 @lru_cache(maxsize=512)
-def _name_list(locale: str, kind: str) -> tuple[pa.Array, tuple[float, ...]]:
-    """A locale's names of one kind and their weights."""
+def _name_list(locale: str, kind: str, avoid: tuple[int, ...] = ()) -> tuple[pa.Array, tuple[float, ...]]:
+    """A locale's names of one kind and their weights, without those whose hash is in ``avoid``."""
     lists = reference.names(locale)
-    return lists[kind], tuple(lists[f"{kind}_weights"].to_pylist())
+    pool, weights = lists[kind], lists[f"{kind}_weights"]
+    if avoid:
+        keep = ~np.isin(_hashes(pool), np.asarray(avoid, dtype=np.uint64))
+        if keep.any():
+            pool, weights = pool.filter(pa.array(keep)), weights.filter(pa.array(keep))
+    return pool, tuple(weights.to_pylist())
 
 
-def _names_at(locale: str, kind: str, u: np.ndarray) -> pa.Array:
+def _hashes(values: pa.Array) -> np.ndarray:
+    from ..privacy import hashed
+
+    return hashed(values.to_numpy(zero_copy_only=False))
+
+
+def _names_at(locale: str, kind: str, u: np.ndarray, avoid: tuple[int, ...] = ()) -> pa.Array:
     """Names of a locale for uniform draws, at their frequencies (through a guide table, see ``_choice``)."""
-    pool, weights = _name_list(locale, kind)
+    pool, weights = _name_list(locale, kind, avoid)
     return pool.take(pa.array(_choice(weights, u)))
 
 
@@ -560,7 +579,20 @@ def _country_of_locale(locale: str) -> str:
 
 
 @lru_cache(maxsize=128)
-def _reference_pool(semantic: str, locale: str) -> tuple[pa.Array, np.ndarray]:
+def _reference_pool(semantic: str, locale: str, avoid: tuple[int, ...] = ()) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a single-part semantic and their cumulative weights (without those whose
+    hash is in ``avoid``)."""
+    values, cumulative = _pool_of(semantic, locale)
+    if avoid:
+        keep = ~np.isin(_hashes(values), np.asarray(avoid, dtype=np.uint64))
+        if keep.any() and not keep.all():
+            weights = np.diff(np.r_[0.0, cumulative])[keep]
+            return values.filter(pa.array(keep)), np.cumsum(weights) / weights.sum()
+    return values, cumulative
+
+
+@lru_cache(maxsize=128)
+def _pool_of(semantic: str, locale: str) -> tuple[pa.Array, np.ndarray]:
     """The distinct values of a single-part semantic and their cumulative weights."""
     import pandas as pd
 
@@ -610,11 +642,12 @@ def _numbered(values: pa.Array, count: int, ids: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(rest == 0), out, pc.binary_join_element_wise(out, suffix, " "))
 
 
-def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray | None) -> pa.Array:
+def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray | None,
+                       avoid: tuple[int, ...] = ()) -> pa.Array:
     """Values of a reference-backed semantic: ``uniform(purpose)`` gives the rows' draws; with ``ids``
-    (distinct per row) the values are distinct by construction."""
+    (distinct per row) the values are distinct by construction; values hashed in ``avoid`` never come."""
     if semantic == "name":
-        first, last = _reference_pool("first_name", locale), _reference_pool("last_name", locale)
+        first, last = _reference_pool("first_name", locale, avoid), _reference_pool("last_name", locale, avoid)
         if ids is not None:
             n_first, n_last = len(first[0]), len(last[0])
             pairs = first[0].take(pa.array(ids % n_first)), last[0].take(pa.array((ids // n_first) % n_last))
@@ -624,7 +657,7 @@ def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray
                               pc.binary_join_element_wise(full, pc.cast(pa.array(rest + 1), pa.string()), " "))
         return pc.binary_join_element_wise(_pick(first, uniform("first")), _pick(last, uniform("last")), " ")
     if semantic in ("street_address", "company"):
-        part = _reference_pool("street_name" if semantic == "street_address" else "last_name", locale)
+        part = _reference_pool("street_name" if semantic == "street_address" else "last_name", locale, avoid)
         n = len(part[0])
         head = part[0].take(pa.array(ids % n)) if ids is not None else _pick(part, uniform("part"))
         if semantic == "street_address":
@@ -649,7 +682,7 @@ def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray
         beyond = partner // (n + 1)
         return pc.if_else(pa.array(beyond == 0), out,
                           pc.binary_join_element_wise(out, pc.cast(pa.array(beyond + 1), pa.string()), " "))
-    pool = _reference_pool(semantic, locale)
+    pool = _reference_pool(semantic, locale, avoid)
     if ids is not None:
         return _numbered(pool[0], len(pool[0]), ids)
     return _pick(pool, uniform("pool"))

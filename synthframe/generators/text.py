@@ -538,7 +538,7 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
     elif semantic == "phone_number" and unique_ids is not None:
         out = _unique_phones(unique_ids)
     elif semantic in REFERENCE_SEMANTICS:
-        out = reference_semantic(semantic, locale, d.uniform, unique_ids)
+        out = reference_semantic(semantic, locale, d.uniform, unique_ids, tuple(spec.get("avoid") or ()))
         seen = spec.get("seen")
         if seen and unique_ids is None and float(spec.get("new", 1.0)) < 1.0:
             kept = pa.array(seen["values"], pa.string()).take(pa.array(_weighted(d.uniform("seen"), seen["weights"])))
