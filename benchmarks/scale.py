@@ -12,8 +12,8 @@ of that process, read with ``os.wait4``):
   one ``COPY ... TO ... (FORMAT parquet)`` per table;
 - (c) 50 float columns fitted from a few hundred sample rows, ``10**7`` rows made in memory batch by batch
   (values/s), and ``Model.sample`` of a DataFrame at up to ``10**6`` rows;
-- (d) a narrow table (5 columns) streamed to Parquet at ``10**7`` and ``3 * 10**7`` rows (``--full``: also
-  ``10**8``), to see whether the peak RSS stays flat as the rows grow;
+- (d) a narrow table (5 columns) streamed to Parquet at ``10**7``, ``3 * 10**7`` and ``10**8`` rows (``--full``:
+  also ``3 * 10**8``), to see whether the peak RSS stays flat as the rows grow;
 - (e) the naive per-row Faker loop (:mod:`benchmarks.naive`) on the example's tables, and SDV's HMA
   sampler when ``sdv`` is importable;
 - a profile of the synthframe TPC-H run on one thread (pyinstrument when installed, else cProfile), with
@@ -24,9 +24,9 @@ apart); for tpchgen-cli, the whole process; for DuckDB, ``dbgen`` plus the ``COP
 the whole process, imports and fit included. Ratios are divisions of two measured results of the run, named
 in the JSON (``ratios``). Medians where a measurement is repeated (``--repeat``, the small ones only).
 
-    python -m benchmarks scale            # default sizes (about 10 minutes on 2 cores)
+    python -m benchmarks scale            # default sizes (about 8 minutes on 2 cores)
     python -m benchmarks scale --quick    # every measurement at small sizes, under 2 minutes
-    python -m benchmarks scale --full     # adds 10**8 narrow rows streamed to Parquet
+    python -m benchmarks scale --full     # adds 3 * 10**8 narrow rows streamed to Parquet
 """
 
 from __future__ import annotations
@@ -60,15 +60,15 @@ TPCH_SF1 = {"region": 5, "nation": 25, "supplier": 10_000, "customer": 150_000, 
 
 SIZES: dict[str, dict[str, Any]] = {
     "default": {"example_rows": [10**6, 10**7], "tpch_sf": 1.0, "numeric_rows": 10**7, "numeric_frame_rows": 10**6,
-                "narrow_rows": [10**7, 3 * 10**7], "naive_rows": 5000, "sdv_rows": 10_000, "repeat": 3,
+                "narrow_rows": [10**7, 3 * 10**7, 10**8], "naive_rows": 5000, "sdv_rows": 10_000, "repeat": 3,
                 "numeric_find_rules": True},
     "quick": {"example_rows": [10**4, 10**5], "tpch_sf": 0.01, "numeric_rows": 10**5, "numeric_frame_rows": 10**4,
               "narrow_rows": [10**5, 3 * 10**5], "naive_rows": 200, "sdv_rows": 500, "repeat": 1,
               "numeric_find_rules": False},
 }
-"""Sizes per mode; ``--full`` is the default sizes with ``10**8`` narrow rows added. ``--quick`` fits the numeric
+"""Sizes per mode; ``--full`` is the default sizes with ``3 * 10**8`` narrow rows added. ``--quick`` fits the numeric
 table without the rule search (``"rules": false``), which alone takes about a minute at 50 columns."""
-FULL_NARROW_ROWS = [10**7, 3 * 10**7, 10**8]
+FULL_NARROW_ROWS = [10**7, 3 * 10**7, 10**8, 3 * 10**8]
 REPEATED = 10**6
 """Measurements of at most this many rows are repeated ``repeat`` times (medians); larger ones run once."""
 NUMERIC_COLUMNS = 50
@@ -577,9 +577,8 @@ RATIOS = [
       for baseline, tool in (("tpch_tpchgen", "tpchgen-cli"), ("tpch_duckdb", "DuckDB"))
       for label, metric in (("rows/s", "rows_per_s"), ("rows/s, whole process", "rows_per_s_wall"),
                             ("peak RSS", "peak_rss_mb"))],
-    *[(f"narrow: {label}, {which} / smallest row count (d)", other, "narrow_0", metric)
-      for label, metric in (("peak RSS", "peak_rss_mb"), ("rows/s", "rows_per_s"))
-      for which, other in (("largest", "narrow_2"), ("middle", "narrow_1"))],
+    *[(f"narrow: {label}, narrow_{i} / narrow_0 (row counts in the table) (d)", f"narrow_{i}", "narrow_0", metric)
+      for label, metric in (("peak RSS", "peak_rss_mb"), ("rows/s", "rows_per_s")) for i in (1, 2, 3)],
 ]
 """(label, numerator, denominator, metric): the ratios reported when both results exist."""
 
@@ -690,8 +689,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ratios = [r for spec in RATIOS if (r := ratio(results, *spec)) is not None]
     if "example_large" in results and sizes["example_rows"][-1] >= 10**7:
         bench.notes.append(f"The example at {sizes['example_rows'][-1]:,} rows runs by default (not --full only).")
-    if not args.full and not args.quick:
-        bench.notes.append(f"10**8 narrow rows are --full only; this run streamed {sizes['narrow_rows']} rows.")
     report = {
         "created": started.isoformat(timespec="seconds"),
         "seconds_total": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 1),
@@ -775,7 +772,7 @@ def parser() -> argparse.ArgumentParser:
                                 description="synthframe at scale against tpchgen-cli, DuckDB and the per-row loop; "
                                             "writes scale.json and scale.md.")
     p.add_argument("--quick", action="store_true", help="every measurement at small sizes (under 2 minutes)")
-    p.add_argument("--full", action="store_true", help="also stream 10**8 narrow rows to Parquet")
+    p.add_argument("--full", action="store_true", help="also stream 3 * 10**8 narrow rows to Parquet")
     p.add_argument("--repeat", type=int, default=None,
                    help=f"runs of each measurement of at most {REPEATED:,} rows (default 3; --quick 1)")
     p.add_argument("--seed", type=int, default=0, help="seed of every synthframe run (default 0)")
