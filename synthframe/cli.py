@@ -179,7 +179,7 @@ def _load_request(path: str) -> dict[str, Any]:
 
 
 def _build_model(request: str | None, schema: str | None, samples: str | None, example: str | None,
-                 ) -> tuple[Any, dict[str, int]]:
+                 privacy: str = "default") -> tuple[Any, dict[str, int]]:
     """A fitted model and the request's record counts, from whichever inputs were given."""
     from .fit import fit
 
@@ -192,16 +192,16 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
     if example:
         from .examples import RECORD_COUNTS, example_samples_dir, example_schema_path
 
-        model = fit(example_schema_path(example), example_samples_dir(example))
+        model = fit(example_schema_path(example), example_samples_dir(example), privacy=privacy)
         return model, dict(RECORD_COUNTS.get(example, {}))
     if request:
         req = _load_request(request)
         counts = dict(req.get("recordCounts") or {})
-        return fit(req.get("schema"), req.get("sampleData")), counts
+        return fit(req.get("schema"), req.get("sampleData"), privacy=privacy), counts
     if not schema and not samples:
         raise SampleError("Nothing to learn from: give REQUEST.json, --schema and/or --samples, or --example "
                           "ecommerce. See `synthframe generate --help`.")
-    return fit(schema, samples), counts
+    return fit(schema, samples, privacy=privacy), counts
 
 
 def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
@@ -409,11 +409,13 @@ def main() -> None:
 @click.option("--schema", "-s", type=click.Path(), help="Schema JSON file (inferred from the samples if omitted).")
 @click.option("--samples", type=click.Path(), help="Sample folder (one file per table) or one JSON/CSV/Parquet file.")
 @click.option("--example", type=str, help="Use a bundled example instead of your own data: ecommerce.")
+@click.option("--privacy", type=click.Choice(["default", "strict"]), default="default", show_default=True,
+              help="strict: keep no sample string fewer than five rows share (see docs/realistic-values.md).")
 @output_options
 @_friendly_errors
-def generate(request: str | None, schema: str | None, samples: str | None, example: str | None, out: str,
-             fmt: str | None, seed: int, rows: tuple[str, ...], scale: float | None, validate: bool | None,
-             bundle: bool, quiet: bool, no_space_check: bool) -> None:
+def generate(request: str | None, schema: str | None, samples: str | None, example: str | None, privacy: str,
+             out: str, fmt: str | None, seed: int, rows: tuple[str, ...], scale: float | None,
+             validate: bool | None, bundle: bool, quiet: bool, no_space_check: bool) -> None:
     """Fit samples and write synthetic tables in one go.
 
     REQUEST is an optional one-file request {"schema": ..., "sampleData": {table: [records]},
@@ -422,7 +424,7 @@ def generate(request: str | None, schema: str | None, samples: str | None, examp
     _log_to_console(quiet)
     asked = _parse_rows(rows)  # before fitting, so a typo fails at once
     fmt = _output_format(fmt, bundle)
-    model, counts = _build_model(request, schema, samples, example)
+    model, counts = _build_model(request, schema, samples, example, privacy)
     _write(model, _with_asked(model, counts, asked), out, fmt, seed, scale, validate, bundle, quiet,
            not no_space_check)
 
@@ -478,12 +480,14 @@ def infer(samples: str, out: str | None) -> None:
 @click.option("--example", type=str, help="Fit a bundled example: ecommerce.")
 @click.option("--out", "-o", "out", default="model.json", show_default=True, type=click.Path(dir_okay=False),
               help="Where to save the model (JSON, readable and editable).")
+@click.option("--privacy", type=click.Choice(["default", "strict"]), default="default", show_default=True,
+              help="strict: keep no sample string fewer than five rows share (see docs/realistic-values.md).")
 @_friendly_errors
 def fit_command(request: str | None, schema: str | None, samples: str | None, example: str | None,
-                out: str) -> None:
+                out: str, privacy: str) -> None:
     """Learn a model from samples and save it as JSON (statistics only, no sample rows)."""
     _log_to_console()
-    model, _ = _build_model(request, schema, samples, example)
+    model, _ = _build_model(request, schema, samples, example, privacy)
     model.save(out)
     columns = sum(len(t.columns) for t in model.tables.values())
     log.info("fitted %d tables, %d columns -> %s", len(model.tables), columns, out)

@@ -57,3 +57,16 @@ def test_by_default_names_of_things_and_sentences_are_kept(samples):
 def test_an_unknown_privacy_mode_is_refused():
     with pytest.raises(SchemaError, match="privacy must be one of 'default', 'strict'"):
         sf.fit(example_schema_path(), example_samples_dir(), privacy="paranoid")
+
+
+def test_the_cli_fits_strictly(tmp_path):
+    from click.testing import CliRunner
+
+    from synthframe.cli import main
+
+    result = CliRunner().invoke(main, ["fit", "--example", "ecommerce", "--privacy", "strict",
+                                       "-o", str(tmp_path / "model.json")])
+    assert result.exit_code == 0, result.output
+    model = sf.Model.load(tmp_path / "model.json")
+    assert model.tables["products"].layout["privacy"] == "strict"
+    assert model.tables["products"].columns["name"].generator["text"]["kind"] == "words"
