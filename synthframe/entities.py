@@ -241,7 +241,18 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
         locales = _sample_locales(df, parts)
         if locales:
             group["locales"] = locales
+    names = _sample_names(df, parts)
+    if "email" in group["columns"] and names is not None and email in df:
+        group["email"] = _local_styles(df[email].dropna().astype(str).str.split("@").str[0], *names)
     out = dict(columns)
+    user = next((n for n, cm in columns.items() if _semantic(cm) == "user_name"), None)
+    if user is not None and (parts or "email" in group["columns"]):
+        params = {"kind": "person_user_name", **(_local_styles(df[user].dropna().astype(str), *names)
+                                                 if names is not None and user in df else {})}
+        if columns[user].generator.get("unique"):
+            params["unique"] = True
+        group["columns"]["user_name"] = user
+        out[user] = replace(columns[user], generator=params)
     for part, name in parts.items():
         params: dict[str, Any] = {"kind": "person_name", "part": part}
         if part == "full" and name in df and df[name].notna().any() and \
@@ -249,6 +260,44 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
             params["order"] = "last, first"
         out[name] = replace(columns[name], generator=params)
     return out, group
+
+
+def _fold(values: pd.Series) -> pd.Series:
+    return values.astype(str).str.lower().str.normalize("NFKD").str.replace(r"[^a-z]", "", regex=True)
+
+
+def _sample_names(df: pd.DataFrame, parts: Mapping[str, str]) -> tuple[pd.Series, pd.Series] | None:
+    """The sample rows' first and last names, folded to ASCII letters (from a full name when that is all)."""
+    if "first" in parts and "last" in parts and {parts["first"], parts["last"]} <= set(df.columns):
+        return _fold(df[parts["first"]]), _fold(df[parts["last"]])
+    if "full" in parts and parts["full"] in df:
+        split = df[parts["full"]].astype(str).str.replace(",", " ", regex=False).str.split()
+        return _fold(split.str[0]), _fold(split.str[-1])
+    return None
+
+
+def _local_styles(locals_: pd.Series, first: pd.Series, last: pd.Series) -> dict[str, Any]:
+    """How the samples' email local parts (or user names) are made of their row's names — ``first.last``,
+    ``flast``, … with their shares — and the share ending with a number. Empty when none is."""
+    from .generators.entities import LOCAL_STYLES
+
+    if locals_.empty:
+        return {}
+    plain = locals_.str.lower()
+    numbered = plain.str.contains(r"\d$")
+    stem = plain.str.replace(r"\d+$", "", regex=True)
+    first, last = first.reindex(stem.index), last.reindex(stem.index)
+    initial = first.str[:1]
+    shapes = {"first.last": first + "." + last, "firstlast": first + last, "first_last": first + "_" + last,
+              "f.last": initial + "." + last, "flast": initial + last, "last.first": last + "." + first,
+              "first": first}
+    style = pd.Series(None, index=stem.index, dtype=object)
+    for name in LOCAL_STYLES:  # a loop over the styles, first match wins
+        style = style.where(style.notna() | (stem != shapes[name]), name)
+    counts = style.dropna().value_counts()
+    if counts.empty:
+        return {}
+    return {"styles": _weights(counts), "numbers": round(float(numbered.mean()), 6)}
 
 
 def _email_agrees(df: pd.DataFrame, email: str, parts: Mapping[str, str]) -> bool:

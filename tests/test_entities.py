@@ -186,3 +186,25 @@ def test_the_choice_within_a_country_is_a_sorted_search():
     busy = np.bincount(segments.choose(np.full(200_000, country[0]), rng.random(200_000)), minlength=3000)
     mine = country == country[0]
     np.testing.assert_allclose(busy[mine] / 200_000, weights[mine] / weights[mine].sum(), atol=0.01)
+
+
+def test_user_names_and_emails_follow_the_samples_styles_and_the_rows_locale():
+    people = SAMPLES.assign(
+        login=(SAMPLES["first_name"].str[0] + SAMPLES["last_name"]).str.lower().str.replace("ü", "u"),
+        email=[None] * len(SAMPLES))
+    schema = {"tables": {"customers": {"primary_key": "id", "columns": {
+        **SCHEMA["tables"]["customers"]["columns"], "login": {"type": "string", "semantic": "user_name"},
+        "email": {"type": "string", "semantic": "email", "unique": True, "nullable": True}}}}}
+    model = sf.fit(schema, {"customers": people.assign(email=SAMPLES["email"])})
+    login = model.tables["customers"].columns["login"].generator
+    assert login["kind"] == "person_user_name"
+    assert login["styles"] == {"values": ["flast"], "weights": [1.0]} and login["numbers"] == 0.0
+    data = model.to_dict()
+    data["tables"]["customers"]["columns"]["email"]["generator"]["text"].pop("domains")  # none learned
+    rows = sf.Model.from_dict(data).sample({"customers": 3000}, seed=8)["customers"]
+    folded = rows["last_name"].str.lower().str.normalize("NFKD").str.replace(r"[^a-z]", "", regex=True)
+    initial = rows["first_name"].str.lower().str.normalize("NFKD").str.replace(r"[^a-z]", "", regex=True).str[:1]
+    assert (rows["login"] == initial + folded).all()
+    german = _alpha2(rows["country"]) == "DE"
+    domains = rows.loc[german, "email"].str.split("@").str[1]
+    assert domains.isin(reference.email_domains("de_DE")).all() and len(set(domains)) > 1

@@ -269,7 +269,17 @@ def test_emails_are_built_from_the_same_rows_names():
     first = c["first_name"].str.lower().str.normalize("NFKD").str.replace(r"[^a-z]", "", regex=True)
     last = c["last_name"].str.lower().str.normalize("NFKD").str.replace(r"[^a-z]", "", regex=True)
     local = c["email"].str.split("@").str[0].str.replace(r"\d+$", "", regex=True)
-    assert (local == first + "." + last).all()
+    styles = model.tables["customers"].layout["person"]["email"]["styles"]
+    made = {"first.last": first + "." + last, "firstlast": first + last, "first_last": first + "_" + last,
+            "flast": first.str[:1] + last}
+    assert set(styles["values"]) == set(made)  # the styles the sample emails use
+    style = pd.Series("", index=c.index)
+    for name, shape in made.items():
+        style = style.where((style != "") | (local != shape), name)
+    assert (style != "").all()  # every email is its row's names in one of them
+    shares = style.value_counts(normalize=True)
+    for name, weight in zip(styles["values"], styles["weights"]):
+        assert shares[name] == pytest.approx(weight, abs=0.02)
     assert c["email"].is_unique  # unique by construction: the id's digits end the local part
     whole = model.sample({"customers": 5000}, seed=3)["customers"]["email"]
     pieces = model.sample({"customers": 5000}, seed=3, batch_rows=777)["customers"]["email"]

@@ -29,6 +29,7 @@ SCHEMA = {"tables": {
         "id": "integer",
         "first_name": "string", "last_name": "string",
         "email": {"type": "string", "semantic": "email", "unique": True},
+        "login": {"type": "string", "semantic": "user_name", "unique": True},
         "company": {"type": "string", "semantic": "company", "unique": True},
         "city": {"type": "string", "semantic": "city", "nullable": True},
         "code": {"type": "string", "pattern": "CU-#####", "unique": True},

@@ -539,7 +539,7 @@ def _check_data_version(group: Mapping[str, Any] | None, table: str) -> None:
 
 
 GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
-           "place_phone": "place", "place_street": "place", "person_name": "person"}
+           "place_phone": "place", "place_street": "place", "person_name": "person", "person_user_name": "person"}
 """Generator kinds that take their group from the table's layout."""
 
 
@@ -555,7 +555,7 @@ def grouped_generator(column: Any, table: str, layout: Mapping[str, Any]) -> Col
         _check_data_version(group, table)
     if kind in GROUPED:
         cls = REGISTRY[kind]
-        if kind == "person_name":
+        if kind in ("person_name", "person_user_name"):
             found = cls(column, column.generator, table, person, place)
         else:
             found = cls(column, column.generator, table, place)
@@ -686,3 +686,89 @@ def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray
     if ids is not None:
         return _numbered(pool[0], len(pool[0]), ids)
     return _pick(pool, uniform("pool"))
+
+
+# -- emails and user names from the row's person -----------------------------------------------------
+
+LOCAL_STYLES = ("first.last", "firstlast", "first_last", "f.last", "flast", "last.first", "first")
+"""How an email's local part or a user name is made of the person's names."""
+
+
+def folded(values: pa.Array) -> pa.Array:
+    """Names as lower-case ASCII letters (``Müller`` -> ``muller``), once per distinct name."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
+    plain = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(encoded.dictionary), "NFKD"), r"[^a-z]", "")
+    plain = pc.if_else(pc.equal(pc.utf8_length(plain), 0), "x", plain)
+    return pc.fill_null(plain.take(encoded.indices), "x")
+
+
+def local_part(style: str, first: pa.Array, last: pa.Array) -> pa.Array:
+    """The local part of one style from folded first and last names."""
+    initial = pc.utf8_slice_codeunits(first, 0, 1)
+    parts = {"first.last": (first, ".", last), "firstlast": (first, "", last), "first_last": (first, "_", last),
+             "f.last": (initial, ".", last), "flast": (initial, "", last), "last.first": (last, ".", first)}
+    if style not in parts:
+        return first
+    a, between, b = parts[style]
+    return pc.binary_join_element_wise(a, b, between)
+
+
+def person_locals(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None, column: str,
+                  spec: Mapping[str, Any] | None) -> pa.Array:
+    """Local parts (or user names) of the rows' persons, each in a style drawn at the learned rates."""
+    first, last = (folded(v) for v in person_names(ctx, group, place))
+    styles = (spec or {}).get("styles") or {"values": ["first.last"], "weights": [1.0]}
+    known = [v if v in LOCAL_STYLES else "first.last" for v in styles["values"]]
+    style = _weighted(ctx.uniform(column, "style"), styles)
+
+    def make(code: int, at: np.ndarray) -> pa.Array:
+        index = pa.array(at)
+        return local_part(known[code], first.take(index), last.take(index))
+
+    return _by_group(style, make, len(ctx.rows))
+
+
+def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None,
+                      column: str) -> pa.Array:
+    """Free email domains of each row's locale (``gmx.de`` for a German row), for emails whose samples
+    gave none."""
+    locales = row_locales(ctx, group, place)
+    names = reference.locales()
+    u = ctx.uniform(column, "locale-domain")
+
+    def make(code: int, at: np.ndarray) -> pa.Array:
+        domains = pa.array(["@" + d for d in (reference.email_domains(names[code]) or ["example.com"])])
+        return domains.take(pa.array(np.minimum((u[at] * len(domains)).astype(np.int64), len(domains) - 1)))
+
+    return _by_group(locales, make, len(ctx.rows))
+
+
+@register
+class PersonUserName(_Member):
+    """A user name made of the row's person's names in the samples' styles (``jdoe``, ``maria_g``), a
+    number at the learned rate; unique ones end with the row's id."""
+
+    kind = "person_user_name"
+    group_name = "person"
+
+    def __init__(self, column: Any, params: Any, table: str = "", group: Mapping[str, Any] | None = None,
+                 place: Mapping[str, Any] | None = None):
+        super().__init__(column, params, table, group)
+        self.place = dict(place) if place else None
+
+    def reads(self) -> tuple[str, ...]:
+        driver = ((self.place or {}).get("columns") or {}).get("country")
+        return (driver,) if driver else ()
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        local = person_locals(ctx, self.group, self.place, self.name, self.params)
+        if self.unique:
+            digits = pc.cast(pa.array(ctx.unique_ids(self.name, None)), pa.string())
+        else:
+            u = ctx.uniform(self.name, "number")
+            share = float(self.params.get("numbers", 0.25))
+            digits = pc.if_else(pa.array(u < share), pc.cast(pa.array(1 + (u * 9999).astype(np.int64) % 99),
+                                                             pa.string()), "")
+        return pc.binary_join_element_wise(local, digits, "")

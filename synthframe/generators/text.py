@@ -227,6 +227,8 @@ class PersonEmail(_Text):
         return ctx.values(self.group["first"]), ctx.values(self.group["last"])
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        if "columns" in self.group:
+            return self._from_group(ctx)
         d = Draws(ctx, self.name)
         parts = []
         for values in self._names(ctx):
@@ -247,6 +249,27 @@ class PersonEmail(_Text):
             u = d.uniform("person-number")
             digits = _EMAIL_SUFFIXES.take(np.where(u < 0.25, (u * 396).astype(np.int64) + 1, 0))
         return pc.binary_join_element_wise(parts[0], ".", parts[1], digits, domain, "")
+
+    def _from_group(self, ctx: DrawContext) -> pa.Array:
+        """The person group's email: the row's names in a learned style, a number at the learned rate (the
+        row's id when unique), the samples' domains or else the row's locale's free mail domains."""
+        from .entities import person_locals, row_email_domains
+
+        d = Draws(ctx, self.name)
+        local = person_locals(ctx, self.group, self.place, self.name, self.group.get("email"))
+        domains = self.spec.get("domains")
+        if domains:
+            at = pa.array(["@" + str(v) for v in domains["values"]], pa.string())
+            domain = at.take(_weighted(d.uniform("person-domain"), domains["weights"]))
+        else:
+            domain = row_email_domains(ctx, self.group, self.place, self.name)
+        if self.unique:
+            digits = _to_str(ctx.unique_ids(self.name, None))
+        else:
+            share = float((self.group.get("email") or {}).get("numbers", _EMAIL_NUMBER_SHARE))
+            u = d.uniform("person-number")
+            digits = _EMAIL_SUFFIXES.take(np.where(u < share, (u / max(share, 1e-9) * 99).astype(np.int64) + 1, 0))
+        return pc.binary_join_element_wise(local, digits, domain, "")
 
 
 @register
