@@ -493,12 +493,9 @@ def _names_at(locale: str, kind: str, u: np.ndarray, avoid: tuple[int, ...] = ()
     return pool.take(pa.array(_choice(weights, u)))
 
 
-@register
-class PersonName(_Member):
-    """A person's first, last or full name in the row's locale; every name column of the row names the
-    same person (and an email of the group is built from it)."""
+class _PersonMember(_Member):
+    """A column of a person group: it reads the place group's country column, if any, for the locale."""
 
-    kind = "person_name"
     group_name = "person"
 
     def __init__(self, column: Any, params: Any, table: str = "", group: Mapping[str, Any] | None = None,
@@ -509,6 +506,14 @@ class PersonName(_Member):
     def reads(self) -> tuple[str, ...]:
         driver = ((self.place or {}).get("columns") or {}).get("country")
         return (driver,) if driver else ()
+
+
+@register
+class PersonName(_PersonMember):
+    """A person's first, last or full name in the row's locale; every name column of the row names the
+    same person (and an email of the group is built from it)."""
+
+    kind = "person_name"
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         first, last = person_names(ctx, self.group, self.place)
@@ -746,21 +751,11 @@ def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping
 
 
 @register
-class PersonUserName(_Member):
+class PersonUserName(_PersonMember):
     """A user name made of the row's person's names in the samples' styles (``jdoe``, ``maria_g``), a
     number at the learned rate; unique ones end with the row's id."""
 
     kind = "person_user_name"
-    group_name = "person"
-
-    def __init__(self, column: Any, params: Any, table: str = "", group: Mapping[str, Any] | None = None,
-                 place: Mapping[str, Any] | None = None):
-        super().__init__(column, params, table, group)
-        self.place = dict(place) if place else None
-
-    def reads(self) -> tuple[str, ...]:
-        driver = ((self.place or {}).get("columns") or {}).get("country")
-        return (driver,) if driver else ()
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         local = person_locals(ctx, self.group, self.place, self.name, self.params)
