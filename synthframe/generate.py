@@ -658,6 +658,22 @@ def _null_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return mask
 
 
+MIN_MADE_ROWS = 1 << 12
+"""Fewest rows made at once: smaller batches are cut from a block of this size, since making rows has a fixed
+cost per call (every column's generator, draws and conversions) that a batch of one row would pay each time."""
+
+
+def _made_size(batch: int) -> int:
+    """Rows made per call for batches of ``batch`` rows: a whole number of batches, at least :data:`MIN_MADE_ROWS`."""
+    return batch * -(-MIN_MADE_ROWS // batch) if batch < MIN_MADE_ROWS else batch
+
+
+def made_rows(batch_rows: int | None) -> int:
+    """Rows made (and written) per call for a ``batch_rows`` request: itself, or a multiple of it of at least
+    :data:`MIN_MADE_ROWS` rows."""
+    return _made_size(_batch_size(batch_rows))
+
+
 def _batch_size(batch_rows: int | None) -> int:
     if batch_rows is None:
         return DEFAULT_BATCH_ROWS
@@ -672,8 +688,18 @@ def iter_record_batches(run: Run, table: str, batch_rows: int | None = None, *,
 
     With ``workers`` > 1, the next batches are made on that many threads (each with a run of its own)
     while the caller uses the current one — at most ``workers`` batches ahead, so memory stays bounded.
+    Batches smaller than :data:`MIN_MADE_ROWS` are slices of blocks made at that size.
     """
     batch = _batch_size(batch_rows)
+    for block in _made_blocks(run, table, _made_size(batch), workers):
+        for offset in range(0, block.num_rows, batch):
+            yield block.slice(offset, batch)
+        if block.num_rows == 0:
+            yield block
+
+
+def _made_blocks(run: Run, table: str, batch: int, workers: int) -> Iterator[pa.RecordBatch]:
+    """Rows of ``table`` made ``batch`` rows at a time (an empty table: one empty batch)."""
     n = run.counts[table]
     spans = [range(start, min(n, start + batch)) for start in range(0, n, batch)] or [range(0)]
     if workers <= 1 or len(spans) == 1:
@@ -701,11 +727,18 @@ def iter_record_batches(run: Run, table: str, batch_rows: int | None = None, *,
 
 
 def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers: int = 1) -> Iterator[pd.DataFrame]:
-    """Rows of ``table`` as consecutive DataFrames of ``batch_rows`` rows (the last one shorter)."""
+    """Rows of ``table`` as consecutive DataFrames of ``batch_rows`` rows (the last one shorter); small batches
+    are slices of a frame made :data:`MIN_MADE_ROWS` rows at a time."""
+    batch = _batch_size(batch_rows)
     start = 0
-    for batch in iter_record_batches(run, table, batch_rows, workers=workers):
-        yield to_frame(batch, start)
-        start += batch.num_rows
+    for block in _made_blocks(run, table, _made_size(batch), workers):
+        frame = to_frame(block, start)
+        if batch >= len(frame):
+            yield frame
+        else:
+            for offset in range(0, len(frame), batch):
+                yield frame.iloc[offset:offset + batch]
+        start += block.num_rows
 
 
 def _per_thread_rows(run: Run) -> Callable[[str, range], pa.RecordBatch]:
@@ -751,7 +784,7 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
                             f"'{biggest}') are too many to hold in memory; stream them to files with "
                             f"Model.write(...) or `synthframe generate --out`.", table=biggest)
     threads = workers_count(workers)
-    size = _batch_size(batch_rows)
+    size = made_rows(batch_rows)  # the result is one frame per table: small batches buy nothing
     run = Run(model, counts, seed)
     jobs = [(table, range(start, min(counts[table], start + size)))
             for table in counts for start in range(0, max(counts[table], 1), size)]

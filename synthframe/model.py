@@ -126,16 +126,16 @@ class Model:
               progress: bool | None = None) -> dict[str, Path]:
         """Generate and write one file per table to ``out_dir``, streamed batch by batch; the next batches
         are made on ``workers`` threads (default: every core) while one is written. Same bytes for any
-        ``batch_rows`` and ``workers``. ``progress`` shows a bar per table (default: for runs of 100,000
-        rows or more, on a terminal or in a notebook)."""
-        from .generate import Run, iter_batches, resolve_rows, workers_count
+        ``batch_rows`` (below 4,096 rows, batches are written several at once) and ``workers``. ``progress``
+        shows a bar per table (default: for runs of 100,000 rows or more, on a terminal or in a notebook)."""
+        from .generate import Run, iter_batches, made_rows, resolve_rows, workers_count
         from .progress import counted, wanted
         from .write import write_tables
 
         threads = workers_count(workers)
         run = Run(self, resolve_rows(self, rows, scale=scale), seed)
         disable = wanted(progress, sum(run.counts.values()))
-        streams = {t: counted(iter_batches(run, t, batch_rows, workers=threads), t, n, disable)
+        streams = {t: counted(iter_batches(run, t, made_rows(batch_rows), workers=threads), t, n, disable)
                    for t, n in run.counts.items()}
         return write_tables(streams, out_dir, format, schema=self.schema)
 

@@ -25,8 +25,8 @@ columns are stored as ``date32``, and datetimes whose format has ``Z`` or an off
 as UTC timestamps.
 
 Every row is rendered on its own, so the same rows give byte-identical CSV,
-JSON Lines and JSON files however they are chunked; Parquet gets one row group
-per chunk and holds equal data. The formats:
+JSON Lines and JSON files however they are chunked (small chunks are rendered
+several at once); Parquet gets one row group per chunk and holds equal data. The formats:
 
 - ``json``: a JSON array of records, one record per line (``[`` … ``]``);
 - ``jsonl``: one compact JSON record per line;
@@ -64,6 +64,7 @@ from .schema import TIME_FORMAT, Schema
 FORMATS = ("json", "jsonl", "csv", "parquet")
 
 _SLICE_ROWS = 1 << 17  # rows rendered to text at once: bounds the memory of one rendering step
+_MIN_CHUNK_ROWS = 1 << 12  # smaller chunks are joined before they are written
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"),
                  ("\f", "\\f"))
 _RARE_CONTROLS = [chr(c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f"]
@@ -206,6 +207,28 @@ def _schema_columns(schema: Schema | None, table: str) -> list[str] | None:
     return list(schema.tables[table].columns)
 
 
+def _text_chunks(table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """:func:`_chunks`, with consecutive chunks smaller than :data:`_MIN_CHUNK_ROWS` joined first, since rendering
+    a chunk as text has a fixed cost (rows render alone: the same bytes result)."""
+    small: list[pd.DataFrame] = []
+    held = 0
+    for chunk in _chunks(table, chunks):
+        if len(chunk) >= _MIN_CHUNK_ROWS and not small:
+            yield chunk
+            continue
+        small.append(chunk)
+        held += len(chunk)
+        if held >= _MIN_CHUNK_ROWS:
+            yield _joined(small)
+            small, held = [], 0
+    if small:
+        yield _joined(small)
+
+
+def _joined(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks, copy=False)
+
+
 def _chunks(table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame) -> Iterator[pd.DataFrame]:
     """The chunks of one table, checked to be DataFrames with the same columns."""
     if isinstance(chunks, pd.DataFrame):
@@ -305,7 +328,7 @@ def _write_text(f: IO[bytes], *, fmt: str, table: str, chunks: Iterable[pd.DataF
         f.write(b"\n")
         return
     header_done = False
-    for chunk in _chunks(table, chunks):
+    for chunk in _text_chunks(table, chunks):
         if fmt == "csv" and not header_done:
             f.write(_csv_header([str(c) for c in chunk.columns]))
             header_done = True
@@ -320,7 +343,7 @@ def _write_json_array(f: _Utf8, table: str, chunks: Iterable[pd.DataFrame] | pd.
     """``[`` then ``\\n{record}`` joined by commas, then ``\\n]`` (``[]`` when there is no row)."""
     f.write(b"[")
     first = True
-    for chunk in _chunks(table, chunks):
+    for chunk in _text_chunks(table, chunks):
         for block in _render_rows(chunk, "json_array", dates, table, formats):
             f.write(block[1:] if first else block)  # each row starts ",\n"; the first drops its comma
             first = False

@@ -219,3 +219,30 @@ def test_self_reference_without_its_key_in_the_samples():
         "foreign_keys": {"boss": "emp.id"}}}}
     model = sf.fit(schema, {"emp": pd.DataFrame({"boss": [None, 1, 1, 2], "name": ["a", "b", "c", "d"]})})
     assert sf.validate(model.sample({"emp": 100}, seed=1), schema).empty
+
+
+def test_tiny_batches_are_cut_from_larger_made_blocks(monkeypatch):
+    from synthframe import generate as generate_module
+    from synthframe.examples import example_samples_dir, example_schema_path
+
+    model = sf.fit(example_schema_path(), example_samples_dir())
+    whole = model.sample({"customers": 700}, seed=4, workers=1)
+    calls: list[tuple[str, int]] = []
+    made = generate_module.Run.rows
+
+    def counted(self, table, span):
+        calls.append((table, len(span)))
+        return made(self, table, span)
+
+    monkeypatch.setattr(generate_module.Run, "rows", counted)
+    for workers in (1, 2):
+        calls.clear()
+        tiny = model.sample({"customers": 700}, seed=4, batch_rows=1, workers=workers)
+        for table, frame in whole.items():
+            pd.testing.assert_frame_equal(tiny[table], frame)
+        assert len(calls) == len(whole)  # one block per table, not one per row
+    run = generate_module.Run(model, generate_module.resolve_rows(model, {"customers": 700}), 4)
+    calls.clear()
+    chunks = list(generate_module.iter_batches(run, "customers", 3, workers=1))
+    assert [len(c) for c in chunks] == [3] * 233 + [1] and len(calls) == 1
+    pd.testing.assert_frame_equal(pd.concat(chunks), whole["customers"])
