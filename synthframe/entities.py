@@ -124,13 +124,18 @@ def _phone_style(phones: pd.Series, countries: pd.Series) -> str | None:
     return best if best_share >= MIN_AGREEMENT else None
 
 
-def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame) -> tuple[dict[str, ColumnModel], dict] | None:
-    """The table's place group and its columns' new generators, or None when it has no place columns."""
+def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mapping[str, str | None] | None = None
+               ) -> tuple[dict[str, ColumnModel], dict] | None:
+    """The table's place group and its columns' new generators, or None when it has no place columns.
+    ``locales`` holds the schema's locale hints by column: one on a place column sets the country of rows
+    whose country nothing else tells (``it_IT``: Italian cities)."""
+    locales = locales or {}
     roles: dict[str, str] = {}
     for name, cm in columns.items():
         role = _ROLE_OF_SEMANTIC.get(_semantic(cm) or "")
         if role and role not in roles.values() and not cm.generator.get("unique"):
             roles[name] = role
+    hinted = next((locales[n] for n in roles if locales.get(n)), None)
     driver = _country_column(columns, df)
     if not roles:  # a country alone still gives the row's persons their locale
         return (columns, {"columns": {"country": driver[0]}, "data_version": reference.DATA_VERSION}) \
@@ -159,8 +164,8 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame) -> tuple[dict[
                 "new": round(float((counts == 1).sum()) / float(counts.sum()), 6)}
     if countries.notna().any():
         group["countries"] = _weights(countries.dropna().value_counts())
-    elif not len(rows):
-        group["countries"] = {"values": ["US"], "weights": [1.0]}
+    elif not len(rows) or hinted:
+        group["countries"] = {"values": [hinted.split("_")[-1] if hinted else "US"], "weights": [1.0]}
     else:
         return None
     for name, role in roles.items():
@@ -222,10 +227,12 @@ def _shape_of_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mapping[str, Any] | None
-                ) -> tuple[dict[str, ColumnModel], dict] | None:
+def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mapping[str, Any] | None,
+                locales: Mapping[str, str | None] | None = None) -> tuple[dict[str, ColumnModel], dict] | None:
     """The table's person group: name columns made from one person in the row's locale, and the email
-    built from them. None when the table names no person."""
+    built from them. None when the table names no person. ``locales`` holds the schema's locale hints
+    by column: one on a name column fixes the group's locale."""
+    locales = locales or {}
     parts: dict[str, str] = {}
     for name, cm in columns.items():
         part = _NAME_PARTS.get(_semantic(cm) or "")
@@ -237,7 +244,10 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
     group: dict[str, Any] = {"columns": dict(parts), "data_version": reference.DATA_VERSION}
     if email is not None and _email_agrees(df, email, parts):
         group["columns"]["email"] = email
-    if parts and not (place and (place.get("columns") or {}).get("country")):
+    hinted = next((locales[c] for c in parts.values() if locales.get(c)), None)
+    if hinted:  # the schema's locale wins over the row's country and the samples
+        group["locale"] = hinted
+    elif parts and not (place and (place.get("columns") or {}).get("country")):
         locales = _sample_locales(df, parts)
         if locales:
             group["locales"] = locales

@@ -167,12 +167,13 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
     reference = None if strict else _reference_rows(schema, table, columns, df)
     if reference:
         layout["reference"] = reference
-    place = entities.find_place(columns, df)
+    hints = {n: c.locale for n, c in table.columns.items()}
+    place = entities.find_place(columns, df, hints)
     if place:
         columns, layout["place"] = place
         if strict:
             layout["place"] = privacy_mode.strict_place(layout["place"], df)
-    person = entities.find_person(columns, df, layout.get("place"))
+    person = entities.find_person(columns, df, layout.get("place"), hints)
     if person:
         columns, layout["person"] = person
         if strict:

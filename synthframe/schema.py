@@ -29,7 +29,7 @@ from .errors import SchemaError, SynthframeError, where
 MAX_PATTERN_LENGTH = 200
 """Longest ``pattern`` hint accepted (formats are codes, not documents)."""
 TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
-HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution", "format")
+HINTS = ("semantic", "unique", "nullable", "min", "max", "values", "pattern", "distribution", "format", "locale")
 TIME_FORMAT = r"%Y-%m-%d(?:(?P<sep>[T ])%H:%M(?P<seconds>:%S(?:\.%(?P<digits>[1-9]?)f)?)?(?P<zone>Z|%:?z)?)?"
 """The text formats of dates and datetimes (``format`` hint): the date, then optionally ``T`` or a space, hours
 and minutes, seconds, a fraction (``%3f``: 3 digits; ``%f``: 6), and ``Z`` or a UTC offset (``%:z``: ``+00:00``,
@@ -56,11 +56,13 @@ class Column:
     distribution: Mapping[str, Any] | None = None
     format: str | None = None
     """Text format of a date or datetime column in written files (see :data:`TIME_FORMAT`)."""
+    locale: str | None = None
+    """Locale of a text column's names, places and words (``de_DE``); learned from the values when None."""
 
     def to_dict(self) -> str | dict[str, Any]:
         """The column as the user would write it (a bare type name when it has no hints)."""
         out: dict[str, Any] = {"type": self.type}
-        for hint in ("semantic", "nullable", "min", "max", "pattern", "format"):
+        for hint in ("semantic", "nullable", "min", "max", "pattern", "format", "locale"):
             value = getattr(self, hint)
             if value is not None:
                 out[hint] = value
@@ -500,7 +502,7 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
     if dist is not None and not _all_finite(list(dist.values())):
         raise SchemaError(f"Column {at}: 'distribution' {dict(dist)!r} holds a number that is not finite (NaN or "
                           f"infinity); give finite parameters.", table=table, column=name)
-    for label in ("semantic", "pattern"):
+    for label in ("semantic", "pattern", "locale"):
         if spec.get(label) is not None and not isinstance(spec[label], str):
             raise SchemaError(f"Column {at}: '{label}' must be a string; got {spec[label]!r}.",
                               table=table, column=name)
@@ -519,10 +521,18 @@ def _parse_column(table: str, name: Any, spec: Any) -> Column:
                 raise SchemaError(f"Column {at}: '{label}' {bound!r} is beyond the 64-bit integers synthframe "
                                   f"generates (|value| < 2**62); use a float column or a smaller bound.",
                                   table=table, column=name)
+    locale = spec.get("locale")
+    if locale is not None:
+        from . import reference
+
+        if locale not in reference.locales():
+            raise SchemaError(f"Column {at}: 'locale' {locale!r} is not one synthframe has names and places for; use "
+                              f"a language_COUNTRY code such as 'en_US', 'de_DE', 'fr_FR', 'es_MX' or 'ja_JP'.",
+                              table=table, column=name)
     return Column(name=name, type=ctype, semantic=spec.get("semantic"), unique=bool(spec.get("unique", False)),
                   nullable=spec.get("nullable"), min=lo, max=hi, values=values, weights=weights,
                   pattern=spec.get("pattern"), distribution=dict(dist) if dist is not None else None,
-                  format=time_format)
+                  format=time_format, locale=locale)
 
 
 _LEVEL_TYPES: dict[str, tuple[type, ...]] = {

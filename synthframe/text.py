@@ -838,7 +838,16 @@ def fit_text_given(spec: dict[str, Any], values: pd.Series, candidates: Mapping[
 
 
 def fit_text(table: str, column: str, values: pd.Series, *, semantic: str | None = None,
-             pattern: str | None = None) -> dict:
+             pattern: str | None = None, locale: str | None = None) -> dict:
+    """The spec of a string column (see :func:`_fit_text`); a ``locale`` hint sets a semantic spec's locale."""
+    spec = _fit_text(table, column, values, semantic=semantic, pattern=pattern)
+    if locale is not None and spec.get("kind") == "semantic":
+        spec["locale"] = locale
+    return spec
+
+
+def _fit_text(table: str, column: str, values: pd.Series, *, semantic: str | None = None,
+              pattern: str | None = None) -> dict:
     """The spec of a string column from its non-null sample values (possibly none) and schema hints.
 
     Hints win: a ``pattern`` is used as given (with the index range the samples cover), a ``semantic``

@@ -208,3 +208,22 @@ def test_user_names_and_emails_follow_the_samples_styles_and_the_rows_locale():
     german = _alpha2(rows["country"]) == "DE"
     domains = rows.loc[german, "email"].str.split("@").str[1]
     assert domains.isin(reference.email_domains("de_DE")).all() and len(set(domains)) > 1
+
+
+def test_a_locale_hint_sets_the_persons_and_the_places_country():
+    schema = {"tables": {"people": {"primary_key": "id", "columns": {
+        "id": "integer", "first_name": {"type": "string", "locale": "fr_FR"}, "last_name": "string",
+        "job": {"type": "string", "semantic": "job", "locale": "de_DE"},
+        "city": {"type": "string", "semantic": "city", "locale": "it_IT"}, "phone": {"type": "string",
+                                                                                  "semantic": "phone"}}}}}
+    model = sf.fit(schema)
+    assert model.schema.tables["people"].columns["first_name"].locale == "fr_FR"
+    rows = model.sample({"people": 2000}, seed=1)["people"]
+    french = reference.names("fr_FR")
+    assert rows["last_name"].isin(french["last"].to_pylist()).all()
+    assert rows["job"].isin(reference.jobs("de_DE").to_pylist()).all()
+    cities = reference.cities().to_pandas()
+    assert rows["city"].isin(cities.loc[cities["country"] == "IT", "name"]).all()
+    assert rows["phone"].str.startswith("+39 ").all()
+    with pytest.raises(sf.SynthframeError, match="'locale' 'xx_YY' is not one synthframe has"):
+        sf.fit({"tables": {"t": {"columns": {"a": {"type": "string", "locale": "xx_YY"}}}}})

@@ -433,11 +433,13 @@ def _country_locales() -> np.ndarray:
 
 def row_locales(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None) -> np.ndarray:
     """Each row's locale (an index into :func:`reference.locales`): its country's, when the table has a
-    place group, else a draw from the locales the person group learned."""
+    place group, else a draw from the locales the person group learned; the schema's locale when given."""
+    position = {name: i for i, name in enumerate(reference.locales())}
+    if group.get("locale") in position:
+        return np.full(len(ctx.rows), position[group["locale"]], dtype=np.int64)
     if place:
         return _locale_codes(row_countries(ctx, place))
     learned = group.get("locales") or {"values": ["en_US"], "weights": [1.0]}
-    position = {name: i for i, name in enumerate(reference.locales())}
     codes = np.array([position.get(v, position.get("en_US", 0)) for v in learned["values"]], dtype=np.int64)
     return codes[_weighted(ctx.uniform(PERSON, "locale"), learned)]
 

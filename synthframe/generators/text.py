@@ -154,7 +154,7 @@ class _Text(ColumnGenerator):
     def fit(cls, values: Any, hints: Any, ctx: Any) -> dict[str, Any]:
         """A semantic type, a format or free words, as the hints and values say (see :func:`text.fit_text`)."""
         return {"kind": "text", "text": fit_text(ctx.table, hints.name, values, semantic=hints.semantic,
-                                                 pattern=hints.pattern)}
+                                                 pattern=hints.pattern, locale=hints.locale)}
 
     def ids(self, ctx: DrawContext) -> np.ndarray | None:
         return ctx.unique_ids(self.name, self.capacity()) if self.unique else None
