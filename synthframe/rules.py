@@ -197,8 +197,6 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
     of its parent rows — a factor possibly taken as ``1 - x`` for a share such as a discount — rounded to the
     column's decimals (``line_total = quantity * unit_price * (1 - discount)``, ``l_extendedprice =
     l_quantity * p_retailprice``). They become ``formula`` columns."""
-    from itertools import combinations
-
     numeric = ("integer", "float")
     sources: list[tuple[dict[str, Any], np.ndarray]] = []
     for name, cm in columns.items():
@@ -235,9 +233,7 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
         own = [(ref, v) for ref, v in terms if ref.get("column") != name or "fk" in ref]
         found = None
         for size in range(2, MAX_FACTORS + 1):
-            for combo in combinations(own, size):
-                if len({(r.get("fk"), r["column"]) for r, _ in combo}) < size:
-                    continue
+            for combo in _screened(own, size, target, present, decimals):
                 product = np.prod([v[rows] for _, v in combo], axis=0)
                 check = present[rows]
                 with np.errstate(invalid="ignore", over="ignore"):
@@ -257,6 +253,36 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
         described = [("1 - " if r.get("one_minus") else "") + (
             f"{table.foreign_keys[r['fk']].ref_table}.{r['column']}" if "fk" in r else r["column"]) for r in found]
         rules.append({"rule": "product", "column": name, "of": described})
+
+
+_SCREEN_ROWS = 8
+"""Rows on which every pair and triple of factors is tried at once, before the few that fit are checked."""
+
+
+def _screened(terms: list[tuple[dict[str, Any], np.ndarray]], size: int, target: np.ndarray, present: np.ndarray,
+              decimals: int) -> list[tuple[tuple[dict[str, Any], np.ndarray], ...]]:
+    """The combinations of ``size`` terms of distinct columns whose product matches ``target`` on the first
+    few rows where it is present, in the order :func:`itertools.combinations` gives them: every combination
+    is multiplied out at once over those rows (an array of terms**size × rows), not one by one."""
+    screen = np.flatnonzero(present)[:_SCREEN_ROWS]
+    values = np.stack([v[screen] for _, v in terms])  # terms × rows
+    key = pd.factorize(pd.Series([f"{r.get('fk')}/{r['column']}" for r, _ in terms]))[0]
+    n = len(terms)
+    same = key[:, None] == key[None, :]  # x and 1 - x of one column are one factor
+    t = target[screen]
+    with np.errstate(invalid="ignore", over="ignore"):
+        pairs = values[:, None, :] * values[None, :, :]
+        if size == 2:
+            fits = np.all(np.round(pairs, decimals) == t, axis=2) & np.triu(~same, 1)
+            return [(terms[i], terms[j]) for i, j in np.argwhere(fits)]
+        out = []
+        upper = np.triu(np.ones((n, n), dtype=bool), 1)
+        for i in range(n - 2):  # a loop over the first factor; the other two at once
+            fits = np.all(np.round(pairs[i][:, None, :] * values[None, :, :], decimals) == t, axis=2)
+            fits &= upper & ~same & ~same[i][:, None] & ~same[i][None, :]
+            fits[: i + 1, :] = False
+            out.extend((terms[i], terms[j], terms[k]) for j, k in np.argwhere(fits))
+        return out
 
 
 def _reaches(depends: Mapping[str, str], start: str, target: str) -> bool:
