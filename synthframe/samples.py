@@ -542,7 +542,9 @@ def _coerce_table(schema: Schema, table: str, df: pd.DataFrame) -> pd.DataFrame:
     _check_primary_key(table, spec.primary_key, out)
     formats = {name: time_format(df[name]) for name, col in spec.columns.items()
                if name in df.columns and col.type in ("date", "datetime")}
-    out.attrs[TIME_FORMATS] = {name: f for name, f in formats.items() if f is not None}
+    # a frame read once already (uploaded files, then fitted) keeps the formats its text showed
+    known = df.attrs.get(TIME_FORMATS, {}) if isinstance(df.attrs.get(TIME_FORMATS), dict) else {}
+    out.attrs[TIME_FORMATS] = {name: f or known.get(name) for name, f in formats.items() if f or known.get(name)}
     return out
 
 

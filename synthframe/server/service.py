@@ -216,8 +216,11 @@ def preview(model: Model, inputs: Inputs, config: ServerConfig, deadline: Deadli
     parts = []
     for table, n in counts.items():
         frame = to_frame(generate_rows(model, table, range(min(inputs.limit, n)), run=run))
-        dates = [c.name for c in model.schema.tables[table].columns.values() if c.type == "date"]
-        parts.append(f"{json.dumps(table, ensure_ascii=False)}: {to_records_json(frame, date_columns=dates)}")
+        columns = model.schema.tables[table].columns.values()
+        dates = [c.name for c in columns if c.type == "date"]
+        formats = {c.name: c.format for c in columns if c.format is not None}  # as the samples wrote them
+        records = to_records_json(frame, date_columns=dates, formats=formats)
+        parts.append(f"{json.dumps(table, ensure_ascii=False)}: {records}")
         deadline.check(f"previewing table '{table}'")
     return (f'{{"recordCounts": {json.dumps(counts, ensure_ascii=False)}, "limit": {inputs.limit}, '
             f'"tables": {{{", ".join(parts)}}}}}')
