@@ -338,7 +338,9 @@ def _sample_locales(df: pd.DataFrame, parts: Mapping[str, str]) -> dict[str, lis
     if column == parts.get("full"):
         values = values.str.split(",").str[0] if _share(values.str.contains(",")) >= 0.5 else values.str.split().str[-1]
     kind = "first" if column == parts.get("first") else "last"
-    locales = reference.locales()
+    table = reference.get("locales")
+    own = pc.equal(table.column("locale"), table.column("names_locale"))
+    locales = table.filter(own).column("locale").to_pylist()  # locales with names of their own, not borrowed
     hits = {}
     for locale in locales:  # a loop over locales, each a vectorized membership test
         lists = reference.names(locale)
@@ -353,3 +355,64 @@ def _sample_locales(df: pd.DataFrame, parts: Mapping[str, str]) -> dict[str, lis
     chosen = ranked[found].idxmax(axis=1).value_counts()
     chosen = chosen[chosen >= max(1, 0.05 * float(found.sum()))]
     return _weights(chosen)
+
+
+_LEGAL = (r"\b(?:inc|incorporated|ltd|limited|llc|llp|plc|corp|corporation|co|company|group|gmbh|ag|kg|ohg|sa|"
+          r"sarl|sas|srl|spa|bv|nv|oy|ab|as|pty|and|und|et|the)\b")
+"""Words a company's web domain leaves out (``Acme Corp`` -> ``acme``)."""
+
+
+def company_slug(names: pd.Series) -> pd.Series:
+    """A company name as its web domain's name: lower-case ASCII letters and digits, legal forms dropped
+    (``Müller & Söhne GmbH`` -> ``mullersohne``)."""
+    plain = names.astype(str).str.lower().str.normalize("NFKD").str.replace(r"[^a-z0-9 ]", " ", regex=True)
+    return plain.str.replace(_LEGAL, " ", regex=True).str.replace(r"\s+", "", regex=True)
+
+
+def _domain_of(values: pd.Series) -> pd.Series:
+    """The host of an email, URL or domain value, without ``www.``."""
+    text = values.astype(str).str.lower().str.strip()
+    text = text.str.replace(r"^[^@]*@", "", regex=True).str.replace(r"^[a-z]+://", "", regex=True)
+    return text.str.extract(r"^(?:www\.)?([a-z0-9.\-]+\.[a-z]{2,})", expand=False).fillna("")
+
+
+def find_company(columns: dict[str, ColumnModel], df: pd.DataFrame, person: Mapping[str, Any] | None
+                 ) -> tuple[dict[str, ColumnModel], dict] | None:
+    """The table's company group: a company column, and the web domains, URLs and emails whose host is
+    the row's company's name (``Cobalt Data`` -> ``cobaltdata.io``, ``https://www.cobaltdata.io``,
+    ``kimberly.santiago@cobaltdata.io``) in at least half of the sample rows. None when nothing is tied."""
+    company = next((n for n, cm in columns.items() if _semantic(cm) == "company"), None)
+    if company is None or company not in df or not df[company].notna().any():
+        return None
+    slug = company_slug(df[company])
+    email = ((person or {}).get("columns") or {}).get("email")
+    tied: dict[str, Any] = {}
+    for name, cm in columns.items():  # a loop over the table's columns
+        semantic = _semantic(cm)
+        if name not in df or semantic not in ("url", "domain_name", "email") or cm.generator.get("unique"):
+            continue
+        if semantic == "email" and name != email:
+            continue
+        rows = df[name].notna() & df[company].notna()
+        host = _domain_of(df.loc[rows, name])
+        stem = host.str.rsplit(".", n=1).str[0]
+        mine = (stem == slug[rows]) & (slug[rows] != "")
+        if float(mine.mean()) < (0.2 if semantic == "email" else MIN_AGREEMENT):
+            continue  # emails: a share of business addresses among free-mail ones is enough
+        tlds = host[mine].str.rsplit(".", n=1).str[1].value_counts()
+        spec: dict[str, Any] = {"tlds": _weights(tlds), "share": round(float(mine.mean()), 6)}
+        if semantic == "url":
+            starts = df.loc[rows, name][mine].astype(str).str.extract(r"^((?:https?://)?(?:www\.)?)", expand=False)
+            spec["prefix"] = str(starts.mode().iloc[0]) if len(starts.dropna()) else "https://"
+        tied[name] = (semantic, spec)
+    if not tied:
+        return None
+    out = dict(columns)
+    group: dict[str, Any] = {"columns": {"company": company}}
+    for name, (semantic, spec) in tied.items():
+        if semantic == "email":
+            group["email"] = {"column": name, **spec}
+            continue
+        group["columns"][name] = name
+        out[name] = replace(columns[name], generator={"kind": "company_domain", "url": semantic == "url", **spec})
+    return out, group

@@ -178,6 +178,15 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         columns, layout["person"] = person
         if strict:
             layout["person"] = privacy_mode.strict_person(layout["person"], df)
+    company = entities.find_company(columns, df, layout.get("person"))
+    if company:
+        columns, layout["company"] = company
+        email = layout["company"].pop("email", None)
+        if email and layout.get("person"):  # business addresses at the row's company's domain
+            layout["person"] = {**layout["person"], "company": {
+                "column": layout["company"]["columns"]["company"], "tlds": email["tlds"], "share": email["share"]}}
+        if len(layout["company"]["columns"]) == 1:
+            del layout["company"]
     columns, found = rules.find_rules(table, columns, df, frames, fitted)
     network = _fit_network(table, columns, df, frames, fitted)
     if network:

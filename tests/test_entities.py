@@ -227,3 +227,35 @@ def test_a_locale_hint_sets_the_persons_and_the_places_country():
     assert rows["phone"].str.startswith("+39 ").all()
     with pytest.raises(sf.SynthframeError, match="'locale' 'xx_YY' is not one synthframe has"):
         sf.fit({"tables": {"t": {"columns": {"a": {"type": "string", "locale": "xx_YY"}}}}})
+
+
+def test_web_domains_and_business_emails_belong_to_the_rows_company():
+    contacts = pd.DataFrame({
+        "id": range(1, 9),
+        "first_name": ["Anna", "Peter", "Lena", "Tom", "Eva", "Max", "Ida", "Leo"],
+        "last_name": ["Roth", "Klein", "Wolf", "Berg", "Hahn", "Kurz", "Lang", "Frei"],
+        "company": ["Cobalt Data", "Northwind Traders", "Acme Corp", "Globex LLC", "Initech", "Umbrella Corporation",
+                    "Stark Industries", "Wayne Enterprises"],
+        "website": ["https://www.cobaltdata.io", "https://www.northwindtraders.com", "https://www.acme.com",
+                    "https://www.globex.com", "https://www.initech.io", "https://www.umbrella.com",
+                    "https://www.starkindustries.com", "https://www.wayneenterprises.com"],
+        "email": ["anna.roth@cobaltdata.io", "peter.klein@gmail.com", "lena.wolf@acme.com", "tom.berg@globex.com",
+                  "eva.hahn@yahoo.com", "max.kurz@umbrella.com", "ida.lang@starkindustries.com",
+                  "leo.frei@gmail.com"]})
+    schema = {"tables": {"contacts": {"primary_key": "id", "columns": {
+        "id": "integer", "first_name": "string", "last_name": "string", "company": "string", "website": "string",
+        "email": "string"}}}}
+    model = sf.fit(schema, {"contacts": contacts})
+    layout = model.tables["contacts"].layout
+    assert layout["company"]["columns"] == {"company": "company", "website": "website"}
+    assert model.tables["contacts"].columns["website"].generator == {
+        "kind": "company_domain", "url": True, "prefix": "https://www.", "share": 1.0,
+        "tlds": {"values": ["com", "io"], "weights": [0.75, 0.25]}}
+    assert layout["person"]["company"]["share"] == 0.625  # five of eight at their company's domain
+    rows = model.sample({"contacts": 4000}, seed=3)["contacts"]
+    slug = rows["company"].str.lower().str.replace(r"\b(?:inc|ltd|llc|plc|group|and)\b|[^a-z]", "",
+                                                   regex=True)
+    site = rows["website"].str.extract(r"^https://www\.([a-z0-9]+)\.(com|io)$")
+    assert (site[0] == slug).all()
+    at_company = rows["email"].str.split("@").str[1].str.split(".").str[0] == slug
+    assert at_company.mean() == pytest.approx(0.625, abs=0.03)

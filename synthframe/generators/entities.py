@@ -546,7 +546,8 @@ def _check_data_version(group: Mapping[str, Any] | None, table: str) -> None:
 
 
 GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
-           "place_phone": "place", "place_street": "place", "person_name": "person", "person_user_name": "person"}
+           "place_phone": "place", "place_street": "place", "person_name": "person", "person_user_name": "person",
+           "company_domain": "company"}
 """Generator kinds that take their group from the table's layout."""
 
 
@@ -557,13 +558,15 @@ def grouped_generator(column: Any, table: str, layout: Mapping[str, Any]) -> Col
     from .text import PersonEmail
 
     kind = column.generator.get("kind")
-    place, person = layout.get("place"), layout.get("person")
+    place, person, company = layout.get("place"), layout.get("person"), layout.get("company")
     for group in (place, person):
         _check_data_version(group, table)
     if kind in GROUPED:
         cls = REGISTRY[kind]
         if kind in ("person_name", "person_user_name"):
             found = cls(column, column.generator, table, person, place)
+        elif kind == "company_domain":
+            found = cls(column, column.generator, table, company)
         else:
             found = cls(column, column.generator, table, place)
     elif person and kind == "text" and (person.get("columns", person)).get("email") == column.name:
@@ -769,3 +772,40 @@ class PersonUserName(_PersonMember):
             digits = pc.if_else(pa.array(u < share), pc.cast(pa.array(1 + (u * 9999).astype(np.int64) % 99),
                                                              pa.string()), "")
         return pc.binary_join_element_wise(local, digits, "")
+
+
+# -- a company's web domain ---------------------------------------------------------------------------
+
+def company_hosts(values: pa.Array, tlds: Mapping[str, Any], u: np.ndarray) -> pa.Array:
+    """``cobaltdata.io`` for ``Cobalt Data``: each company name as letters and digits without its legal form,
+    a top-level domain drawn at the learned rates; computed once per distinct name."""
+    from ..entities import _LEGAL
+
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
+    plain = pc.utf8_normalize(pc.utf8_lower(encoded.dictionary), "NFKD")
+    plain = pc.replace_substring_regex(plain, r"[^a-z0-9 ]", " ")
+    slug = pc.replace_substring_regex(pc.replace_substring_regex(plain, _LEGAL, " "), r"\s+", "")
+    slug = pc.if_else(pc.equal(pc.utf8_length(slug), 0), "company", slug)
+    names = pc.fill_null(slug.take(encoded.indices), "company")
+    endings = pa.array(["." + str(t) for t in tlds["values"]], pa.string())
+    return pc.binary_join_element_wise(names, endings.take(pa.array(_weighted(u, tlds))), "")
+
+
+@register
+class CompanyDomain(_Member):
+    """The web domain or URL of the row's company (``cobaltdata.io``, ``https://www.cobaltdata.io``)."""
+
+    kind = "company_domain"
+    group_name = "company"
+
+    def reads(self) -> tuple[str, ...]:
+        return (self.group["columns"]["company"],)
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        host = company_hosts(ctx.values(self.group["columns"]["company"]), self.params["tlds"],
+                             ctx.uniform(self.name, "tld"))
+        if self.params.get("url"):
+            return pc.binary_join_element_wise(pa.scalar(str(self.params.get("prefix", "https://"))), host, "")
+        return host

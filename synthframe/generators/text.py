@@ -216,7 +216,8 @@ class PersonEmail(_Text):
     def reads(self) -> tuple[str, ...]:
         if "columns" in self.group:  # a person group: the names are the group's hidden draws
             driver = ((self.place or {}).get("columns") or {}).get("country")
-            return (driver,) if driver else ()
+            company = (self.group.get("company") or {}).get("column")
+            return tuple(c for c in (driver, company) if c)
         return (self.group["first"], self.group["last"])
 
     def _names(self, ctx: DrawContext) -> tuple[pa.Array, pa.Array]:
@@ -263,6 +264,13 @@ class PersonEmail(_Text):
             domain = at.take(_weighted(d.uniform("person-domain"), domains["weights"]))
         else:
             domain = row_email_domains(ctx, self.group, self.place, self.name)
+        company = self.group.get("company")
+        if company:  # a learned share of addresses at the row's company's own domain
+            from .entities import company_hosts
+
+            host = company_hosts(ctx.values(company["column"]), company["tlds"], d.uniform("company-tld"))
+            at_company = pa.array(d.uniform("at-company") < float(company["share"]))
+            domain = pc.if_else(at_company, pc.binary_join_element_wise(pa.scalar("@"), host, ""), domain)
         if self.unique:
             digits = _to_str(ctx.unique_ids(self.name, None))
         else:
