@@ -31,6 +31,7 @@ SCHEMA = {"tables": {
         "email": {"type": "string", "semantic": "email", "unique": True},
         "login": {"type": "string", "semantic": "user_name", "unique": True},
         "company": {"type": "string", "semantic": "company", "unique": True},
+        "website": {"type": "string", "semantic": "url", "nullable": True},
         "city": {"type": "string", "semantic": "city", "nullable": True},
         "code": {"type": "string", "pattern": "CU-#####", "unique": True},
         "motto": "string",
@@ -107,6 +108,9 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
             "kind": "sentences", "sentences": {"values": ["Loyal."], "weights": [1.0]},
             "count": {"values": [1], "weights": [1.0]}}}}}}
     customers["label"]["generator"] = {**customers["title"]["generator"], "unique": False}
+    customers["website"]["generator"] = {"kind": "company_domain", "url": True, "prefix": "https://www.",
+                                         "tlds": {"values": ["com", "io"], "weights": [0.8, 0.2]}}
+    data["tables"]["customers"]["layout"]["company"] = {"columns": {"company": "company", "website": "website"}}
     sites = data["tables"]["sites"]
     sites["columns"]["country"]["generator"] = {"kind": "place_country", "form": "name", "new": 0.2}
     sites["layout"]["place"]["columns"]["country"] = "country"
