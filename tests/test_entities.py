@@ -259,3 +259,12 @@ def test_web_domains_and_business_emails_belong_to_the_rows_company():
     assert (site[0] == slug).all()
     at_company = rows["email"].str.split("@").str[1].str.split(".").str[0] == slug
     assert at_company.mean() == pytest.approx(0.625, abs=0.03)
+
+
+def test_a_million_unique_emails_have_no_duplicate(model: sf.Model):
+    from synthframe.generate import Run, resolve_rows
+
+    run = Run(model, resolve_rows(model, {"customers": 1_000_000}), 12)
+    emails = run.rows("customers", range(1_000_000), ["email"]).column("email").to_pandas()
+    assert emails.is_unique
+    assert emails.str.fullmatch(r"[a-z._]+\d+@[a-z0-9.\-]+\.[a-z]{2,}").all()
