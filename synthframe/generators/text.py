@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from ..errors import CapacityError, ModelError, RowCountError, where
 from ..keys import splitmix64
-from ..randomness import GAMMA, as_rows, bits, integers, mix64, stream_key, uniforms
+from ..randomness import GAMMA, as_rows, bits, finalize, integers, mix64, stream_key, uniforms
 from ..text import (
     _STRUCTURED_CAPACITY,
     DEFAULT_LOCALE,
@@ -434,10 +434,35 @@ def _weighted(u: np.ndarray, weights: Sequence[float]) -> np.ndarray:
 
 
 def _weighted_32(h: np.ndarray, weights: Sequence[float]) -> np.ndarray:
-    """Like :func:`_weighted`, for uniform 32-bit integers (held in uint64) instead of floats."""
+    """Like :func:`_weighted`, for uniform 32-bit integers (held in uint64) instead of floats: exactly
+    ``searchsorted(thresholds, h, side="right")``, through a table indexed by the top bits of ``h`` (only
+    draws in the few bins a threshold splits are searched)."""
+    thresholds, guide, shift = _guide_32(tuple(float(w) for w in weights))
+    last = len(thresholds) - 1
+    if guide is None:  # weights that do not give ordered thresholds: search as they are
+        return np.minimum(np.searchsorted(thresholds, h, side="right"), last)
+    codes = guide[h >> np.uint64(shift)]
+    split = np.flatnonzero(codes < 0)
+    if split.size:
+        codes[split] = np.minimum(np.searchsorted(thresholds, h[split], side="right"), last)
+    return codes
+
+
+@lru_cache(maxsize=256)
+def _guide_32(weights: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """The 32-bit thresholds of ``weights``, and per bin of ``2**(32 - shift)`` equal bins the code every draw
+    in it gets (-1 where a threshold splits the bin); no table when the thresholds are not ordered."""
     cum = np.cumsum(np.asarray(weights, dtype=float))
     thresholds = np.floor(cum / cum[-1] * 2.0**32).astype(np.uint64)
-    return np.minimum(np.searchsorted(thresholds, h, side="right"), len(cum) - 1)
+    bits_ = int(min(20, max(8, math.ceil(math.log2(len(thresholds))) + 6)))
+    shift = 32 - bits_
+    if not np.isfinite(cum).all() or cum[-1] <= 0 or np.any(np.diff(cum) < 0):
+        return thresholds, None, shift
+    last = len(thresholds) - 1
+    starts = np.arange(1 << bits_, dtype=np.uint64) << np.uint64(shift)
+    first = np.minimum(np.searchsorted(thresholds, starts, side="right"), last)
+    final = np.minimum(np.searchsorted(thresholds, starts + np.uint64((1 << shift) - 1), side="right"), last)
+    return thresholds, np.where(first == final, first, -1).astype(np.int32), shift
 
 
 def _choice_table(weights: Sequence[float], bins: int) -> np.ndarray:
@@ -745,47 +770,63 @@ def _word_count(spec: dict, u: np.ndarray) -> np.ndarray:
 
 
 def _gen_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
-    """Rows of k words: k from the learned counts, each word hashed from (row key, position) into the vocabulary."""
+    """Rows of k words: k from the learned counts, each word hashed from (row key, position) into the vocabulary.
+
+    Word j of a row (position p) is ``splitmix64(base + (p + 1) * GAMMA)``, computed for all words at once as
+    ``finalize(repeat(base - start * GAMMA) + (j + 2) * GAMMA)``. Values are taken from a vocabulary that holds
+    each word twice, as a row's first word and after a space (the case applied once), so the taken words'
+    bytes are the rows' text and only the row offsets are new.
+    """
     k = _word_count(spec, d.uniform("word_count"))
+    rows = len(k)
     base = d.bits("words")
-    offsets = np.zeros(len(k) + 1, dtype=np.int64)
+    offsets = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(k, out=offsets[1:])
-    row = np.repeat(np.arange(len(k)), k)
-    position = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], k)
+    total = int(offsets[-1])
     with np.errstate(over="ignore"):
-        h = splitmix64(np.repeat(base, k) + (position.view(np.uint64) + np.uint64(1)) * GAMMA) >> np.uint64(32)
+        h = np.arange(2, total + 2, dtype=np.uint64)
+        h *= GAMMA
+        h += np.repeat(base - offsets[:-1].view(np.uint64) * GAMMA, k)
+    h = finalize(h)
+    h >>= np.uint64(32)
+    case = spec.get("case")
     vocabulary = spec.get("vocabulary")
     if vocabulary:
         vocabularies = vocabulary.get("positions") or [vocabulary]
-        words = pa.array([w for v in vocabularies for w in v["words"]], pa.string())
-        index = np.zeros(len(h), dtype=np.int64)
-        which = np.minimum(position, len(vocabularies) - 1)
-        first = 0
-        for j, v in enumerate(vocabularies):
-            at = which == j if len(vocabularies) > 1 else slice(None)
-            index[at] = first + _weighted_32(h[at], v.get("weights") or [1.0] * len(v["words"]))
-            first += len(v["words"])
+        words = tuple(w for v in vocabularies for w in v["words"])
+        if len(vocabularies) == 1:
+            index = _weighted_32(h, vocabulary.get("weights") or [1.0] * len(words))
+        else:
+            index = np.zeros(total, dtype=np.int64)
+            position = np.arange(total, dtype=np.int64) - np.repeat(offsets[:-1], k)
+            which = np.minimum(position, len(vocabularies) - 1)
+            first = 0
+            for j, v in enumerate(vocabularies):  # a loop over the few position vocabularies
+                at = which == j
+                index[at] = first + _weighted_32(h[at], v.get("weights") or [1.0] * len(v["words"]))
+                first += len(v["words"])
     else:
         locale = spec.get("locale", DEFAULT_LOCALE)
         _check_locale(locale, d.table, d.column)
-        words = _word_pool(int(spec.get("pool_size", POOL_SIZE)), pool_seed_of(d.table, d.column), locale)
+        pool = _word_pool(int(spec.get("pool_size", POOL_SIZE)), pool_seed_of(d.table, d.column), locale)
+        words = tuple(pool.to_pylist())
         index = ((h * np.uint64(len(words))) >> np.uint64(32)).view(np.int64)
-    taken = words.take(index)
+    del h
+    # the case of the whole value is the case of its words, except a capitalized sentence's
+    table, lengths = _spaced_words(words, None if case == "sentence" else case)
     chars = spec.get("chars") or {}
     end = spec.get("end", "")
+    cut = False
     if "max" in chars:
-        # keep whole words while they fit (the first always), then cut what is still too long
         limit = max(1, int(chars["max"]) - len(end))
-        cost = pc.utf8_length(taken).to_numpy(zero_copy_only=False).astype(np.int64) + 1
-        used = np.cumsum(cost)
-        used -= np.repeat(np.concatenate([[0], used])[offsets[:-1]], k)
-        keep = (used - 1 <= limit) | (position == 0)
-        if not keep.all():
-            taken = taken.filter(keep)
-            np.cumsum(np.bincount(row[keep], minlength=len(k)), out=offsets[1:])
-    lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), taken)
-    out = _apply_case(pc.binary_join(lists, " "), spec.get("case"))
-    if "max" in chars:
+        index, k, cut = _fit_words(index, k, offsets, lengths, limit)
+        np.cumsum(k, out=offsets[1:])
+    spaced = np.asarray(index, dtype=np.int64) + len(words)
+    spaced[offsets[:-1][k > 0]] -= len(words)  # each row's first word has no space before it
+    out = _rows_of(table.take(pa.array(spaced)), offsets)
+    if case == "sentence":
+        out = _apply_case(out, case)
+    if cut:
         out = pc.utf8_slice_codeunits(out, 0, limit)
     if end:
         out = _join(out, end)
@@ -793,3 +834,51 @@ def _gen_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.String
         # the id is the last space-separated token, and words hold no spaces: distinct by construction
         out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
     return out
+
+
+def _rows_of(taken: pa.StringArray, offsets: np.ndarray) -> pa.StringArray:
+    """The strings made of ``taken``'s values ``offsets[i]:offsets[i + 1]`` concatenated: its data buffer as it
+    is, with new offsets."""
+    _, ends_buffer, data = taken.buffers()
+    if not len(taken):  # every row empty
+        return pa.StringArray.from_buffers(len(offsets) - 1, pa.py_buffer(np.zeros(len(offsets), np.int32)),
+                                           pa.py_buffer(b""))
+    ends = np.frombuffer(ends_buffer, dtype=np.int32, count=len(taken) + 1, offset=4 * taken.offset)
+    return pa.StringArray.from_buffers(len(offsets) - 1, pa.py_buffer(np.ascontiguousarray(ends[offsets])), data)
+
+
+@lru_cache(maxsize=64)
+def _spaced_words(words: tuple[str, ...], case: str | None) -> tuple[pa.StringArray, np.ndarray]:
+    """``words`` then ``" " + word`` for each, in ``case``, and each word's length in characters (before the
+    case: the length the value's limit is counted in)."""
+    table = _apply_case(pa.array([*words, *(" " + w for w in words)], pa.string()), case)
+    lengths = pc.utf8_length(pa.array(words, pa.string())).to_numpy(zero_copy_only=False).astype(np.int64)
+    return table, lengths
+
+
+def _fit_words(index: np.ndarray, k: np.ndarray, offsets: np.ndarray, lengths: np.ndarray,
+               limit: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The words of each row kept while the row's text fits in ``limit`` characters (the first word always),
+    the new counts, and whether some row is still too long (a first word longer than ``limit``).
+
+    Only rows longer than ``limit`` are looked at word by word; ``index`` is returned as is when none is.
+    """
+    if not len(index):
+        return index, k, False
+    size = lengths[index] + 1  # a word and the space after it
+    used = np.zeros(len(index) + 1, dtype=np.int64)
+    np.cumsum(size, out=used[1:])
+    row_start = used[offsets[:-1]]
+    long = np.flatnonzero(used[offsets[1:]] - row_start - 1 > limit)
+    if not long.size:
+        return index, k, False
+    counts = k[long]
+    local = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    word = np.repeat(offsets[long], counts) + local
+    drop = (used[word + 1] - np.repeat(row_start[long], counts) - 1 > limit) & (local > 0)
+    k = k.copy()
+    k[long] -= np.bincount(np.repeat(np.arange(len(long)), counts)[drop], minlength=len(long))
+    cut = bool((lengths[index[offsets[long]]] > limit).any())
+    keep = np.ones(len(index), dtype=bool)
+    keep[word[drop]] = False
+    return index[keep], k, cut

@@ -1,0 +1,137 @@
+"""Faster paths give the same values as the straightforward computation they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from synthframe.generators import text
+from synthframe.generators.text import Draws, _SpecContext, generate_text
+from synthframe.keys import splitmix64
+from synthframe.randomness import GAMMA
+
+
+def _reference_weighted_32(h: np.ndarray, weights: list[float]) -> np.ndarray:
+    cum = np.cumsum(np.asarray(weights, dtype=float))
+    thresholds = np.floor(cum / cum[-1] * 2.0**32).astype(np.uint64)
+    return np.minimum(np.searchsorted(thresholds, h, side="right"), len(cum) - 1)
+
+
+def _reference_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+    """Word text as a list per row joined by spaces, cased and cut per value, words chosen by binary search."""
+    k = text._word_count(spec, d.uniform("word_count"))
+    base = d.bits("words")
+    offsets = np.zeros(len(k) + 1, dtype=np.int64)
+    np.cumsum(k, out=offsets[1:])
+    row = np.repeat(np.arange(len(k)), k)
+    position = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], k)
+    with np.errstate(over="ignore"):
+        h = splitmix64(np.repeat(base, k) + (position.view(np.uint64) + np.uint64(1)) * GAMMA) >> np.uint64(32)
+    vocabulary = spec.get("vocabulary")
+    if vocabulary:
+        vocabularies = vocabulary.get("positions") or [vocabulary]
+        words = pa.array([w for v in vocabularies for w in v["words"]], pa.string())
+        index = np.zeros(len(h), dtype=np.int64)
+        which = np.minimum(position, len(vocabularies) - 1)
+        first = 0
+        for j, v in enumerate(vocabularies):
+            at = which == j if len(vocabularies) > 1 else slice(None)
+            index[at] = first + _reference_weighted_32(h[at], v.get("weights") or [1.0] * len(v["words"]))
+            first += len(v["words"])
+    else:
+        words = text._word_pool(int(spec.get("pool_size", text.POOL_SIZE)), text.pool_seed_of(d.table, d.column),
+                                spec.get("locale", text.DEFAULT_LOCALE))
+        index = ((h * np.uint64(len(words))) >> np.uint64(32)).view(np.int64)
+    taken = words.take(index)
+    chars = spec.get("chars") or {}
+    end = spec.get("end", "")
+    if "max" in chars:
+        limit = max(1, int(chars["max"]) - len(end))
+        cost = pc.utf8_length(taken).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        used = np.cumsum(cost)
+        used -= np.repeat(np.concatenate([[0], used])[offsets[:-1]], k)
+        keep = (used - 1 <= limit) | (position == 0)
+        if not keep.all():
+            taken = taken.filter(keep)
+            np.cumsum(np.bincount(row[keep], minlength=len(k)), out=offsets[1:])
+    lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), taken)
+    out = text._apply_case(pc.binary_join(lists, " "), spec.get("case"))
+    if "max" in chars:
+        out = pc.utf8_slice_codeunits(out, 0, limit)
+    if end:
+        out = text._join(out, end)
+    if unique_ids is not None:
+        out = pc.binary_join_element_wise(out, text._to_str(unique_ids), " ")
+    return out
+
+
+def _reference(spec: dict, rows: range, unique_ids: np.ndarray | None = None) -> list[str]:
+    index = np.arange(rows.start, rows.stop, dtype=np.int64)
+    d = Draws(_SpecContext(11, "t", "c", index, unique_ids), "c")
+    return _reference_words(spec, d, unique_ids).to_pylist()
+
+
+def _zipf(n: int) -> list[float]:
+    return [round(1.0 / (i + 1), 6) for i in range(n)]
+
+
+VOCAB = ["the", "regular", "slyly", "carefully", "deposits", "Über", "ΟΔΟΣ", "straße", "İstanbul", "o'neil",
+         "3rd", "x", "mañana", "ǅemal", "ﬁne", "a-b", "furiously", "pinto", "beans", "requests"]
+WORDS = {"values": [0, 1, 3, 8, 20, 40], "weights": [0.05, 0.1, 0.2, 0.3, 0.2, 0.15], "min": 0, "max": 40}
+LONG_VOCAB = [f"w{i}{'q' * (i % 13)}" for i in range(700)]
+CASES = [None, "lower", "upper", "title", "sentence"]
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("chars", [None, {"max": 30}, {"max": 4}, {"max": 1000}])
+def test_words_equal_the_reference(case: str | None, chars: dict | None) -> None:
+    spec = {"kind": "words", "words": WORDS, "vocabulary": {"words": VOCAB, "weights": _zipf(len(VOCAB))}}
+    if case:
+        spec["case"] = case
+    if chars:
+        spec["chars"] = chars
+    got = generate_text(spec, seed=11, table="t", column="c", rows=range(5, 3005)).to_pylist()
+    assert got == _reference(spec, range(5, 3005))
+
+
+@pytest.mark.parametrize("spec", [
+    {"kind": "words", "words": {"values": [5], "weights": [1.0], "min": 5, "max": 5}, "chars": {"max": 46},
+     "case": "lower", "vocabulary": {"words": VOCAB[:6], "weights": _zipf(6), "positions": [
+         {"words": VOCAB[:6], "weights": _zipf(6)}, {"words": VOCAB[6:12]}, {"words": VOCAB[12:], "weights":
+                                                                            [1.0] * 8}]}},
+    {"kind": "words", "words": {"min": 2, "max": 31}, "chars": {"max": 198}, "case": "lower",
+     "vocabulary": {"words": LONG_VOCAB, "weights": _zipf(len(LONG_VOCAB))}},
+    {"kind": "words", "words": {"min": 1, "max": 9}, "chars": {"max": 25}, "end": ".",
+     "vocabulary": {"words": LONG_VOCAB}},
+    {"kind": "words", "words": {"min": 0, "max": 12, "quantiles": [0, 0, 2, 5, 12]}, "chars": {"max": 40}},
+    {"kind": "words", "words": {"min": 0, "max": 0}, "vocabulary": {"words": VOCAB}},
+    {"kind": "words", "words": {"min": 3, "max": 3}, "vocabulary": {"words": ["a", "b", "c"],
+                                                                     "weights": [0.0, 1.0, 0.0]}},
+    {"kind": "words", "words": {"min": 3, "max": 3}, "vocabulary": {"words": ["a", "b", "c"],
+                                                                     "weights": [2.0, -1.0, 1.0]}},
+])
+def test_word_shapes_equal_the_reference(spec: dict) -> None:
+    got = generate_text(spec, seed=11, table="t", column="c", rows=range(0, 4000))
+    got.validate(full=True)
+    assert got.type == pa.string()
+    assert got.to_pylist() == _reference(spec, range(0, 4000))
+
+
+def test_unique_words_equal_the_reference() -> None:
+    spec = {"kind": "words", "words": WORDS, "chars": {"max": 50}, "case": "upper", "vocabulary": {"words": VOCAB}}
+    ids = np.arange(100, 2100, dtype=np.int64)
+    got = generate_text(spec, seed=11, table="t", column="c", rows=range(2000), unique_ids=ids).to_pylist()
+    assert got == _reference(spec, range(2000), ids)
+
+
+@pytest.mark.parametrize("weights", [_zipf(3), _zipf(700), [1.0] * 20, [0.0, 0.0, 1.0, 0.0, 2.0],
+                                     [1e-9] * 500 + [1.0], [1.0] + [1e-9] * 500])
+def test_guide_table_equals_the_search(weights: list[float]) -> None:
+    h = np.random.default_rng(3).integers(0, 2**32, 200_000, dtype=np.uint64)
+    h[:6] = [0, 1, 2**32 - 1, 2**31, 2**31 - 1, 2**20]
+    cum = np.cumsum(weights)
+    thresholds = np.floor(cum / cum[-1] * 2.0**32).astype(np.uint64)
+    h = np.concatenate([h, thresholds[thresholds < 2**32], thresholds[thresholds > 0] - np.uint64(1)])
+    assert np.array_equal(text._weighted_32(h, weights), _reference_weighted_32(h, weights))
