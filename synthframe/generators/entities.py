@@ -147,20 +147,18 @@ def _cities(avoid: tuple[int, ...] = ()) -> tuple[pa.Table, _Segments]:
 @lru_cache(maxsize=64)
 def _seen_cities(seen: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...]) -> _Segments:
     """The sample's cities per country as rows of the reference cities (names it does not hold dropped)."""
+    import pandas as pd
+
     table, _ = _cities()
-    names = table.column("name").to_pylist()
-    country_of = table.column("country").to_pylist()
-    where_is = {(c, n): i for i, (c, n) in enumerate(zip(country_of, names))}
-    rows, countries, weights = [], [], []
-    for code, values, wts in seen:
-        for value, weight in zip(values, wts):
-            i = where_is.get((code, value))
-            if i is not None:
-                rows.append(i)
-                countries.append(code)
-                weights.append(weight)
-    seg = _Segments(countries_of(countries), np.asarray(weights, dtype=float))
-    seg.order = np.asarray(rows, dtype=np.int64)[seg.order] if rows else seg.order
+    reference_rows = pd.DataFrame({"country": table.column("country").to_pandas(),
+                                   "name": table.column("name").to_pandas()})
+    reference_rows["row"] = np.arange(len(reference_rows))
+    reference_rows = reference_rows.drop_duplicates(["country", "name"])
+    wanted = pd.concat([pd.DataFrame({"country": code, "name": list(values), "weight": list(weights)})
+                        for code, values, weights in seen])  # a frame per country
+    found = wanted.merge(reference_rows, on=["country", "name"], how="inner", sort=False)
+    seg = _Segments(countries_of(found["country"].tolist()), found["weight"].to_numpy(dtype=float))
+    seg.order = found["row"].to_numpy(dtype=np.int64)[seg.order] if len(found) else seg.order
     return seg
 
 
@@ -422,11 +420,11 @@ def _locale_codes(country: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _country_locales() -> np.ndarray:
-    names = reference.locales()
-    position = {name: i for i, name in enumerate(names)}
-    default = position.get("en_US", 0)
-    return np.array([position.get(reference.locale_for_country(c), default) for c in _countries()["alpha2"]],
-                    dtype=np.int64)
+    """Each reference country's locale, as an index into :func:`reference.locales` (en_US's when unknown)."""
+    names = pa.array(reference.locales(), pa.string())
+    found = pc.index_in(_countries()["table"].column("locale"), value_set=names)
+    default = pc.index_in(pa.array(["en_US"]), value_set=names)[0].as_py() or 0
+    return pc.fill_null(found, default).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 # -- person columns ------------------------------------------------------------------------------
