@@ -305,6 +305,7 @@ class ChildLayout:
         self._bounds = self._boundaries()
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._owner_cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._steps: dict[int, int] = {}  # cached block -> its parents' common child count (0: counts differ)
         self._low = self._high = 1
         if self._shape is not None:
             values, probs = self._shape
@@ -420,10 +421,35 @@ class ChildLayout:
         counts = self._block_counts(b)
         ends = np.zeros(counts.size + 1, dtype=np.int64)
         np.cumsum(counts, out=ends[1:])
+        self._steps[b] = int(counts[0]) if counts.size and bool((counts == counts[0]).all()) else 0
         self._cache[b] = ends
         while len(self._cache) > CACHE_BLOCKS:
-            self._cache.popitem(last=False)
+            self._steps.pop(self._cache.popitem(last=False)[0], None)
         return ends
+
+    def _block_step(self, b: int) -> int:
+        """The child count every parent of block ``b`` has, or 0 when the counts differ. Under a cap, counts are
+        the block's rows spread evenly, so a whole number of rows per parent needs no counts; otherwise the
+        block's counts tell (kept beside its cached cumulative counts)."""
+        if self.cap is not None:
+            total = int(self._bounds[b + 1] - self._bounds[b])
+            size = min(self.block_size, self.n_parents - b * self.block_size)
+            if total % size == 0 and total // size <= self.cap:
+                return total // size
+        step = self._steps.get(b) if b in self._cache else None
+        if step is None:
+            self._block_ends(b)
+            step = self._steps[b]
+        return step
+
+    def _steady_rows(self, r: np.ndarray) -> int:
+        """``c`` when every parent the rows ``r`` can fall under has exactly ``c`` children, laid out in order
+        (``n_rows == c * n_parents``, not interleaved): then a row's parent is ``row // c``. Else 0."""
+        if self.interleave or not r.size or not self.n_parents or self.n_rows % self.n_parents:
+            return 0
+        c = self.n_rows // self.n_parents
+        first, last = int(r.min()) // c // self.block_size, int(r.max()) // c // self.block_size
+        return c if all(self._block_step(b) == c for b in range(first, last + 1)) else 0
 
     # -- public ---------------------------------------------------------------------------------------------
 
@@ -441,6 +467,10 @@ class ChildLayout:
             raise RowCountError(f"Row indices of {where(self.table, self.column)} must lie in [0, {self.n_rows:,}) "
                                 f"(the rows laid out under their parents); got {int(r.min()):,} .. "
                                 f"{int(r.max()):,}.", table=self.table, column=self.column)
+        steady = self._steady_rows(r)
+        if steady:  # every parent has the same count: no grouping by block, no search
+            parent = r // steady
+            return parent, r - parent * steady
         parent = np.empty(r.size, dtype=np.int64)
         position = np.empty(r.size, dtype=np.int64)
         for b, sel in _row_groups(self._bounds, r):
@@ -450,11 +480,14 @@ class ChildLayout:
             if self.interleave:
                 total = int(self._bounds[b + 1]) - first
                 local = _interleave(local, total, sub_key(self.key, b, _INTERLEAVE))
-                owners = self._block_owners(b)
-                p = owners[local].astype(np.int64) if owners is not None else _owners(ends, local)
+            step = self._block_step(b)
+            if step:
+                p = local // step
+                position[sel] = local - p * step
             else:
-                p = _owners(ends, local)
-            position[sel] = local - ends[p]
+                owners = self._block_owners(b) if self.interleave else None
+                p = owners[local].astype(np.int64) if owners is not None else _owners(ends, local)
+                position[sel] = local - ends[p]
             p += b * self.block_size
             parent[sel] = p
         return parent, position

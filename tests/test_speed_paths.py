@@ -10,6 +10,7 @@ import pytest
 from synthframe.generators import text
 from synthframe.generators.text import Draws, _SpecContext, generate_text
 from synthframe.keys import splitmix64
+from synthframe.layouts import ChildLayout
 from synthframe.randomness import GAMMA
 
 
@@ -135,3 +136,31 @@ def test_guide_table_equals_the_search(weights: list[float]) -> None:
     thresholds = np.floor(cum / cum[-1] * 2.0**32).astype(np.uint64)
     h = np.concatenate([h, thresholds[thresholds < 2**32], thresholds[thresholds > 0] - np.uint64(1)])
     assert np.array_equal(text._weighted_32(h, weights), _reference_weighted_32(h, weights))
+
+
+# -- parents of child rows when every parent has the same count ------------------------------------------------
+
+def _searched(layout: ChildLayout) -> ChildLayout:
+    """The same layout, answering every row through the per-block search."""
+    layout._block_step = lambda b: 0  # type: ignore[method-assign]
+    layout._steady_rows = lambda r: 0  # type: ignore[method-assign]
+    return layout
+
+
+@pytest.mark.parametrize(("n_rows", "n_parents", "kwargs"), [
+    (800_000, 200_000, {"cap": 10_000}),                                   # partsupp: 4 per part
+    (400_000, 100_000, {"shape": {"counts": [4], "weights": [1.0]}}),
+    (300_000, 150_000, {"shape": {"counts": [2], "weights": [1.0]}, "interleave": True}),
+    (600_000, 150_000, {"shape": {"counts": [1, 4, 7], "weights": [0.3, 0.4, 0.3]}}),  # counts differ
+    (150_000, 100_000, {"cap": 2}),                                        # not a whole number per parent
+    (70_000, 70_000, {"cap": 1}),
+    (1_200_000, 600_000, {"shape": {"counts": [2], "weights": [1.0]}}),  # more blocks than are cached
+])
+def test_constant_counts_give_the_searched_parents(n_rows: int, n_parents: int, kwargs: dict) -> None:
+    fast = ChildLayout(n_rows, n_parents, 99, **kwargs)
+    slow = _searched(ChildLayout(n_rows, n_parents, 99, **kwargs))
+    rng = np.random.default_rng(5)
+    for rows in (np.arange(n_rows), rng.integers(0, n_rows, 50_000), np.arange(n_rows - 5000, n_rows),
+                 rng.integers(0, 1000, 300), np.zeros(0, dtype=np.int64)):
+        got, want = fast.parent_of(rows), slow.parent_of(rows)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
