@@ -68,14 +68,18 @@ _MIN_CHUNK_ROWS = 1 << 12  # smaller chunks are joined before they are written
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"),
                  ("\f", "\\f"))
 _RARE_CONTROLS = [chr(c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f"]
+Chunk = pd.DataFrame | pa.RecordBatch
+"""Part of a table: a DataFrame, or for Parquet also an Arrow RecordBatch of synthframe's types."""
 _ARROW_TYPES = {"integer": pa.int64(), "float": pa.float64(), "boolean": pa.bool_(), "string": pa.large_string(),
                 "uuid": pa.large_string(), "category": pa.dictionary(pa.int32(), pa.large_string()),
                 "date": pa.date32(), "datetime": pa.timestamp("ns")}
 
 
-def write_tables(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFrame], out_dir: str | Path,
+def write_tables(tables: Mapping[str, Iterable[Chunk] | Chunk], out_dir: str | Path,
                  fmt: str = "csv", *, overwrite: bool = True, schema: Schema | None = None) -> dict[str, Path]:
     """Write each table's stream of DataFrame chunks to ``out_dir/<table>.<fmt>``; return ``{table: path}``.
+    Parquet also takes RecordBatches as made by :func:`generate.iter_record_batches` (the file is the same as
+    from their DataFrames).
 
     ``schema`` (optional) says which datetime columns are dates, and gives the columns of a table whose
     stream yields no chunk at all. With ``overwrite=False`` an existing file is an OutputError, raised
@@ -229,19 +233,21 @@ def _joined(chunks: list[pd.DataFrame]) -> pd.DataFrame:
     return chunks[0] if len(chunks) == 1 else pd.concat(chunks, copy=False)
 
 
-def _chunks(table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame) -> Iterator[pd.DataFrame]:
-    """The chunks of one table, checked to be DataFrames with the same columns."""
-    if isinstance(chunks, pd.DataFrame):
+def _chunks(table: str, chunks: Iterable[Chunk] | Chunk, batches: bool = False) -> Iterator[Chunk]:
+    """The chunks of one table, checked to be DataFrames (or, with ``batches``, Arrow RecordBatches) with the
+    same columns."""
+    kinds = (pd.DataFrame, pa.RecordBatch) if batches else (pd.DataFrame,)
+    if isinstance(chunks, kinds):
         chunks = [chunks]
     if not isinstance(chunks, Iterable):
         raise OutputError(f"Table '{table}' must be given as a DataFrame or an iterable of DataFrames; got "
                           f"{type(chunks).__name__}.", table=table)
     columns: list[str] | None = None
     for chunk in chunks:
-        if not isinstance(chunk, pd.DataFrame):
+        if not isinstance(chunk, kinds):
             raise OutputError(f"Table '{table}' yielded a {type(chunk).__name__} where a DataFrame chunk was "
                               f"expected.", table=table)
-        names = [str(c) for c in chunk.columns]
+        names = [str(c) for c in (chunk.columns if isinstance(chunk, pd.DataFrame) else chunk.schema.names)]
         if columns is None:
             columns = names
             if len(set(names)) != len(names):
@@ -280,12 +286,15 @@ def _converts(series: pd.Series) -> bool:
 
 # -- parquet ---------------------------------------------------------------------------------
 
-def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[pd.DataFrame] | pd.DataFrame,
+def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[Chunk] | Chunk,
                    dates: frozenset[str], formats: Mapping[str, str], empty_schema: pa.Schema) -> None:
     writer: pq.ParquetWriter | None = None
     try:
-        for chunk in _chunks(table, chunks):
-            data = _utc(_arrow_table(table, chunk, dates), formats)
+        for chunk in _chunks(table, chunks, batches=True):
+            if isinstance(chunk, pa.RecordBatch):
+                data = _batch_table(table, chunk, dates, formats, None if writer is None else writer.schema)
+            else:
+                data = _utc(_arrow_table(table, chunk, dates), formats)
             if writer is None:
                 writer = pq.ParquetWriter(f, data.schema)
             elif not data.schema.equals(writer.schema, check_metadata=False):
@@ -300,6 +309,42 @@ def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[pd.DataFrame] |
     finally:
         if writer is not None:
             writer.close()
+
+
+_DIRECT_TYPES = (pa.types.is_int64, pa.types.is_float64, pa.types.is_boolean, pa.types.is_string,
+                 pa.types.is_large_string, pa.types.is_timestamp)
+
+
+def _batch_table(table: str, batch: pa.RecordBatch, dates: frozenset[str], formats: Mapping[str, str],
+                 schema: pa.Schema | None) -> pa.Table:
+    """A RecordBatch of synthframe's types as the Arrow table its DataFrame (:func:`generate.to_frame`) would
+    give, without making the DataFrame: date columns as ``date32``, NaN as null, and the types and pandas
+    metadata of ``schema`` (the first chunk's; computed through pandas from no rows when None). A batch with
+    other types goes through pandas."""
+    from .generate import to_frame
+
+    if not all(_direct_type(t) for t in batch.schema.types):
+        return _utc(_arrow_table(table, to_frame(batch), dates), formats)
+    if schema is None:
+        schema = _utc(_arrow_table(table, to_frame(batch.slice(0, 0)), dates), formats).schema
+    columns = []
+    for name, column in zip(batch.schema.names, batch.columns):
+        if name in dates and pa.types.is_timestamp(column.type):
+            column = _days(column)
+        elif pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)  # pandas writes NaN as null
+        columns.append(column)
+    data = _utc(pa.Table.from_arrays(columns, names=batch.schema.names), formats)
+    try:
+        return data.cast(schema)
+    except (pa.ArrowException, ValueError):  # names or types the first chunk does not have: say so below
+        return data
+
+
+def _direct_type(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        return pa.types.is_integer(kind.index_type) and pa.types.is_string(kind.value_type)
+    return any(test(kind) for test in _DIRECT_TYPES)
 
 
 def _utc(data: pa.Table, formats: Mapping[str, str]) -> pa.Table:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+import synthframe as sf
+from synthframe.examples import example_samples_dir, example_schema_path
+from synthframe.generate import DEFAULT_BATCH_ROWS, Run, iter_batches, made_rows, resolve_rows
 from synthframe.generators import text
 from synthframe.generators.text import Draws, _SpecContext, generate_text
 from synthframe.keys import splitmix64
 from synthframe.layouts import ChildLayout
 from synthframe.randomness import GAMMA
+from synthframe.write import write_tables
 
 
 def _reference_weighted_32(h: np.ndarray, weights: list[float]) -> np.ndarray:
@@ -164,3 +171,43 @@ def test_constant_counts_give_the_searched_parents(n_rows: int, n_parents: int, 
                  rng.integers(0, 1000, 300), np.zeros(0, dtype=np.int64)):
         got, want = fast.parent_of(rows), slow.parent_of(rows)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+
+
+# -- Parquet written from Arrow batches ---------------------------------------------------------------------------
+
+def _frames_written(model: sf.Model, rows: dict, out: Path, batch_rows: int) -> dict[str, Path]:
+    """Parquet files written from each batch's DataFrame."""
+    run = Run(model, resolve_rows(model, rows), 3)
+    return write_tables({t: iter_batches(run, t, made_rows(batch_rows)) for t in run.counts}, out, "parquet",
+                        schema=model.schema)
+
+
+def _mixed_model() -> sf.Model:
+    rng = np.random.default_rng(4)
+    n = 400
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**8, n), unit="s")
+    people = pd.DataFrame({
+        "id": np.arange(1, n + 1), "score": np.where(rng.random(n) < 0.2, np.nan, rng.normal(50, 9, n)),
+        "vip": rng.random(n) < 0.3, "tier": rng.choice(["a", "b", "c"], n),
+        "born": pd.to_datetime("1970-01-01") + pd.to_timedelta(rng.integers(-9000, 9000, n), unit="D"),
+        "seen": stamps.strftime("%Y-%m-%dT%H:%M:%SZ"), "local": stamps + pd.to_timedelta(rng.random(n), unit="s"),
+        "note": np.where(rng.random(n) < 0.3, None, rng.choice(["fine", "late again", "über gut"], n)),
+        "count": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(0, 9, n)), dtype="Int64"),
+    })
+    schema = sf.Schema.from_dict({"tables": {"people": {"primary_key": "id", "columns": {
+        "id": "integer", "score": {"type": "float", "nullable": True}, "vip": "boolean", "tier": "category",
+        "born": "date", "seen": "datetime", "local": "datetime", "note": {"type": "string", "nullable": True},
+        "count": {"type": "integer", "nullable": True}}}}})
+    return sf.fit(schema, {"people": people})
+
+
+@pytest.mark.parametrize("batch_rows", [1000, None])
+def test_parquet_from_batches_is_the_file_from_frames(tmp_path: Path, batch_rows: int | None) -> None:
+    example = sf.fit(sf.Schema.from_json(example_schema_path()), example_samples_dir())
+    for name, model, rows in (("example", example, {"customers": 3000}), ("mixed", _mixed_model(), {"people": 5000}),
+                              ("empty", example, {"customers": 0})):
+        direct = model.write(rows, tmp_path / name / "direct", format="parquet", seed=3, batch_rows=batch_rows,
+                             workers=2, progress=False)
+        frames = _frames_written(model, rows, tmp_path / name / "frames", batch_rows or DEFAULT_BATCH_ROWS)
+        for table, path in direct.items():
+            assert path.read_bytes() == frames[table].read_bytes(), (name, table)
