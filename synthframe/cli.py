@@ -138,7 +138,12 @@ class _Group(click.Group):
         return self._one_line(lambda: super(_Group, self).make_context(*args, **kwargs))
 
     def invoke(self, ctx: click.Context) -> Any:
-        return self._one_line(lambda: super(_Group, self).invoke(ctx))
+        try:
+            return self._one_line(lambda: super(_Group, self).invoke(ctx))
+        except KeyboardInterrupt:
+            # Ctrl-C: one line and the shell's code for SIGINT, not a traceback (a write in progress is undone)
+            click.echo("error: interrupted (Ctrl-C).", err=True)
+            sys.exit(130)
 
 
 def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
@@ -153,10 +158,11 @@ def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
             raise RowCountError(f"--rows names table '{table}' twice; give each table's row count once.",
                                 table=table)
         text = count.strip()
-        if not text or not text.replace("_", "").isdigit():
+        digits = text.replace("_", "")
+        if not digits or not digits.isascii() or not digits.isdigit():
             raise RowCountError(f"Row count for table '{table}' must be a whole number of zero or more "
                                 f"(e.g. {table}=1000 or {table}=1_000_000); got {count!r}.", table=table)
-        rows[table] = int(text.replace("_", ""))
+        rows[table] = int(digits)
     return rows
 
 
@@ -213,6 +219,7 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     _log_to_console(quiet)
     if scale is not None and not math.isfinite(scale):
         raise RowCountError(f"--scale must be a finite number of zero or more; got {scale}.")
+    _check_scale(model, rows, scale)
     counts = resolve_rows(model, rows, scale=scale)
     run = Run(model, counts, seed)
     target = Path(out) / "data.json" if bundle else Path(out)
@@ -244,6 +251,21 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
             log.info("validation skipped above %s rows (force it with --validate)", f"{VALIDATE_ROW_LIMIT:,}")
         return
     _report_validation(_read_back(paths, model, counts), model.schema)
+
+
+def _check_scale(model: Any, rows: Mapping[str, int], scale: float | None) -> None:
+    """Refuse a ``--scale`` that would size a table beyond the per-table limit (before any count is made)."""
+    from .generate import MAX_TABLE_ROWS
+
+    if scale is None:
+        return
+    for table, tm in model.tables.items():
+        if table in rows or model.tables[table].layout.get("parent") is not None:
+            continue
+        size = (tm.sample_rows or 100) * scale
+        if size > MAX_TABLE_ROWS:
+            raise RowCountError(f"--scale {scale:g} would give table '{table}' more than the limit of "
+                                f"{MAX_TABLE_ROWS:,} rows per table; use a smaller --scale.", table=table)
 
 
 @dataclass(frozen=True)
