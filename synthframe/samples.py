@@ -52,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -492,6 +493,14 @@ def _parse_json(text: str, what: str, table: str) -> Any:
     except json.JSONDecodeError as exc:
         raise SampleError(f"Sample JSON {what} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                           f"column {exc.colno}.", table=table) from None
+    except SampleError:
+        raise
+    except RecursionError:
+        raise SampleError(f"Sample JSON {what} is nested too deeply to read; samples are a list of flat "
+                          f"records.", table=table) from None
+    except ValueError:  # an integer of more digits than Python converts (4,300 by default)
+        raise SampleError(f"Sample JSON {what} holds an integer of more than {sys.get_int_max_str_digits():,} "
+                          f"digits, which cannot be read; write it as a string or a float.", table=table) from None
 
 
 def _arrow_types(arrow_type: pa.DataType) -> Any:
@@ -505,6 +514,33 @@ def _arrow_types(arrow_type: pa.DataType) -> Any:
     return None
 
 
+def _nested(arrow_type: pa.DataType) -> bool:
+    """Lists, structs, maps and unions: more than one value per cell."""
+    return pa.types.is_nested(arrow_type) or pa.types.is_union(arrow_type)
+
+
+def _uint64_column(table: str, column: str, values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Unsigned 64-bit integers as signed ones; a value above 2**63 - 1 is a SampleError naming it."""
+    import pyarrow.compute as pc
+
+    top = pc.max(values).as_py()
+    if top is not None and top > 2**63 - 1:
+        raise SampleError(f"Column {where(table, column)} holds {top}, above the largest integer synthframe "
+                          f"handles (2**63 - 1 = {2**63 - 1}); store the column as text or as a float.",
+                          table=table, column=column)
+    return values.cast(pa.int64())
+
+
+def _binary_as_text(table: str, column: str, values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A binary column as text when its bytes are UTF-8; otherwise a SampleError naming it."""
+    try:
+        return values.cast(pa.binary()).cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise SampleError(f"Column {where(table, column)} holds bytes that are not UTF-8 text; synthframe learns "
+                          f"numbers, text, dates and booleans. Decode or drop the column.",
+                          table=table, column=column) from None
+
+
 def _arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
     names = arrow.column_names
     if len(set(names)) != len(names):
@@ -512,7 +548,16 @@ def _arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
         raise SampleError(f"Table '{table}' has column '{twice}' twice in its samples; rename or drop one.",
                           table=table, column=twice)
     for i, field in enumerate(arrow.schema):
-        if pa.types.is_decimal(field.type):
+        if _nested(field.type):
+            raise SampleError(f"Column {where(table, field.name)} holds nested values ({field.type}); samples "
+                              f"are flat: one number, text, date or boolean per cell. Flatten or drop the column.",
+                              table=table, column=field.name)
+        if pa.types.is_unsigned_integer(field.type) and field.type.bit_width == 64:
+            arrow = arrow.set_column(i, field.name, _uint64_column(table, field.name, arrow.column(i)))
+        elif pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type) \
+                or pa.types.is_fixed_size_binary(field.type):
+            arrow = arrow.set_column(i, field.name, _binary_as_text(table, field.name, arrow.column(i)))
+        elif pa.types.is_decimal(field.type):
             arrow = arrow.set_column(i, field.name, arrow.column(i).cast(pa.float64()))
         elif pa.types.is_dictionary(field.type):
             arrow = arrow.set_column(i, field.name, arrow.column(i).cast(field.type.value_type))

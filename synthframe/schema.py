@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,6 +334,11 @@ def load_json_text(text: str, *, what: str) -> Any:
     except json.JSONDecodeError as exc:
         raise SchemaError(
             f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:
+        raise SchemaError(f"The {what} is nested too deeply to read; check that it is the JSON meant.") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300 by default)
+        raise SchemaError(f"The {what} holds an integer of more than {sys.get_int_max_str_digits():,} digits, "
+                          f"which cannot be read; write it as a string or a float.") from None
     _refuse_duplicates(data, what, ())
     return data
 
