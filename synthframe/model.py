@@ -175,7 +175,9 @@ class Model:
             if name not in tables_data:
                 raise ModelError(f"The model has no statistics for table '{name}'; refit it.", table=name)
             tables[name] = _table_from_dict(name, tables_data[name], list(table.columns), table.foreign_keys)
-        return cls(schema=schema, tables=tables, format_version=version)
+        model = cls(schema=schema, tables=tables, format_version=version)
+        _trial_draw(model)
+        return model
 
     def to_json(self, indent: int | None = 2) -> str:
         """The model as JSON text; a number that is NaN or infinite (JSON has neither) is a ModelError saying where."""
@@ -216,6 +218,58 @@ class Model:
     def load(cls, path: str | Path) -> Model:
         """Read a model saved with :meth:`save`."""
         return cls.from_dict(read_json_file(path, what="model", error=ModelError))
+
+
+TRIAL_ROWS = 16
+"""Rows of each table a loaded model makes at once, so that a damaged field fails at load, naming its table."""
+
+
+def _trial_draw(model: Model) -> None:
+    """Make the first :data:`TRIAL_ROWS` rows of every table; a failure means a damaged (hand-edited or
+    truncated) model and becomes a ModelError naming the table and, when one alone fails, the column.
+
+    The generators read their parameters deep inside the model (levels, bins, pools, layouts); checking every
+    field's shape by hand would repeat each of them, so the model is asked to do what it is for, on a few rows.
+    """
+    import numpy as np
+
+    from .generate import Run, resolve_rows
+
+    def damaged(table: str | None, column: str | None, exc: Exception) -> ModelError:
+        part = f"column {where(table, column)}" if column else f"table '{table}'" if table else "its row counts"
+        return ModelError(f"The model's statistics for {part} are damaged and cannot make rows "
+                          f"({type(exc).__name__}: {_one_line(exc)}); refit the model, or restore the field from the "
+                          f"saved original.", table=table, column=column)
+
+    try:
+        roots = {t: TRIAL_ROWS for t, tm in model.tables.items() if tm.layout.get("parent") is None}
+        run = Run(model, resolve_rows(model, roots))
+    except SynthframeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of a damaged model is reported as one
+        odd = [t for t, tm in model.tables.items()
+               if not isinstance(tm.layout.get("children_per_parent", 0.0) or 0.0, (int, float))
+               or not isinstance(tm.layout.get("parent"), (str, type(None)))]
+        raise damaged(odd[0] if odd else None, None, exc) from None
+    for table in model.schema.generation_order():
+        rows = np.arange(min(run.counts[table], TRIAL_ROWS), dtype=np.int64)
+        try:
+            run.rows(table, rows)
+        except SynthframeError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            for column in model.tables[table].columns:  # which column: each alone, on a fresh run
+                try:
+                    Run(model, run.counts).rows(table, rows, [column])
+                except Exception as col_exc:  # noqa: BLE001
+                    if not isinstance(col_exc, SynthframeError):
+                        raise damaged(table, column, col_exc) from None
+            raise damaged(table, None, exc) from None
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] + ("..." if len(text) > 200 else "")
 
 
 def _non_finite(value: Any, path: str = "") -> str | None:
@@ -266,8 +320,15 @@ def _table_from_dict(name: str, data: Any, columns: list[str], foreign_keys: tup
                              table=name, column=column) from None
     layout = data.get("layout") or {}
     for column in out:  # the kind is known and its parameters are complete (with its group, if any)
-        grouped_generator(out[column], name, layout if isinstance(layout, Mapping) else {}) \
-            or generator_for(out[column], name)
+        try:
+            grouped_generator(out[column], name, layout if isinstance(layout, Mapping) else {}) \
+                or generator_for(out[column], name)
+        except SynthframeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a parameter of the wrong shape, found by the kind's own check
+            raise ModelError(f"The model's column {where(name, column)} has a damaged generator "
+                             f"({type(exc).__name__}: {_one_line(exc)}); refit the model, or restore the field "
+                             f"from the saved original.", table=name, column=column) from None
     for role in ("owner", "partner"):
         index = layout.get(role) if isinstance(layout, Mapping) else None
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)

@@ -1,0 +1,191 @@
+"""Real-world inputs that once gave a traceback: odd row counts and scales, deep or huge JSON, Parquet types
+synthframe does not learn, damaged model files, Ctrl-C. Each is one ``error:`` line and exit code 2 on the
+command line, and a SynthframeError in the library."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from cli_checks import assert_cli_error
+from click.testing import CliRunner, Result
+
+import synthframe as sf
+from synthframe.cli import main
+from synthframe.errors import ModelError, SampleError, SchemaError, SynthframeError
+
+cli_module = importlib.import_module("synthframe.cli")
+
+
+def cli(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="synthframe")
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("samples")
+    pd.DataFrame({"id": range(1, 21), "x": [1.5 * i for i in range(20)]}).to_csv(folder / "people.csv", index=False)
+    return sf.fit(None, folder).save(folder.parent / "model.json")
+
+
+@pytest.mark.parametrize("item", ["people=²", "people=٣", "people=1²"])
+def test_a_row_count_of_non_ascii_digits_is_one_error_line(tmp_path: Path, model_file: Path, item: str):
+    assert_cli_error(cli("sample", model_file, "--rows", item, "-o", tmp_path / "out"), "people", "whole number")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scale_beyond_the_row_limit_is_one_error_line(tmp_path: Path, model_file: Path):
+    assert_cli_error(cli("sample", model_file, "--scale", "1e308", "-o", tmp_path / "out"), "--scale", "people")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet"])
+def test_zero_rows_are_written_and_read_back(tmp_path: Path, model_file: Path, fmt: str):
+    result = cli("sample", model_file, "--rows", "people=0", "-f", fmt, "-o", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"people.{fmt}"]
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("role", ["request", "schema", "samples", "model"])
+def test_json_nested_100000_deep_is_one_error_line(tmp_path: Path, model_file: Path, role: str):
+    deep = tmp_path / "deep.json"
+    deep.write_text(_deep(100_000))
+    args = {"request": ["generate", deep], "schema": ["generate", "--schema", deep],
+            "samples": ["generate", "--samples", deep], "model": ["sample", deep]}[role]
+    assert_cli_error(cli(*args, "-o", tmp_path / "out"), "nested too deeply")
+
+
+def test_a_5000_digit_integer_in_json_is_an_error(tmp_path: Path):
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    (folder / "t.json").write_text('[{"id": 1, "v": ' + "9" * 5000 + '}, {"id": 2, "v": 3}]')
+    with pytest.raises(SampleError, match="more than 4,300 digits") as info:
+        sf.read_samples(folder)
+    assert info.value.table == "t"
+    assert_cli_error(cli("generate", "--samples", folder, "-o", tmp_path / "out"), "t.json", "digits")
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"tables": {"t": {"columns": {"v": {"type": "integer", "max": ' + "9" * 5000 + "}}}}}")
+    with pytest.raises(SchemaError, match="digits"):
+        sf.Schema.from_json(schema)
+
+
+def _parquet_folder(tmp_path: Path, column: pa.Array) -> Path:
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    pq.write_table(pa.table({"id": pa.array(range(1, len(column) + 1), pa.int64()), "c": column}),
+                   folder / "t.parquet")
+    return folder
+
+
+@pytest.mark.parametrize(("column", "needles"), [
+    (pa.array([2**64 - 1, 1, 2], pa.uint64()), ["t.c", "18446744073709551615", "2**63 - 1"]),
+    (pa.array([b"\x00\xff", b"ab", b"c"], pa.binary()), ["t.c", "not UTF-8"]),
+    (pa.array([[1, 2], [3], []], pa.list_(pa.int64())), ["t.c", "nested"]),
+    (pa.array([{"a": 1}, {"a": 2}, {"a": 3}], pa.struct([("a", pa.int64())])), ["t.c", "nested"]),
+], ids=["uint64-max", "binary", "list", "struct"])
+def test_parquet_columns_synthframe_cannot_learn_are_errors(tmp_path: Path, column: pa.Array, needles: list[str]):
+    folder = _parquet_folder(tmp_path, column)
+    with pytest.raises(SampleError) as info:
+        sf.read_samples(folder)
+    assert (info.value.table, info.value.column) == ("t", "c")
+    assert_cli_error(cli("generate", "--samples", folder, "-o", tmp_path / "out"), *needles)
+    assert_cli_error(cli("infer", "--samples", folder), *needles)
+
+
+@pytest.mark.parametrize(("column", "expected"), [
+    (pa.array([2**63 - 1, 1, 2], pa.uint64()), [2**63 - 1, 1, 2]),
+    (pa.array([b"abc", b"d", None], pa.binary()), ["abc", "d", None]),
+], ids=["uint64-in-range", "utf8-binary"])
+def test_parquet_columns_that_fit_are_read(tmp_path: Path, column: pa.Array, expected: list[Any]):
+    frame = sf.read_samples(_parquet_folder(tmp_path, column))["t"]
+    assert [None if pd.isna(v) else v for v in frame["c"]] == expected
+
+
+# -- damaged model files ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def example_model() -> dict[str, Any]:
+    from synthframe.examples import example_samples_dir, example_schema_path
+
+    return sf.fit(example_schema_path("ecommerce"), example_samples_dir("ecommerce")).to_dict()
+
+
+def _fields(value: Any, path: tuple = ()) -> list[tuple]:
+    """Every path into the model's tables (the first three items of each list)."""
+    out = []
+    items = value.items() if isinstance(value, dict) else enumerate(value[:3]) if isinstance(value, list) else ()
+    for key, item in items:
+        out.append((*path, key))
+        out.extend(_fields(item, (*path, key)))
+    return out
+
+
+WRONG = [None, "x", -1, 1e300, [], {}, True, 0, 2**70, [1, "a"], {"a": 1}, 0.5]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_model_damaged_at_random_fields_is_a_model_error(tmp_path: Path, example_model: dict[str, Any],
+                                                           seed: int):
+    """Fields deleted or retyped at random: loading says which table (and column) is damaged, or the model still
+    makes valid rows."""
+    rng = random.Random(seed)
+    paths = [("tables", *p) for p in _fields(example_model["tables"])]
+    for attempt in range(25):
+        data = json.loads(json.dumps(example_model))
+        path = rng.choice(paths)
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        if rng.random() < 0.4 and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = rng.choice(WRONG)
+        try:
+            sf.Model.from_dict(data).sample({"customers": 16}, seed=attempt)
+        except SynthframeError as exc:
+            assert isinstance(exc, (ModelError, SchemaError)) or exc.table, (path, exc)
+        except Exception as exc:  # pragma: no cover - the failure this test looks for
+            pytest.fail(f"{'.'.join(map(str, path))} damaged: {type(exc).__name__}: {exc}")
+    target = tmp_path / "model.json"
+    target.write_text(json.dumps(data))
+    result = cli("sample", target, "-o", tmp_path / "out", "-q")
+    assert result.exit_code in (0, 2) and isinstance(result.exception, (SystemExit, type(None))), result.output
+
+
+@pytest.mark.parametrize(("edit", "needles"), [
+    (lambda t: t["orders"]["layout"].update(children_per_parent="x"), ["'orders'"]),
+    (lambda t: t["orders"]["columns"]["shipping_cost"]["generator"].update(kind={"a": 1}), ["orders.shipping_cost"]),
+    (lambda t: t["order_items"]["columns"]["discount"]["generator"]["weights"].__setitem__(0, {"a": 1}),
+     ["order_items.discount"]),
+], ids=["ratio-text", "kind-object", "weight-object"])
+def test_a_damaged_model_names_where(tmp_path: Path, example_model: dict[str, Any], edit, needles: list[str]):
+    data = json.loads(json.dumps(example_model))
+    edit(data["tables"])
+    with pytest.raises(ModelError):
+        sf.Model.from_dict(data)
+    target = tmp_path / "model.json"
+    target.write_text(json.dumps(data))
+    assert_cli_error(cli("sample", target, "-o", tmp_path / "out"), "damaged", *needles)
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------------------------------
+
+def test_ctrl_c_is_one_line(tmp_path: Path, model_file: Path, monkeypatch: pytest.MonkeyPatch):
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_write", interrupted)
+    result = cli("sample", model_file, "-o", tmp_path / "out")
+    assert result.exit_code == 130, result.output
+    assert result.stderr.splitlines() == ["error: interrupted (Ctrl-C)."]
