@@ -296,7 +296,7 @@ def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[Chunk] | Chunk,
             else:
                 data = _utc(_arrow_table(table, chunk, dates), formats)
             if writer is None:
-                writer = pq.ParquetWriter(f, data.schema)
+                writer = pq.ParquetWriter(f, data.schema, use_dictionary=_dictionary_columns(data))
             elif not data.schema.equals(writer.schema, check_metadata=False):
                 try:
                     data = data.cast(writer.schema)
@@ -309,6 +309,28 @@ def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[Chunk] | Chunk,
     finally:
         if writer is not None:
             writer.close()
+
+
+_DICTIONARY_SHARE = 8
+"""A column is dictionary-encoded in Parquet when its first chunk has at most one distinct value in this many
+rows (categories always): near-unique columns (keys, prices, free text) are written plain, which is faster and
+about as small."""
+
+
+def _dictionary_columns(data: pa.Table) -> list[str]:
+    """The columns worth a Parquet dictionary, judged on the first chunk (the same chunks give the same file)."""
+    names = []
+    for name, column in zip(data.column_names, data.columns):
+        if pa.types.is_dictionary(column.type):
+            names.append(name)
+            continue
+        try:
+            distinct = pc.count_distinct(column, mode="all").as_py()
+        except pa.ArrowNotImplementedError:
+            distinct = 0
+        if distinct * _DICTIONARY_SHARE <= len(column):
+            names.append(name)
+    return names
 
 
 _DIRECT_TYPES = (pa.types.is_int64, pa.types.is_float64, pa.types.is_boolean, pa.types.is_string,
