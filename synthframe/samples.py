@@ -496,11 +496,12 @@ def _parse_json(text: str, what: str, table: str) -> Any:
     except SampleError:
         raise
     except RecursionError:
-        raise SampleError(f"Sample JSON {what} is nested too deeply to read; samples are a list of flat "
+        raise SampleError(f"Sample JSON {what} is nested too deep to read; samples are a list of flat "
                           f"records.", table=table) from None
     except ValueError:  # an integer of more digits than Python converts (4,300 by default)
-        raise SampleError(f"Sample JSON {what} holds an integer of more than {sys.get_int_max_str_digits():,} "
-                          f"digits, which cannot be read; write it as a string or a float.", table=table) from None
+        raise SampleError(f"Sample JSON {what} holds a number too long to read (an integer of more than "
+                          f"{sys.get_int_max_str_digits():,} digits); write it as a string or a float.",
+                          table=table) from None
 
 
 def _arrow_types(arrow_type: pa.DataType) -> Any:

@@ -335,10 +335,10 @@ def load_json_text(text: str, *, what: str) -> Any:
         raise SchemaError(
             f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     except RecursionError:
-        raise SchemaError(f"The {what} is nested too deeply to read; check that it is the JSON meant.") from None
+        raise SchemaError(f"The {what} is nested too deep to read; check that it is the JSON meant.") from None
     except ValueError:  # an integer of more digits than Python converts (4,300 by default)
-        raise SchemaError(f"The {what} holds an integer of more than {sys.get_int_max_str_digits():,} digits, "
-                          f"which cannot be read; write it as a string or a float.") from None
+        raise SchemaError(f"The {what} holds a number too long to read (an integer of more than "
+                          f"{sys.get_int_max_str_digits():,} digits); write it as a string or a float.") from None
     _refuse_duplicates(data, what, ())
     return data
 

@@ -63,14 +63,14 @@ def test_json_nested_100000_deep_is_one_error_line(tmp_path: Path, model_file: P
     deep.write_text(_deep(100_000))
     args = {"request": ["generate", deep], "schema": ["generate", "--schema", deep],
             "samples": ["generate", "--samples", deep], "model": ["sample", deep]}[role]
-    assert_cli_error(cli(*args, "-o", tmp_path / "out"), "nested too deeply")
+    assert_cli_error(cli(*args, "-o", tmp_path / "out"), "nested too deep")
 
 
 def test_a_5000_digit_integer_in_json_is_an_error(tmp_path: Path):
     folder = tmp_path / "samples"
     folder.mkdir()
     (folder / "t.json").write_text('[{"id": 1, "v": ' + "9" * 5000 + '}, {"id": 2, "v": 3}]')
-    with pytest.raises(SampleError, match="more than 4,300 digits") as info:
+    with pytest.raises(SampleError, match="too long to read") as info:
         sf.read_samples(folder)
     assert info.value.table == "t"
     assert_cli_error(cli("generate", "--samples", folder, "-o", tmp_path / "out"), "t.json", "digits")
