@@ -792,3 +792,93 @@ def test_a_form_part_whose_name_cannot_be_read_is_a_400(client):
     response = client.post("/api/generate", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "Unknown form field" in response.get_json()["error"]
+
+
+# -- real-world inputs --------------------------------------------------------------------
+
+SURROGATE_BODIES = [
+    ('{"schema": {"tables": {"t": {"columns": {"c": {"type": "category", "values": ["a\\ud800", "b"]}}}}}, '
+     '"sampleData": {}}', 422, "tables.t.columns.c.values[0]"),
+    ('{"schema": {"tables": {"t": {"columns": {"c": {"type": "string", "pattern": "A\\udc00#"}}}}}, "sampleData": {}}',
+     422, "tables.t.columns.c.pattern"),
+    ('{"sampleData": {"t": [{"c": 1}, {"c": 2}]}, "recordCounts": {"t\\ud800": 3}}', 422, "recordCounts"),
+    ('{"sampleData": {"t": [{"id": 1, "s": "\\ud800"}, {"id": 2, "s": "b"}]}}', 422, "t.s"),
+]
+
+
+@pytest.mark.parametrize("route", ["/api/analyze", "/api/preview", "/api/generate"])
+@pytest.mark.parametrize(("body", "status", "needle"), SURROGATE_BODIES)
+def test_a_lone_surrogate_is_a_4xx_on_every_route(client, route: str, body: str, status: int, needle: str):
+    response = post(client, route, body)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert needle in response.get_json()["error"]
+
+
+def test_an_error_quoting_a_lone_surrogate_is_json():
+    from synthframe.server.app import json_response
+
+    response = json_response({"error": "bad 't\ud800'"}, 422)
+    assert json.loads(response.get_data()) == {"error": "bad 't\ud800'"}
+
+
+COMPOSITE_SELF_REFERENCE = {
+    "schema": {"tables": {"e": {
+        "primary_key": ["a", "b"],
+        "columns": {"a": "integer", "b": "integer", "pa": {"type": "integer", "nullable": True},
+                    "pb": {"type": "integer", "nullable": True}},
+        "foreign_keys": [{"columns": ["pa", "pb"], "references": {"table": "e", "columns": ["a", "b"]}}]}}},
+    "sampleData": {"e": [{"a": 1, "b": 1, "pa": None, "pb": None}, {"a": 1, "b": 2, "pa": 1, "pb": 1},
+                         {"a": 2, "b": 1, "pa": 1, "pb": 2}]},
+}
+
+
+@pytest.mark.parametrize("route", ["/api/analyze", "/api/preview", "/api/generate"])
+def test_a_composite_self_reference_is_answered_on_every_route(client, route: str):
+    response = post(client, route, COMPOSITE_SELF_REFERENCE)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def _parquet(rows: int) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"x": pa.repeat(pa.scalar(0, pa.int64()), rows)}), buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("route", ["/api/analyze", "/api/preview", "/api/generate"])
+def test_parquet_rows_are_counted_from_metadata_before_reading(client, route: str, monkeypatch):
+    import synthframe.server.service as service
+
+    data = _parquet(3_000_000)  # a few hundred kB
+    assert len(data) < 1 << 20
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the Parquet file was read")
+
+    monkeypatch.setattr(service, "read_sample_files", never)
+    response = upload(client, route, {"t.parquet": data}, fields={"recordCounts": '{"t": 5}'})
+    body = assert_error(response, 422, table="t", contains="3,000,000 rows")
+    assert body["limit"] == "max_rows"
+
+
+def test_analyze_enforces_max_rows(request_body):
+    small = create_app(ServerConfig(max_rows=100)).test_client()
+    body = dict(request_body, recordCounts={"customers": 10_000})
+    response = post(small, "/api/analyze", body)
+    assert assert_error(response, 422, contains="max_rows")["limit"] == "max_rows"
+
+
+def test_sample_rows_over_max_rows_are_refused(request_body):
+    small = create_app(ServerConfig(max_rows=20)).test_client()
+    body = {"sampleData": {"t": [{"x": i} for i in range(50)]}, "recordCounts": {"t": 5}}
+    assert assert_error(post(small, "/api/analyze", body), 422, contains="50 rows")["limit"] == "max_rows"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_a_chunked_body_over_the_limit_is_413(content_type: str):
+    small = create_app(ServerConfig(max_body_bytes=1024)).test_client()
+    response = small.post("/api/generate", input_stream=io.BytesIO(b" " * 4096), content_type=content_type,
+                          headers={"Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True})
+    assert assert_error(response, 413)["limit"] == "max_body_bytes"

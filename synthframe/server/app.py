@@ -190,7 +190,11 @@ def _http_message(exc: HTTPException, config: ServerConfig) -> str:
 def json_response(data: Any, status: int = 200) -> flask.Response:
     """``data`` as a JSON response, keys in their order, non-finite numbers as null."""
     text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
-    return flask.Response(text, status=status, mimetype="application/json")
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (say, in an error quoting the request): JSON's \\u escapes
+        body = json.dumps(_finite(data), ensure_ascii=True, allow_nan=False).encode("ascii")
+    return flask.Response(body, status=status, mimetype="application/json")
 
 
 def _finite(value: Any) -> Any:

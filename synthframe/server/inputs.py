@@ -73,7 +73,15 @@ def read_inputs(request: flask.Request, config: ServerConfig) -> Inputs:
     if request.mimetype == "multipart/form-data":
         inputs = _from_form(request)
     else:
-        inputs = _from_json(request.get_data(cache=False))
+        raw = request.get_data(cache=False)
+        if request.content_length is None and len(raw) >= config.max_body_bytes:
+            # a chunked body: Werkzeug stops reading at the limit without saying so
+            from werkzeug.exceptions import RequestEntityTooLarge
+
+            raise RequestEntityTooLarge()
+        inputs = _from_json(raw)
+    _refuse_lone_surrogates(inputs.schema, "schema")
+    _refuse_lone_surrogates(dict(inputs.counts or {}), "recordCounts")
     check_schema_size(inputs.schema, config)
     if len(inputs.samples) > config.max_tables:
         raise over_limit(config, "max_tables", f"The samples hold {len(inputs.samples)} tables")
@@ -290,10 +298,70 @@ def check_schema_size(schema: Mapping[str, Any] | None, config: ServerConfig) ->
 
 
 def check_frame_sizes(frames: Mapping[str, pd.DataFrame], config: ServerConfig) -> None:
-    """Tables and columns of the samples as read."""
+    """Tables, rows and columns of the samples as read."""
     if len(frames) > config.max_tables:
         raise over_limit(config, "max_tables", f"The samples hold {len(frames)} tables")
+    rows = sum(len(frame) for frame in frames.values())
+    if rows > config.max_rows:
+        raise over_limit(config, "max_rows", f"The samples hold {rows:,} rows in all")
     for name, frame in frames.items():
         if frame.shape[1] > config.max_columns:
             raise over_limit(config, "max_columns", f"Table '{name}' has {frame.shape[1]} columns in its samples",
                              table=str(name))
+
+
+def check_upload_rows(files: Mapping[str, bytes], config: ServerConfig) -> None:
+    """Rows of uploaded Parquet files, from their metadata, before any is read: a small compressed file can hold
+    millions of rows. A file whose metadata cannot be read is left to the sample reader to report."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 0
+    for name, data in files.items():
+        if not name.lower().endswith(".parquet"):
+            continue
+        try:
+            rows += pq.ParquetFile(pa.BufferReader(data)).metadata.num_rows
+        except (pa.ArrowException, OSError, ValueError):
+            continue
+        if rows > config.max_rows:
+            raise over_limit(config, "max_rows", f"The samples hold {rows:,} rows in all (counted to {name})",
+                             table=PurePosixPath(name).stem)
+
+
+def _refuse_lone_surrogates(value: Any, what: str, path: str = "") -> None:
+    """Text of the schema or the counts must be valid Unicode: a lone UTF-16 surrogate (JSON ``"\\ud800"``) can be
+    parsed but never written out. Raises a SchemaError (a RowCountError for counts) saying where."""
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    if isinstance(value, str):
+        found = bad(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            shown = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and bad(key):
+                _surrogate_error(what, shown)
+            _refuse_lone_surrogates(item, what, shown)
+        return
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_lone_surrogates(item, what, f"{path}[{i}]")
+        return
+    else:
+        return
+    if found:
+        _surrogate_error(what, path)
+
+
+def _surrogate_error(what: str, path: str) -> None:
+    from ..errors import RowCountError
+
+    shown = path.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    error = RowCountError if what == "recordCounts" else SchemaError
+    raise error(f"The {what} holds text that is not valid Unicode (half of a UTF-16 surrogate pair, such as "
+                f"\\ud800) at {shown}; remove it or send the whole character.")

@@ -35,7 +35,7 @@ from ..schema import Schema
 from ..write import to_records_json, write_json_document, write_tables
 from .config import ServerConfig
 from .errors import over_limit
-from .inputs import Inputs, check_frame_sizes
+from .inputs import Inputs, check_frame_sizes, check_upload_rows
 
 logger = logging.getLogger("synthframe.server")
 TEMP_PREFIX = "synthframe-server-"
@@ -94,7 +94,7 @@ def fitted_model(inputs: Inputs, config: ServerConfig, deadline: Deadline, cache
     model = cache.get(inputs.digest)
     if model is None:
         schema = parse_schema(inputs.schema) if inputs.schema is not None else None
-        frames = _frames(inputs, schema)
+        frames = _frames(inputs, schema, config)
         check_frame_sizes(frames, config)
         deadline.check("reading the samples")
         model = fit(schema, frames)
@@ -119,20 +119,21 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
                           f"a non-empty string.") from None
 
 
-def _frames(inputs: Inputs, schema: Schema | None) -> dict[str, pd.DataFrame]:
+def _frames(inputs: Inputs, schema: Schema | None, config: ServerConfig) -> dict[str, pd.DataFrame]:
     if not inputs.samples:
         return {}
     if not inputs.uploaded:
         return read_samples(dict(inputs.samples))
+    check_upload_rows(inputs.samples, config)
     # The schema is needed while reading CSV, so declared text columns keep their leading zeros.
     return read_sample_files(inputs.samples, schema)
 
 
-def record_counts(model: Model, inputs: Inputs, config: ServerConfig, *, enforce: bool = True) -> dict[str, int]:
+def record_counts(model: Model, inputs: Inputs, config: ServerConfig) -> dict[str, int]:
     """Rows per table (the request's counts, the rest following their parents), within ``max_rows``."""
     counts = resolve_rows(model, inputs.counts)
     total = sum(counts.values())
-    if enforce and total > config.max_rows:
+    if total > config.max_rows:
         raise over_limit(config, "max_rows", f"The request asks for {total:,} rows in all")
     return counts
 
@@ -237,7 +238,7 @@ def analysis(model: Model, inputs: Inputs, config: ServerConfig) -> dict[str, An
     :data:`LEVELS_SHOWN` levels and weights, the null rate and the key it belongs to.
     """
     data = model.to_dict()
-    counts = _ordered(model, record_counts(model, inputs, config, enforce=False))
+    counts = _ordered(model, record_counts(model, inputs, config))
     tables: dict[str, Any] = {}
     for name, tdata in data["tables"].items():
         table = model.schema.tables[name]
