@@ -480,19 +480,53 @@ def _with_asked(model: Any, defaults: Mapping[str, int], asked: Mapping[str, int
 @main.command()
 @click.option("--samples", required=True, type=click.Path(), help="Sample folder or file.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="Write the schema here instead of printing it.")
+@click.option("--explain", is_flag=True,
+              help="Also say on stderr why each key was chosen: its name, or the share of its values found in the "
+                   "parent (and the orphans); stdout stays the schema alone.")
 @_friendly_errors
-def infer(samples: str, out: str | None) -> None:
+def infer(samples: str, out: str | None, explain: bool) -> None:
     """Print the schema inferred from samples (types, primary and foreign keys) as JSON to edit."""
-    from .infer import infer_schema
+    from .infer import infer_schema_with_evidence
     from .samples import read_samples
 
     _log_to_console()
-    text = infer_schema(read_samples(samples)).to_json()
+    schema, evidence = infer_schema_with_evidence(read_samples(samples))
+    if explain:
+        for line in explain_keys(evidence):
+            click.echo(line, err=True)
+    text = schema.to_json()
     if out:
         Path(out).write_text(text + "\n", encoding="utf-8")
         log.info("wrote %s", out)
     else:
         click.echo(text)
+
+
+def explain_keys(evidence: list[dict[str, Any]]) -> list[str]:
+    """One ``# ...`` line per inferred key, saying why it was chosen."""
+    from .infer import MIN_COVERAGE, MIN_NAMED_COVERAGE
+
+    def cols(item: dict[str, Any]) -> str:
+        columns = item["columns"]
+        return where(item["table"], columns[0]) if len(columns) == 1 else f"{item['table']}.({', '.join(columns)})"
+
+    lines = []
+    for item in evidence:
+        if item["kind"] == "primary_key":
+            why = {"name": "its name marks it as the table's key, and its values are unique and set",
+                   "values": "a unique code column that another table's column refers to by value",
+                   "composite": "the pair is unique together (a foreign key and a line number, two foreign keys, "
+                                "or a foreign key and a time)"}[item["how"]]
+            lines.append(f"# primary key {cols(item)}: {why}")
+            continue
+        share = f"{item['coverage']:.1%} of its set values found in {item['references']}"
+        why = {"name": f"its name matches the key and {share}",
+               "values": f"by its values alone: {share} (at least {MIN_COVERAGE:.0%}, or {MIN_NAMED_COVERAGE:.0%} "
+                         f"under the key's own name)",
+               "composite": f"the columns play the parts of the key's columns and {share}"}[item["how"]]
+        orphans = f"; {item['orphans']:,} orphan value(s), reported again at fit" if item["orphans"] else ""
+        lines.append(f"# foreign key {cols(item)} -> {item['references']}: {why}{orphans}")
+    return lines
 
 
 @main.command("fit")

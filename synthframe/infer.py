@@ -87,27 +87,46 @@ def infer_schema(samples: Mapping[str, pd.DataFrame] | Any) -> Schema:
     ``samples`` is ``{table: DataFrame}`` or anything :func:`~synthframe.samples.read_samples`
     accepts. The result prints with ``schema.to_json()``; edit it and pass it back to ``fit``.
     """
+    return infer_schema_with_evidence(samples)[0]
+
+
+def infer_schema_with_evidence(samples: Mapping[str, pd.DataFrame] | Any) -> tuple[Schema, list[dict[str, Any]]]:
+    """:func:`infer_schema`, and why each key was chosen: one dict per primary and foreign key.
+
+    Each dict holds ``kind`` (``primary_key`` or ``foreign_key``), ``table``, ``columns``, ``how`` (``name``: the
+    column's name marks it; ``values``: its values alone, at :data:`MIN_COVERAGE` — or
+    :data:`MIN_NAMED_COVERAGE` under the key's own name; ``composite``: a pair of columns unique together) and,
+    for a foreign key, ``references`` (``table.column``), ``coverage`` (share of the set values found in the
+    parent) and ``orphans`` (set values not found).
+    """
     frames = read_samples(samples)
     guesses = {table: {str(name): infer_column(df[name]) for name in df.columns} for table, df in frames.items()}
     stems = {table: _stems(table) for table in frames}
     keys: dict[str, tuple[str, ...]] = {}
+    how: dict[tuple[str, tuple[str, ...]], str] = {}
     for table, cols in guesses.items():
         key = _single_key(table, cols, stems)
         if key is not None:
             keys[table] = (key,)
+            how[table, keys[table]] = "name"
     for table in guesses:
         if table not in keys:
             key = _referenced_key(table, guesses)
             if key is not None:
                 keys[table] = (key,)
+                how[table, keys[table]] = "values"
     edges: dict[str, set[str]] = {table: set() for table in frames}
     fks: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {table: [] for table in frames}
+    fk_how: dict[tuple[str, tuple[str, ...]], str] = {}
     for table, cols in guesses.items():
         for name in cols:
             if keys.get(table) == (name,):
                 continue
-            parent = _reference(table, name, guesses, keys, stems, edges) or \
-                _included(table, name, guesses, keys, stems, edges)
+            parent = _reference(table, name, guesses, keys, stems, edges)
+            fk_how[table, (name,)] = "name"
+            if parent is None:
+                parent = _included(table, name, guesses, keys, stems, edges)
+                fk_how[table, (name,)] = "values"
             if parent is not None:
                 fks[table].append(((name,), parent, keys[parent]))
                 edges[table].add(parent)
@@ -116,9 +135,33 @@ def infer_schema(samples: Mapping[str, pd.DataFrame] | Any) -> Schema:
             key = _composite_key(frames[table], cols, [fk[0][0] for fk in fks[table]])
             if key is not None:
                 keys[table] = key
+                how[table, key] = "composite"
     for table in guesses:
         _composite_references(table, frames, guesses, keys, fks, edges)
-    return Schema.from_dict(_spec(guesses, keys, fks))
+    schema = Schema.from_dict(_spec(guesses, keys, fks))
+    evidence: list[dict[str, Any]] = [
+        {"kind": "primary_key", "table": table, "columns": list(key), "how": how.get((table, key), "name")}
+        for table, key in keys.items()]
+    for table, found in fks.items():
+        for columns, parent, key in found:
+            child = pd.DataFrame({c: guesses[table][c].values for c in columns}).dropna()
+            ref = pd.DataFrame({c: guesses[parent][k].values for c, k in zip(columns, key)}).dropna()
+            if len(columns) == 1:
+                hit = _isin(child[columns[0]], ref[columns[0]])
+            else:
+                hit = pd.MultiIndex.from_frame(child).isin(pd.MultiIndex.from_frame(ref))
+            evidence.append({
+                "kind": "foreign_key", "table": table, "columns": list(columns),
+                "references": f"{parent}.{key[0]}" if len(key) == 1 else f"{parent}.({', '.join(key)})",
+                "how": fk_how.get((table, columns), "composite") if len(columns) == 1 else "composite",
+                "coverage": float(np.mean(hit)) if len(child) else 0.0, "orphans": int(len(child) - np.sum(hit))})
+    return schema, evidence
+
+
+def _isin(child: pd.Series, parent: pd.Series) -> np.ndarray:
+    if pd.api.types.is_float_dtype(child.dtype) and pd.api.types.is_integer_dtype(parent.dtype):
+        child = child.astype("Int64")
+    return np.asarray(child.isin(parent), dtype=bool)
 
 
 # -- column types -----------------------------------------------------------------------

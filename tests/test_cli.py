@@ -454,3 +454,24 @@ def test_console_script_error_is_one_line_and_exit_code_2(tmp_path: Path):
     assert done.stderr.splitlines() == ["error: Row count for table 'orders' must be a whole number of zero or more "
                                         "(e.g. orders=1000 or orders=1_000_000); got '-4'."]
     assert not (tmp_path / "out").exists()
+
+
+def test_infer_explain_says_why_each_key_was_chosen(tmp_path: Path):
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    pd.DataFrame({"code": ["AA", "UA", "DL"], "name": ["a", "b", "c"]}).to_csv(folder / "airlines.csv", index=False)
+    pd.DataFrame({"flight_id": range(1, 21), "carrier_code": (["AA", "UA", "DL", "AA"] * 5)[:19] + ["ZZ"]}) \
+        .to_csv(folder / "flights.csv", index=False)
+    result = CliRunner().invoke(main, ["infer", "--samples", str(folder), "--explain"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)  # stdout stays the schema alone
+    assert "airlines" in json.dumps(schema["tables"]["flights"]["foreign_keys"])
+    lines = result.stderr.splitlines()
+    assert "# primary key airlines.code: a unique code column that another table's column refers to by value" in lines
+    fk = next(line for line in lines if line.startswith("# foreign key flights.carrier_code"))
+    assert "by its values alone: 95.0%" in fk and "1 orphan value" in fk
+    from synthframe.infer import infer_schema_with_evidence
+
+    _, evidence = infer_schema_with_evidence(folder)
+    assert {"kind": "foreign_key", "table": "flights", "columns": ["carrier_code"], "references": "airlines.code",
+            "how": "values", "coverage": 0.95, "orphans": 1} in evidence
