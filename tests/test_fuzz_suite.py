@@ -183,3 +183,16 @@ def test_pipeline_on_random_schemas_long(request: pytest.FixtureRequest, tmp_pat
     if "fuzz" not in (request.config.getoption("markexpr") or "") or "not fuzz" in request.config.getoption("markexpr"):
         pytest.skip("the long fuzz run: select it with -m fuzz")
     _long_run(tmp_path_factory)
+
+
+@pytest.mark.xfail(strict=True, reason="found by the long fuzz run: a date column made by the 'offset' rule from a "
+                                       "datetime column keeps the time of day; the fix belongs to the offset "
+                                       "generator (synthframe/generators/derived.py) or rules.py")
+def test_a_date_offset_from_a_datetime_has_no_time_of_day():
+    start = dt.datetime(2000, 1, 1, 1, 6, 40)
+    records = [{"id": i + 1, "a": (start + dt.timedelta(seconds=481_000 * i)).isoformat(),
+                "b": ((start + dt.timedelta(seconds=481_000 * i)).date() + dt.timedelta(days=1 + i % 3)).isoformat()}
+               for i in range(12)]
+    schema = {"tables": {"t": {"primary_key": "id", "columns": {"id": "integer", "a": "datetime", "b": "date"}}}}
+    data = sf.fit(schema, {"t": records}).sample({"t": 200}, seed=1)
+    assert sf.validate(data, schema).empty
