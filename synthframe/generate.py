@@ -21,6 +21,7 @@ The pieces:
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import threading
 from collections import Counter, deque
@@ -106,10 +107,15 @@ def resolve_rows(model: Model, rows: Mapping[str, Any] | None = None, *, scale: 
             ratio = tm.layout.get("children_per_parent")
             if ratio is None:
                 ratio = 1.0 if tm.layout.get("partner") is not None else 3.0
-            counts[table] = int(round(counts[parent] * ratio))
+            wanted = counts[parent] * float(ratio)
         else:
-            counts[table] = int(round((tm.sample_rows or 100) * factor))
-        counts[table] = _check_count(table, counts[table])
+            wanted = (tm.sample_rows or 100) * factor
+        if not wanted < MAX_TABLE_ROWS + 1:  # also infinity: a huge scale names its table, not an overflow
+            amount = f"{wanted:,.0f}" if math.isfinite(wanted) else "unboundedly many"
+            raise RowCountError(f"Table '{table}' would get {amount} rows, above the limit of "
+                                f"{MAX_TABLE_ROWS:,} rows per table; ask for fewer rows or a smaller scale.",
+                                table=table)
+        counts[table] = _check_count(table, int(round(wanted)))
     return counts
 
 

@@ -691,3 +691,8 @@ def test_an_interrupted_rewrite_does_not_mix_two_runs(tmp_path: Path, model: sf.
         model.write({"customers": 4000}, out, seed=2, batch_rows=16)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # the earlier, consistent run is intact
+
+
+def test_a_huge_scale_is_a_row_count_error_naming_the_table(model: sf.Model):
+    with pytest.raises(RowCountError, match=r"Table '\w+' would get .* rows, above the limit"):
+        model.sample(scale=1e308)

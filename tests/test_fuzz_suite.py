@@ -185,9 +185,6 @@ def test_pipeline_on_random_schemas_long(request: pytest.FixtureRequest, tmp_pat
     _long_run(tmp_path_factory)
 
 
-@pytest.mark.xfail(strict=True, reason="found by the long fuzz run: a date column made by the 'offset' rule from a "
-                                       "datetime column keeps the time of day; the fix belongs to the offset "
-                                       "generator (synthframe/generators/derived.py) or rules.py")
 def test_a_date_offset_from_a_datetime_has_no_time_of_day():
     start = dt.datetime(2000, 1, 1, 1, 6, 40)
     records = [{"id": i + 1, "a": (start + dt.timedelta(seconds=481_000 * i)).isoformat(),

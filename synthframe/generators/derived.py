@@ -100,6 +100,8 @@ class Offset(ColumnGenerator):
                 again = self.gap.draw(rows[over], _Uniforms(ctx, self.name, u, over))
                 gap[over] = again.to_numpy(zero_copy_only=False).astype(np.int64)
         out = start + gap * unit
+        if self.type == "date":  # a date after a datetime: its day, never a time of day
+            out = out // 86_400 * 86_400
         lo, hi = self.params.get("min"), self.params.get("max")
         if lo is not None or hi is not None:
             out = np.clip(out, None if lo is None else int(lo) * unit, None if hi is None else int(hi) * unit)
