@@ -23,9 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from . import reference
+from . import reference, text
 from .generators.entities import COUNTRY_ALIASES, country_index
 from .model import ColumnModel
 from .text import _parse_pattern, _share
@@ -337,23 +336,16 @@ def _sample_locales(df: pd.DataFrame, parts: Mapping[str, str]) -> dict[str, lis
     values = df[column].dropna().astype(str).str.strip()
     if column == parts.get("full"):
         values = values.str.split(",").str[0] if _share(values.str.contains(",")) >= 0.5 else values.str.split().str[-1]
-    kind = "first" if column == parts.get("first") else "last"
-    table = reference.get("locales")
-    own = pc.equal(table.column("locale"), table.column("names_locale"))
-    locales = table.filter(own).column("locale").to_pylist()  # locales with names of their own, not borrowed
-    hits = {}
-    for locale in locales:  # a loop over locales, each a vectorized membership test
-        lists = reference.names(locale)
-        pool = pa.concat_arrays([lists["first_female"], lists["first_male"]]) if kind == "first" else lists["last"]
-        hits[locale] = pc.is_in(pa.array(values, pa.string()), value_set=pool).to_numpy(zero_copy_only=False)
-    matrix = pd.DataFrame(hits)
-    if not matrix.to_numpy().any():
+    kind = "first_name" if column == parts.get("first") else "last_name"
+    # the names of every locale at once (locales whose names are their own: the names table holds no others)
+    rows = pd.DataFrame({"value": values.to_numpy(), "row": np.arange(len(values))})
+    found = text._locale_lookup(kind).merge(rows, on="value")
+    if found.empty:
         return None
-    score = matrix.sum().sort_values(ascending=False, kind="stable")
-    ranked = matrix[score.index]
-    found = ranked.any(axis=1)
-    chosen = ranked[found].idxmax(axis=1).value_counts()
-    chosen = chosen[chosen >= max(1, 0.05 * float(found.sum()))]
+    score = found.groupby("locale")["row"].nunique()
+    found = found.assign(score=found["locale"].map(score)).sort_values(["score", "locale"], ascending=[False, True])
+    chosen = found.drop_duplicates("row")["locale"].value_counts()
+    chosen = chosen[chosen >= max(1, 0.05 * float(chosen.sum()))]
     return _weights(chosen)
 
 

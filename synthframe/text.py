@@ -566,31 +566,48 @@ MIN_LOCALE_SHARE = 0.2
 """Share of sample values a locale's reference list must hold for the column to be read in that locale."""
 
 
-def learned_locale(semantic: str, s: pd.Series) -> str:
-    """The locale whose reference list holds most of the sample values (German job titles → de_DE, French
-    cities → fr_FR), en_US when it holds nearly as many or nothing holds enough."""
-    import pyarrow.compute as pc
+@lru_cache(maxsize=8)
+def _locale_lookup(part: str) -> pd.DataFrame:
+    """Every reference value of a kind with the locale it belongs to (``value``, ``locale``), one table for
+    all locales: names and jobs and streets by their own locale, cities and regions by their country's."""
+    import pandas as pd
 
     from . import reference
-    from .generators.entities import _reference_pool
 
-    if s.empty or semantic not in _FROM_REFERENCE or semantic in ("country", "country_code"):
-        return DEFAULT_LOCALE
-    part = {"name": "last_name", "company": "last_name", "street_address": "street_name"}.get(semantic, semantic)
+    if part in ("first_name", "last_name"):
+        names = reference.get("names").to_pandas()
+        kinds = ("first_female", "first_male") if part == "first_name" else ("last",)
+        frame = names.loc[names["kind"].isin(kinds), ["name", "locale"]].rename(columns={"name": "value"})
+    elif part in ("job", "street_name"):
+        table = reference.get("jobs" if part == "job" else "streets").to_pandas()
+        frame = table.rename(columns={"job": "value", "street": "value"})[["value", "locale"]]
+    else:  # city, state, state_abbr: the country's locale
+        cities = reference.cities().to_pandas()
+        column = {"city": "name", "state": "region", "state_abbr": "region_code"}[part]
+        locale_of = reference.countries().to_pandas().set_index("alpha2")["locale"]
+        frame = pd.DataFrame({"value": cities[column], "locale": cities["country"].map(locale_of)})
+    return frame.dropna().drop_duplicates()
+
+
+def learned_locale(semantic: str, s: pd.Series) -> str:
+    """The locale whose reference list holds most of the sample values (German job titles → de_DE, French
+    cities → fr_FR), en_US when it holds nearly as many or nothing holds enough: one join of the sample
+    values with every locale's list at once."""
+    if s.empty or semantic not in _FROM_REFERENCE or semantic in ("country", "country_code", "company",
+                                                                   "street_address"):
+        return DEFAULT_LOCALE  # codes are no locale's; composed values have no list to look them up in
+    part = {"name": "last_name"}.get(semantic, semantic)
     values = s.str.strip()
     if semantic == "name":
         values = values.str.split().str[-1]
-    elif semantic in ("company", "street_address"):
-        return DEFAULT_LOCALE  # composed values: no list to look them up in
-    arrow = pa.array(values.drop_duplicates(), pa.string())
     weights = values.value_counts()
-    counts = weights.reindex(arrow.to_pylist()).to_numpy(dtype=float)
-    shares = {}
-    for locale in reference.locales():  # a loop over locales, each one vectorized lookup
-        found = pc.is_in(arrow, value_set=_reference_pool(part, locale)[0]).to_numpy(zero_copy_only=False)
-        shares[locale] = float(counts[found].sum()) / float(counts.sum())
-    best = max(shares, key=lambda k: (shares[k], k == DEFAULT_LOCALE))
-    if shares[best] < MIN_LOCALE_SHARE or shares.get(DEFAULT_LOCALE, 0.0) >= 0.9 * shares[best]:
+    found = _locale_lookup(part).merge(weights.rename("n").rename_axis("value").reset_index(), on="value")
+    if found.empty:
+        return DEFAULT_LOCALE
+    shares = found.groupby("locale")["n"].sum() / float(weights.sum())
+    shares = shares.sort_index().sort_values(ascending=False, kind="stable")
+    best = str(shares.index[0])
+    if shares.iloc[0] < MIN_LOCALE_SHARE or shares.get(DEFAULT_LOCALE, 0.0) >= 0.9 * shares.iloc[0]:
         return DEFAULT_LOCALE
     return best
 

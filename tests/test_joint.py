@@ -77,9 +77,8 @@ def test_rows_alone_equal_the_same_rows_of_a_full_run(penguin_model):
 def test_a_damaged_network_entry_names_the_column(penguin_model):
     data = penguin_model.to_dict()
     data["tables"]["penguins"]["layout"]["joint"]["columns"]["island"]["given"] = {"column": "wingspan"}
-    damaged = sf.Model.from_dict(data)
-    with pytest.raises(ModelError, match=r"penguins\.island.*joint"):
-        damaged.sample({"penguins": 10}, seed=0)
+    with pytest.raises(ModelError, match=r"penguins\.island.*joint"):  # loading tries a few rows of each table
+        sf.Model.from_dict(data)
 
 
 def _shop(seed: int, customers: int) -> dict[str, pd.DataFrame]:

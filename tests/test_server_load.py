@@ -28,7 +28,7 @@ from synthframe.server.app import access_log_handler  # noqa: E402
 
 pytestmark = pytest.mark.slow
 CLIENTS = 20
-REQUESTS_PER_CLIENT = 25
+REQUESTS_PER_CLIENT = 10
 SEEDS = 5
 WALL_LIMIT = 120.0
 """Seconds the whole run may take; every request also has its own timeout."""

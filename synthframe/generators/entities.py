@@ -586,7 +586,7 @@ def _country_of_locale(locale: str) -> str:
     return locale.split("_")[-1].upper() if "_" in locale else DEFAULT_COUNTRY
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=2048)
 def _reference_pool(semantic: str, locale: str, avoid: tuple[int, ...] = ()) -> tuple[pa.Array, np.ndarray]:
     """The distinct values of a single-part semantic and their cumulative weights (without those whose
     hash is in ``avoid``)."""
@@ -599,7 +599,7 @@ def _reference_pool(semantic: str, locale: str, avoid: tuple[int, ...] = ()) -> 
     return values, cumulative
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=2048)
 def _pool_of(semantic: str, locale: str) -> tuple[pa.Array, np.ndarray]:
     """The distinct values of a single-part semantic and their cumulative weights."""
     import pandas as pd

@@ -69,6 +69,15 @@ class ModelCache:
         self.size = size
         self._models: OrderedDict[str, Model] = OrderedDict()
         self._lock = threading.Lock()
+        self._fitting: dict[str, threading.Lock] = {}
+
+    def fitting(self, key: str | None) -> threading.Lock:
+        """A lock per digest, so that concurrent requests for one model fit it once: the first fits, the
+        others wait and then find it in the cache (20 cold requests cost one fit, not twenty in parallel)."""
+        with self._lock:
+            if key is None or self.size == 0:
+                return threading.Lock()
+            return self._fitting.setdefault(key, threading.Lock())
 
     def get(self, key: str | None) -> Model | None:
         if key is None or self.size == 0:
@@ -86,19 +95,25 @@ class ModelCache:
             self._models[key] = model
             self._models.move_to_end(key)
             while len(self._models) > self.size:
-                self._models.popitem(last=False)
+                evicted, _ = self._models.popitem(last=False)
+                self._fitting.pop(evicted, None)
+            if len(self._fitting) > 4 * self.size:  # locks of digests never stored (failed fits)
+                self._fitting = {k: v for k, v in self._fitting.items() if k in self._models or v.locked()}
 
 
 def fitted_model(inputs: Inputs, config: ServerConfig, deadline: Deadline, cache: ModelCache) -> Model:
     """The model for the request's schema and samples: from the cache, or read, checked and fitted."""
     model = cache.get(inputs.digest)
     if model is None:
-        schema = parse_schema(inputs.schema) if inputs.schema is not None else None
-        frames = _frames(inputs, schema, config)
-        check_frame_sizes(frames, config)
-        deadline.check("reading the samples")
-        model = fit(schema, frames)
-        cache.put(inputs.digest, model)
+        with cache.fitting(inputs.digest):
+            model = cache.get(inputs.digest)  # fitted meanwhile by a request for the same inputs
+            if model is None:
+                schema = parse_schema(inputs.schema) if inputs.schema is not None else None
+                frames = _frames(inputs, schema, config)
+                check_frame_sizes(frames, config)
+                deadline.check("reading the samples")
+                model = fit(schema, frames)
+                cache.put(inputs.digest, model)
     schema = model.schema
     if len(schema.tables) > config.max_tables:
         raise over_limit(config, "max_tables", f"The schema has {len(schema.tables)} tables")
