@@ -43,7 +43,8 @@ def _semantic(cm: ColumnModel) -> str | None:
 
 
 def _weights(counts: pd.Series) -> dict[str, list]:
-    return {"values": [str(v) for v in counts.index], "weights": [round(float(w), 6) for w in counts / counts.sum()]}
+    shares = (counts / counts.sum()).round(6).astype(float)
+    return {"values": counts.index.astype(str).tolist(), "weights": shares.tolist()}
 
 
 def _alpha2(values: pd.Series) -> pd.Series:

@@ -70,8 +70,8 @@ def strict_columns(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict
                 counts = values.str.extract(r"@([^@\s]+)$")[0].dropna().str.lower().value_counts()
                 shared = counts[counts >= MIN_SHARED]
                 if len(shared):
-                    kept["domains"] = {"values": [str(v) for v in shared.index],
-                                       "weights": [float(w) for w in shared / shared.sum()]}
+                    kept["domains"] = {"values": shared.index.astype(str).tolist(),
+                                       "weights": (shared / shared.sum()).astype(float).tolist()}
                 else:
                     kept.pop("domains")
         if kept is not None and kept != spec:

@@ -712,7 +712,7 @@ _SENTENCE_END = r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])"
 
 def _counts_spec(counts: pd.Series, limit: int) -> dict[str, list]:
     top = counts.head(limit)
-    return {"values": [str(v) for v in top.index], "weights": _weights(top.to_numpy(dtype=float))}
+    return {"values": top.index.astype(str).tolist(), "weights": _weights(top.to_numpy(dtype=float))}
 
 
 def _new_share(counts: pd.Series) -> float:
@@ -740,7 +740,7 @@ def _sentences_spec(s: pd.Series, min_reuse: float = MIN_SENTENCE_REUSE) -> dict
         return None
     per_value = pd.Series(counts_per_value).value_counts().sort_index()
     return {"kind": "sentences", "sentences": _counts_spec(counts, MAX_TEXT_LEVELS),
-            "count": {"values": [int(v) for v in per_value.index], "weights": _weights(per_value.to_numpy(float))}}
+            "count": {"values": per_value.index.astype(int).tolist(), "weights": _weights(per_value.to_numpy(float))}}
 
 
 def _levels_spec(s: pd.Series) -> dict[str, Any] | None:

@@ -89,8 +89,9 @@ def country_index(values: pa.Array) -> np.ndarray:
 
 def countries_of(codes: list[str]) -> np.ndarray:
     """Rows of alpha-2 codes in the reference countries (-1 when unknown)."""
-    index = _countries()["index"]
-    return np.array([index.get(c, -1) for c in codes], dtype=np.int64)
+    alpha2 = pa.array(_countries()["alpha2"], pa.string())
+    found = pc.index_in(pa.array(list(codes), pa.string()), value_set=alpha2)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 class _Segments:
@@ -438,7 +439,9 @@ def row_locales(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, 
     if place:
         return _locale_codes(row_countries(ctx, place))
     learned = group.get("locales") or {"values": ["en_US"], "weights": [1.0]}
-    codes = np.array([position.get(v, position.get("en_US", 0)) for v in learned["values"]], dtype=np.int64)
+    names = pa.array(reference.locales(), pa.string())
+    codes = pc.fill_null(pc.index_in(pa.array(learned["values"], pa.string()), value_set=names),
+                         position.get("en_US", 0)).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes[_weighted(ctx.uniform(PERSON, "locale"), learned)]
 
 
@@ -728,7 +731,8 @@ def person_locals(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str
     """Local parts (or user names) of the rows' persons, each in a style drawn at the learned rates."""
     first, last = (folded(v) for v in person_names(ctx, group, place))
     styles = (spec or {}).get("styles") or {"values": ["first.last"], "weights": [1.0]}
-    known = [v if v in LOCAL_STYLES else "first.last" for v in styles["values"]]
+    values = pa.array(styles["values"], pa.string())
+    known = pc.if_else(pc.is_in(values, value_set=pa.array(LOCAL_STYLES)), values, "first.last").to_pylist()
     style = _weighted(ctx.uniform(column, "style"), styles)
 
     def make(code: int, at: np.ndarray) -> pa.Array:
@@ -747,7 +751,8 @@ def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping
     u = ctx.uniform(column, "locale-domain")
 
     def make(code: int, at: np.ndarray) -> pa.Array:
-        domains = pa.array(["@" + d for d in (reference.email_domains(names[code]) or ["example.com"])])
+        domains = pc.binary_join_element_wise(
+            "@", pa.array(reference.email_domains(names[code]) or ["example.com"], pa.string()), "")
         return domains.take(pa.array(np.minimum((u[at] * len(domains)).astype(np.int64), len(domains) - 1)))
 
     return _by_group(locales, make, len(ctx.rows))
@@ -787,7 +792,7 @@ def company_hosts(values: pa.Array, tlds: Mapping[str, Any], u: np.ndarray) -> p
     slug = pc.replace_substring_regex(pc.replace_substring_regex(plain, _LEGAL, " "), r"\s+", "")
     slug = pc.if_else(pc.equal(pc.utf8_length(slug), 0), "company", slug)
     names = pc.fill_null(slug.take(encoded.indices), "company")
-    endings = pa.array(["." + str(t) for t in tlds["values"]], pa.string())
+    endings = pc.binary_join_element_wise(".", pc.cast(pa.array(tlds["values"]), pa.string()), "")
     return pc.binary_join_element_wise(names, endings.take(pa.array(_weighted(u, tlds))), "")
 
 

@@ -260,7 +260,7 @@ class PersonEmail(_Text):
         local = person_locals(ctx, self.group, self.place, self.name, self.group.get("email"))
         domains = self.spec.get("domains")
         if domains:
-            at = pa.array(["@" + str(v) for v in domains["values"]], pa.string())
+            at = pc.binary_join_element_wise("@", pc.cast(pa.array(domains["values"]), pa.string()), "")
             domain = at.take(_weighted(d.uniform("person-domain"), domains["weights"]))
         else:
             domain = row_email_domains(ctx, self.group, self.place, self.name)
