@@ -387,9 +387,24 @@ class ChildLayout:
         low, high = self._low, self._high
         np.clip(counts, low, high, out=counts)
         counts[~active] = 0
+        def few_new_parents(c: np.ndarray) -> np.ndarray:
+            # rows still missing go to as few parents drawn at zero as they fill at the range's low (the
+            # highest-priority ones): a shape of a few big parents stays a few big parents, not a thin
+            # layer of children over every parent
+            missing = total - int(c.sum())
+            idle = np.flatnonzero(c == 0)
+            if missing <= 0 or not idle.size:
+                return np.zeros(c.size, dtype=np.int64)
+            k = min(idle.size, -(-missing // max(low, 1)))
+            chosen = idle[np.argsort(priority[idle], kind="stable")[:k]]
+            room = np.zeros(c.size, dtype=np.int64)
+            room[chosen] = high
+            return room
+
         _settle(counts, total, priority,
                 add=[lambda c: np.where(active, np.maximum(high - c, 0), 0),  # inside the range
-                     lambda c: np.maximum(high - c, 0),                        # then parents drawn at zero
+                     few_new_parents,                                          # then a few parents drawn at zero
+                     lambda c: np.maximum(high - c, 0),
                      unbounded],
                 remove=[lambda c: np.maximum(c - low, 0),                     # down to the range's low
                         lambda c: np.maximum(c - 1, 0),                       # then down to one child

@@ -398,3 +398,21 @@ def test_picker_permutation_is_inverted_exactly(domain):
     np.testing.assert_array_equal(permute(y, domain, 77, inverse=True), x)
     if domain <= 5000:
         np.testing.assert_array_equal(np.sort(y), np.arange(domain))
+
+
+def test_a_few_busy_parents_stay_a_few_busy_parents():
+    import pandas as pd
+
+    import synthframe as sf
+
+    stations = pd.DataFrame({"code": [f"S{i:03d}" for i in range(300)]})
+    hours = pd.date_range("2020-01-01", periods=500, freq="h")
+    readings = pd.DataFrame({"station": np.repeat(["S001", "S002", "S003"], 500), "at": np.tile(hours, 3)})
+    schema = {"tables": {
+        "stations": {"primary_key": "code", "columns": {"code": "string"}},
+        "readings": {"primary_key": ["station", "at"], "columns": {"station": "string", "at": "datetime"},
+                     "foreign_keys": {"station": "stations.code"}}}}
+    model = sf.fit(schema, {"stations": stations, "readings": readings})
+    for seed in range(12):  # some seeds draw fewer busy stations than the rows need: the rest must not thin out
+        per_station = model.sample({"stations": 300, "readings": 1500}, seed=seed)["readings"]["station"].value_counts()
+        assert per_station.sum() == 1500 and len(per_station) <= 6  # a few busy stations, not 300 thin ones
