@@ -278,7 +278,7 @@ def test_the_text_benchmark_measures_speed_and_what_a_reader_checks(tmp_path):
     result = json.loads((tmp_path / "text.json").read_text())
     assert result["rows"] == 3000
     measured = result["in_memory_rows_per_s"] / result["faker_loop_rows_per_s"]
-    assert result["ratio_in_memory_vs_faker"] == pytest.approx(measured, abs=0.06)  # rounded to one decimal
+    assert result["ratio_in_memory_vs_faker"] == round(measured, 1)  # the ratio of the numbers shown
     # the samples are coherent, so the rows are: every city in its country, every phone valid for it
     assert result["city_in_country"] == 1.0 and result["phone_valid"] == 1.0
     assert result["phone_country_matches"] == 1.0 and result["email_has_last_name"] == 1.0
