@@ -280,31 +280,31 @@ class PersonEmail(_Text):
         return pc.binary_join_element_wise(local, digits, domain, "")
 
 
+class _GivenText(_Text):
+    """Text that may be drawn per level of another column of the row (``spec["given"]``), which it reads."""
+
+    def reads(self) -> tuple[str, ...]:
+        given = self.spec.get("given")
+        return (given["column"],) if given else ()
+
+
 @register
-class TextLevels(_Text):
+class TextLevels(_GivenText):
     """Names of things kept from the samples (``Bamboo Cutting Board Set``), and new ones at the learned rate
     made of the first half of one level and the second half of another (``Bamboo Cutting Camping Hammock``).
     Unique values number the levels past their count (``… Board Set 2``)."""
 
     kind = "text:levels"
 
-    def reads(self) -> tuple[str, ...]:
-        given = self.spec.get("given")
-        return (given["column"],) if given else ()
-
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         return _per_given(self.spec, Draws(ctx, self.name), ctx, self.ids(ctx), _gen_levels)
 
 
 @register
-class TextSentences(_Text):
+class TextSentences(_GivenText):
     """Text of recurring sentences (review bodies): a learned number of distinct sample sentences."""
 
     kind = "text:sentences"
-
-    def reads(self) -> tuple[str, ...]:
-        given = self.spec.get("given")
-        return (given["column"],) if given else ()
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         return _per_given(self.spec, Draws(ctx, self.name), ctx, self.ids(ctx), _gen_sentences)
