@@ -106,6 +106,9 @@ def _fit_tpch(sample_dir: Path) -> tuple[Any, float]:
 
 
 def _timed_write(model: Any, counts: Mapping[str, int], out: Path, seed: int) -> dict[str, Any]:
+    from synthframe.generate import keep_freed_memory
+
+    keep_freed_memory()  # as `synthframe generate` does before it writes
     start = time.perf_counter()
     model.write(dict(counts), out, format="parquet", seed=seed, progress=False)
     seconds = time.perf_counter() - start
@@ -219,8 +222,9 @@ def _numeric_model(columns: int, sample_rows: int, find_rules: bool = True) -> A
 def _work_numeric(spec: Mapping[str, Any]) -> dict[str, Any]:
     """(c) ``rows`` rows of 50 float columns made in memory, batch by batch on every core (each batch dropped
     once counted), and a ``Model.sample`` DataFrame of ``frame_rows`` rows."""
-    from synthframe.generate import Run, iter_record_batches, workers_count
+    from synthframe.generate import Run, iter_record_batches, keep_freed_memory, workers_count
 
+    keep_freed_memory()  # as the CLI does before it writes
     start = time.perf_counter()
     model = _numeric_model(int(spec["columns"]), SAMPLE_ROWS, bool(spec.get("find_rules", True)))
     fit_seconds = time.perf_counter() - start

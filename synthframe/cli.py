@@ -212,11 +212,12 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
 
 def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
            validate: bool | None, bundle: bool, quiet: bool = False, space_check: bool = True) -> None:
-    from .generate import Run, iter_batches, resolve_rows, workers_count
+    from .generate import Run, iter_batches, keep_freed_memory, resolve_rows, workers_count
     from .progress import counted, wanted
     from .write import write_json_document, write_tables
 
     _log_to_console(quiet)
+    keep_freed_memory()
     if scale is not None and not math.isfinite(scale):
         raise RowCountError(f"--scale must be a finite number of zero or more; got {scale}.")
     _check_scale(model, rows, scale)

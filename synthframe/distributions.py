@@ -10,6 +10,7 @@ fallback the stored quantiles themselves.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 from scipy import special, stats
 
 from .errors import SchemaError, where
+from .randomness import bits
 
 FAMILIES: dict[str, Any] = {
     "norm": stats.norm,
@@ -124,6 +126,92 @@ def interpolate_even(u: np.ndarray, table: np.ndarray) -> np.ndarray:
     return lo
 
 
+_CELL_BITS = 14
+_SCORE_POINTS = 1 << _CELL_BITS
+"""Intervals of the evenly spaced tables over normal scores (ndtri's centre; a column's values by score)."""
+_SCORE_CENTRE = 0.48
+"""Draws within this of 1/2 get their normal score from the table; the rest (4%) exactly from ``ndtri``."""
+SCORE_LIMIT = 7.1
+"""Normal scores are read within [-SCORE_LIMIT, SCORE_LIMIT]: the scores of draws clipped to [1e-12, 1 - 1e-12]."""
+
+
+@lru_cache(maxsize=1)
+def _ndtri_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``ndtri`` at ``j / _SCORE_POINTS`` for the cells of [0, 1] within ``_SCORE_CENTRE`` of 1/2, the slopes
+    across each cell, and which cells lie outside (their draws are computed exactly)."""
+    grid = np.arange(_SCORE_POINTS + 1) / _SCORE_POINTS
+    outside = np.abs(grid[:-1] - 0.5) > _SCORE_CENTRE
+    outside |= np.abs(grid[1:] - 0.5) > _SCORE_CENTRE
+    with np.errstate(divide="ignore"):
+        values = special.ndtri(grid)
+    values[~np.isfinite(values)] = 0.0
+    slopes = np.append(np.diff(values), 0.0)
+    outside = np.append(outside, True)
+    values[outside], slopes[outside] = 0.0, 0.0
+    return values, slopes, outside
+
+
+def _scores_of_cells(cells: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Normal scores of draws ``(cells + within) / _SCORE_POINTS`` (``within`` in [0, 1)): the cell's line,
+    or ``ndtri`` itself in the outer cells."""
+    values, slopes, outside = _ndtri_table()
+    out = slopes[cells]
+    out *= within
+    out += values[cells]
+    exact = np.flatnonzero(outside[cells])
+    if exact.size:
+        u = (cells[exact] + within[exact]) * (1.0 / _SCORE_POINTS)
+        out[exact] = special.ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
+    return out
+
+
+def normal_scores(u: np.ndarray) -> np.ndarray:
+    """``ndtri(u)`` for uniform draws, to about 1e-7: the middle 96% read off an even table (an index and a
+    weight per draw, twice as fast as ``ndtri``), the tails computed exactly; draws clipped to [1e-12, 1 - 1e-12]."""
+    pos = u * float(_SCORE_POINTS)
+    np.clip(pos, 0.0, float(_SCORE_POINTS), out=pos)
+    cells = pos.astype(np.int64)
+    pos -= cells
+    return _scores_of_cells(cells, pos)
+
+
+def normal_draws(key: int, rows: np.ndarray) -> np.ndarray:
+    """Standard normal draws of the stream ``key`` at ``rows``: the top bits of each row's 64 pick a cell of
+    :func:`normal_scores`' table, the rest the place within it (no uniform in between; equal to
+    ``normal_scores`` of the draws those bits spell, to rounding)."""
+    b = bits(key, rows)
+    cells = (b >> np.uint64(64 - _CELL_BITS)).astype(np.int64)
+    b &= np.uint64((1 << (64 - _CELL_BITS)) - 1)
+    within = b.astype(np.float64)
+    within *= 1.0 / float(1 << (64 - _CELL_BITS))
+    return _scores_of_cells(cells, within)
+
+
+@lru_cache(maxsize=1024)
+def _score_table(spec_json: str, c_lo: float, c_hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values at evenly spaced normal scores of [-SCORE_LIMIT, SCORE_LIMIT] (its draws truncated to
+    the CDF range ``[c_lo, c_hi]``, as :func:`draw` makes them), and the slopes between."""
+    z = np.linspace(-SCORE_LIMIT, SCORE_LIMIT, _SCORE_POINTS + 1)
+    u = np.clip(c_lo + special.ndtr(z) * (c_hi - c_lo), 1e-12, 1.0 - 1e-12)
+    values = draw(json.loads(spec_json), u)
+    return values, np.append(np.diff(values), 0.0)
+
+
+def draw_scores(spec: Mapping[str, Any], z: np.ndarray, c_lo: float = 0.0, c_hi: float = 1.0) -> np.ndarray:
+    """The values of normal scores ``z`` (a copula's or a Gaussian edge's draws): ``draw(spec, c_lo + ndtr(z) *
+    (c_hi - c_lo))`` read off a table over scores, no ``ndtr`` and no inverse CDF per value."""
+    values, slopes = _score_table(json.dumps(spec, sort_keys=True), float(c_lo), float(c_hi))
+    pos = z + SCORE_LIMIT
+    pos *= _SCORE_POINTS / (2 * SCORE_LIMIT)
+    np.clip(pos, 0.0, float(_SCORE_POINTS), out=pos)
+    i = pos.astype(np.int64)
+    pos -= i
+    out = slopes[i]
+    out *= pos
+    out += values[i]
+    return out
+
+
 def draw(spec: Mapping[str, Any], u: np.ndarray) -> np.ndarray:
     """Map uniform draws ``u`` in (0, 1) through the inverse CDF of ``spec``, vectorized."""
     name, p = spec["name"], spec["params"]
@@ -131,9 +219,9 @@ def draw(spec: Mapping[str, Any], u: np.ndarray) -> np.ndarray:
         return interpolate_even(u, np.asarray(p["quantiles"], dtype=float))
     loc, scale = p.get("loc", 0.0), p.get("scale", 1.0)
     if name == "norm":
-        return loc + scale * special.ndtri(u)
+        return loc + scale * normal_scores(u)
     if name == "lognorm":
-        return loc + scale * np.exp(p["s"] * special.ndtri(u))
+        return loc + scale * np.exp(p["s"] * normal_scores(u))
     if name == "expon":
         return loc - scale * np.log1p(-u)
     if name == "uniform":

@@ -20,9 +20,12 @@ The pieces:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import math
 import os
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy import special
 
+from . import distributions as dist
 from . import joint, keys
 from .errors import CapacityError, ModelError, RowCountError, where
 from .generators import ColumnGenerator, generator_for
@@ -409,6 +413,7 @@ class RowContext:
         self._owner: tuple[np.ndarray, np.ndarray] | None = None
         self._copula: dict[str, np.ndarray] | None = None
         self._uniforms: dict[str, np.ndarray] = {}
+        self._scores: dict[str, np.ndarray | None] = {}
 
     # -- draws ----------------------------------------------------------------------------
     def key(self, column: str, purpose: str) -> int:
@@ -424,31 +429,53 @@ class RowContext:
         return found
 
     def _value_uniforms(self, column: str) -> np.ndarray:
+        scores = self.value_scores(column)
+        if scores is not None:
+            return special.ndtr(scores)
         node = self.run.joint_node(self.table, column)
         if node is not None:
             given = node.given
             u = self.uniform(column, "values")
-            if node.correlation is not None:
-                return node.correlated(u, self.value_uniforms(given["column"]))
             bins = joint.given_bins(self.given_values(given), node.given_spec)
             if node.given2 is not None:
                 bins = node.table_row(bins, joint.given_bins(self.given_values(node.given2), node.given2_spec))
             return node.conditional(u, bins)
-        copula = self.run.model.tables[self.table].layout.get("copula")
-        if copula and column in copula["columns"]:
-            if self._copula is None:
-                self._copula = self._copula_uniforms(copula)
-            return self._copula[column]
         return self.uniform(column, "values")
 
-    def _copula_uniforms(self, copula: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        """Each copula column's own ``values`` draws mapped to normal scores, mixed row by row through the
-        Cholesky factor of the learned correlation, and mapped back: each column keeps its distribution,
-        the group keeps its correlations, and every row is still a function of its own index."""
+    def value_scores(self, column: str) -> np.ndarray | None:
+        """The column's draws as normal scores when it is drawn in normal space (a member of the table's copula,
+        or a Gaussian edge of its network), else None: its values are then read off a table over scores, with
+        no round trip through uniforms."""
+        if column in self._scores:
+            return self._scores[column]
+        node = self.run.joint_node(self.table, column)
+        found: np.ndarray | None = None
+        if node is not None:
+            if node.correlation is not None:
+                parent = node.given["column"]
+                given = self.value_scores(parent)
+                if given is None:
+                    given = dist.normal_scores(self.value_uniforms(parent))
+                found = node.correlated_scores(dist.normal_draws(self.key(column, "values"), self.rows), given)
+        else:
+            copula = self.run.model.tables[self.table].layout.get("copula")
+            if copula and column in copula["columns"]:
+                if self._copula is None:
+                    self._copula = self._copula_scores(copula)
+                found = self._copula[column]
+        self._scores[column] = found
+        return found
+
+    def _copula_scores(self, copula: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Each copula column's own ``values`` draws as normal scores, mixed row by row through the Cholesky
+        factor of the learned correlation: each column keeps its distribution, the group keeps its
+        correlations, and every row is still a function of its own index."""
         names = copula["columns"]
-        z = np.column_stack([special.ndtri(np.clip(self.uniform(n, "values"), _TINY, 1.0 - _TINY)) for n in names])
-        mixed = z @ _cholesky(tuple(tuple(row) for row in copula["correlation"])).T
-        return {n: special.ndtr(mixed[:, i]) for i, n in enumerate(names)}
+        own = np.empty((len(names), len(self.rows)))
+        for i, name in enumerate(names):
+            own[i] = dist.normal_draws(self.key(name, "values"), self.rows)
+        mixed = _cholesky(tuple(tuple(row) for row in copula["correlation"])) @ own
+        return dict(zip(names, mixed))
 
     def count(self, table: str | None = None) -> int:
         return self.run.counts[table or self.table]
@@ -717,19 +744,20 @@ def _made_blocks(run: Run, table: str, batch: int, workers: int) -> Iterator[pa.
     def make(span: range) -> pa.RecordBatch:
         return rows(table, span)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthframe")
-    try:
-        pending: deque[Future[pa.RecordBatch]] = deque()
-        upcoming = iter(spans)
-        for span in itertools.islice(upcoming, workers):
-            pending.append(pool.submit(make, span))
-        while pending:
-            done = pending.popleft().result()
-            for span in itertools.islice(upcoming, 1):
+    with _blas_threads(workers):
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthframe")
+        try:
+            pending: deque[Future[pa.RecordBatch]] = deque()
+            upcoming = iter(spans)
+            for span in itertools.islice(upcoming, workers):
                 pending.append(pool.submit(make, span))
-            yield done
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            while pending:
+                done = pending.popleft().result()
+                for span in itertools.islice(upcoming, 1):
+                    pending.append(pool.submit(make, span))
+                yield done
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers: int = 1) -> Iterator[pd.DataFrame]:
@@ -763,6 +791,44 @@ def _per_thread_rows(run: Run) -> Callable[[str, range], pa.RecordBatch]:
 def _advance(bar: Any, batch: pa.RecordBatch) -> pa.RecordBatch:
     bar.update(batch.num_rows)
     return batch
+
+
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+_KEPT_FREE_BYTES = 1 << 30
+_LARGEST_HEAP_BLOCK = 32 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's allocator to keep freed blocks for reuse rather than hand them back to the system at once.
+
+    Making a batch allocates and frees many arrays of a few megabytes; by default glibc returns such blocks to
+    the system and page-faults them back in on the next allocation, which costs about as much as the
+    arithmetic (a third of the time of numeric columns, more with two threads faulting in one process). Kept,
+    the process's memory stays at its peak instead of shrinking between batches. The CLI calls this before it
+    writes; call it in your own long-running generation process. Returns False (and changes nothing) where the
+    C library is not glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, _LARGEST_HEAP_BLOCK) and mallopt(_M_TRIM_THRESHOLD, _KEPT_FREE_BYTES)
+                and mallopt(_M_TOP_PAD, 64 << 20))
+
+
+@contextlib.contextmanager
+def _blas_threads(workers: int) -> Iterator[None]:
+    """BLAS on one thread while ``workers`` > 1 threads make batches (a copula's matrix product would otherwise
+    start threads of its own in each of them, and they would fight over the cores)."""
+    if workers <= 1:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def workers_count(workers: int | None) -> int:
@@ -802,7 +868,8 @@ def generate(model: Model, rows: Mapping[str, Any] | None = None, *, seed: int =
             made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, results)]
         else:
             rows = _per_thread_rows(run)
-            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="synthframe") as pool:
+            pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="synthframe")
+            with _blas_threads(threads), pool:
                 batches = pool.map(lambda job: rows(*job), jobs)
                 made = [_advance(bars[table], batch) for (table, _), batch in zip(jobs, batches)]
     finally:

@@ -20,6 +20,7 @@ picks a bin from the parent bin's row of the table and keeps its position within
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,12 +178,12 @@ class JointNode:
             return parent_bins
         return parent_bins * (bin_count(self.given2_spec) + 1) + second_bins
 
-    def correlated(self, u: np.ndarray, parent_uniforms: np.ndarray) -> np.ndarray:
-        """The column's uniforms given its parent's (a Gaussian edge): normal scores mixed by the correlation."""
+    def correlated_scores(self, own: np.ndarray, parent: np.ndarray) -> np.ndarray:
+        """The column's normal scores given its parent's (a Gaussian edge): the two mixed by the correlation."""
         rho = float(self.correlation or 0.0)
-        z = rho * special.ndtri(np.clip(parent_uniforms, 1e-12, 1 - 1e-12)) + \
-            np.sqrt(1.0 - rho * rho) * special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-        return special.ndtr(z)
+        out = own * math.sqrt(1.0 - rho * rho)
+        out += rho * parent
+        return out
 
     def conditional(self, u: np.ndarray, parent_bins: np.ndarray) -> np.ndarray:
         """The column's uniforms given its parent's bins: the bin from the parent bin's row of the table,

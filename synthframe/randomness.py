@@ -103,11 +103,11 @@ def as_rows(rows: np.ndarray | range | slice | int, *, table: str | None = None,
 
 def bits(key: int, rows: np.ndarray) -> np.ndarray:
     """64 random bits per row: SplitMix64's ``(row + 1)``-th output from ``key`` (uint64, new array)."""
-    z = np.asarray(rows).astype(np.uint64)
+    rows = np.asarray(rows)
     with np.errstate(over="ignore"):
-        z += np.uint64(1)
-        z *= GAMMA
-        z += np.uint64(key & _MASK64)
+        # (row + 1) * GAMMA + key, as row * GAMMA + (GAMMA + key): one pass fewer, the same bits.
+        z = np.multiply(rows.view(np.uint64) if rows.dtype == np.int64 else rows.astype(np.uint64), GAMMA)
+        z += np.uint64((int(GAMMA) + key) & _MASK64)
     return finalize(z)
 
 

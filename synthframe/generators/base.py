@@ -53,6 +53,9 @@ class DrawContext(Protocol):
     def value_uniforms(self, column: str) -> np.ndarray:
         """The ``values`` draws of a column, correlated with the table's other columns where the model says."""
 
+    def value_scores(self, column: str) -> np.ndarray | None:
+        """The column's draws as normal scores when it is drawn in normal space (copula, Gaussian edge), else None."""
+
     def values(self, column: str) -> pa.Array:
         """Another column of the same table at the same rows (computed once per context)."""
 

@@ -30,6 +30,10 @@ class _Uniforms:
         found = self._ctx.value_uniforms(column)
         return found if self._subset is None else found[self._subset]
 
+    def value_scores(self, column: str) -> None:
+        """None: the given uniforms are the draws (no normal scores stand behind them)."""
+        return None
+
     def __getattr__(self, name: str) -> object:
         return getattr(self._ctx, name)
 

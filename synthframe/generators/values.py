@@ -90,17 +90,21 @@ class Distribution(ColumnGenerator):
                 x = _round(start + ids / 10.0**decimals if step == 10.0**-decimals else (start / step + ids) * step,
                            decimals)
         else:
-            u = ctx.value_uniforms(self.name)
             c_lo, c_hi = _truncation(p["distribution"], lo, hi)
-            u = np.clip(c_lo + u * (c_hi - c_lo), _TINY, 1.0 - _TINY)
-            x = dist.draw(p["distribution"], u)
+            scores = ctx.value_scores(self.name)
+            if scores is not None:
+                x = dist.draw_scores(p["distribution"], scores, c_lo, c_hi)
+            else:
+                u = np.clip(c_lo + ctx.value_uniforms(self.name) * (c_hi - c_lo), _TINY, 1.0 - _TINY)
+                x = dist.draw(p["distribution"], u)
             if lo is not None or hi is not None:
-                x = np.clip(x, lo, hi)
+                np.clip(x, lo, hi, out=x)
             decimals = 0 if p.get("integer") else p.get("decimals")
             if decimals is not None:
-                x = _round(x, decimals)
+                bounded = lo is not None and hi is not None
+                x = _round(x, decimals, max(abs(lo), abs(hi)) if bounded else None)
                 if lo is not None or hi is not None:  # rounding must not step outside the bounds
-                    x = np.clip(x, *_grid_bounds(lo, hi, decimals))
+                    np.clip(x, *_grid_bounds(lo, hi, decimals), out=x)
             if p.get("integer"):
                 x = x.astype(np.int64)
         if "time_unit" in p:
@@ -171,6 +175,7 @@ def _unique_grid(p: Mapping[str, Any]) -> tuple[float, float, int]:
         else MAX_UNIQUE_GRID
 
 
+@lru_cache(maxsize=4096)
 def _grid_bounds(lo: float | None, hi: float | None, decimals: int) -> tuple[float | None, float | None]:
     """The smallest and largest numbers of ``decimals`` decimals within ``[lo, hi]`` (the bounds themselves when
     none lies there: the fit makes sure one does)."""
@@ -186,9 +191,12 @@ def _grid_bounds(lo: float | None, hi: float | None, decimals: int) -> tuple[flo
     return (lo, hi) if g_lo is not None and g_hi is not None and g_lo > g_hi else (g_lo, g_hi)
 
 
-def _round(x: np.ndarray, decimals: int) -> np.ndarray:
+def _round(x: np.ndarray, decimals: int, bound: float | None = None) -> np.ndarray:
     """``x`` rounded to ``decimals``; numbers too large to have decimals stay as they are (rounding them would
-    overflow to infinity)."""
+    overflow to infinity). ``bound``: the largest ``|x|`` can be, when known (then, if small enough, rounded in
+    place with no check)."""
+    if bound is not None and bound * 10.0 ** max(decimals, 0) < 1e300:
+        return np.round(x, decimals, out=x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.round(x, decimals)
     return np.where(np.isfinite(out), out, x)
