@@ -489,7 +489,7 @@ class RowContext:
             return keys.permute(self.rows, capacity, key, table=self.table, column=column)
         low_bits = np.int64(UNIQUE_BLOCK - 1)
         block = self.rows // UNIQUE_BLOCK
-        low = keys.permute(self.rows & low_bits, UNIQUE_BLOCK, key, table=self.table, column=column)
+        low = _block_permutation(key)[self.rows & low_bits]
         mask = (mix64(block ^ np.int64(key & 0x3FFFFFFFFFFFFFFF)) & np.uint64(UNIQUE_BLOCK - 1)).astype(np.int64)
         return block * UNIQUE_BLOCK + (low ^ mask)
 
@@ -586,6 +586,13 @@ class RowContext:
         parents, mask = self.parent_rows(fk_index)
         fk = self.run.foreign_key(self.table, fk_index)
         return with_nulls(self.run.parent_column(fk.ref_table, column, parents), mask)
+
+
+@lru_cache(maxsize=1024)
+def _block_permutation(key: int) -> np.ndarray:
+    """The permutation of ``[0, UNIQUE_BLOCK)`` a unique column's rows share within every block: computed once,
+    then one gather per row."""
+    return keys.permute(np.arange(UNIQUE_BLOCK, dtype=np.int64), UNIQUE_BLOCK, key)
 
 
 @lru_cache(maxsize=256)

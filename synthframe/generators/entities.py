@@ -15,6 +15,7 @@ columns at once: a weighted choice within each row's country is one sorted searc
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
 from functools import lru_cache
@@ -249,6 +250,22 @@ def _by_group(keys: np.ndarray, make: Any, size: int) -> pa.Array:
     return joined.take(pa.array(inverse))
 
 
+def _codes_by_group(keys: np.ndarray, make: Any) -> np.ndarray:
+    """Integer codes made per distinct key, ``make(key, rows)`` for each, put back in row order (no strings
+    made: the caller takes them from one pool once)."""
+    out = np.zeros(len(keys), dtype=np.int64)
+    if not len(keys):
+        return out
+    small = keys.min() >= -2**15 and keys.max() < 2**15
+    order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    for s, e in zip(starts, np.r_[starts[1:], len(keys)]):
+        at = order[s:e]
+        out[at] = make(int(sorted_keys[s]), at)
+    return out
+
+
 def _digits(ctx: DrawContext, purpose: str, count: int) -> np.ndarray:
     """rows × count random decimal digits from the row's draws."""
     out = np.empty((len(ctx.rows), count), dtype=np.uint8)
@@ -449,27 +466,53 @@ def person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str,
                  ) -> tuple[pa.Array, pa.Array]:
     """Each row's first and last name in its locale, at the names' real frequencies; the sex at the
     learned share (0.5 without one)."""
-    return _memo(ctx, "names", lambda: _person_names(ctx, group, place))
+    first, last = person_name_codes(ctx, group, place)
+    avoid = tuple(group.get("avoid") or ())
+    return _memo(ctx, "names", lambda: (_name_pool("first", avoid)[0].take(pa.array(first)),
+                                        _name_pool("last", avoid)[0].take(pa.array(last))))
 
 
-def _person_names(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None
-                  ) -> tuple[pa.Array, pa.Array]:
+def person_name_codes(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first and last name as positions in :func:`_name_pool`'s arrays (strings are made once, by
+    whichever column needs them)."""
+    return _memo(ctx, "name-codes", lambda: _person_name_codes(ctx, group, place))
+
+
+def _person_name_codes(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     locales = row_locales(ctx, group, place)
     female = ctx.uniform(PERSON, "sex") < float(group.get("female", 0.5))
     u_first, u_last = ctx.uniform(PERSON, "first"), ctx.uniform(PERSON, "last")
     names = reference.locales()
-
     avoid = tuple(group.get("avoid") or ())
+    _, first_starts = _name_pool("first", avoid)
+    _, last_starts = _name_pool("last", avoid)
+    male_starts = _name_pool("first", avoid, male=True)[1]
 
-    def first(code: int, at: np.ndarray) -> pa.Array:
+    def first(code: int, at: np.ndarray) -> np.ndarray:
         u = u_first[at]
-        return pc.if_else(pa.array(female[at]), _names_at(names[code], "first_female", u, avoid),
-                          _names_at(names[code], "first_male", u, avoid))
+        return np.where(female[at], first_starts[code] + _choice(_name_list(names[code], "first_female", avoid)[1], u),
+                        male_starts[code] + _choice(_name_list(names[code], "first_male", avoid)[1], u))
 
-    def last(code: int, at: np.ndarray) -> pa.Array:
-        return _names_at(names[code], "last", u_last[at], avoid)
+    def last(code: int, at: np.ndarray) -> np.ndarray:
+        return last_starts[code] + _choice(_name_list(names[code], "last", avoid)[1], u_last[at])
 
-    return _by_group(locales, first, len(ctx.rows)), _by_group(locales, last, len(ctx.rows))
+    return _codes_by_group(locales, first), _codes_by_group(locales, last)
+
+
+@lru_cache(maxsize=64)
+def _name_pool(kind: str, avoid: tuple[int, ...], male: bool = False) -> tuple[pa.Array, np.ndarray]:
+    """Every locale's names of one kind in one array (``first``: each locale's female names, then all male
+    ones), and where each locale's start (its male first names' with ``male``)."""
+    names = reference.locales()
+    kinds = ("first_female", "first_male") if kind == "first" else ("last",)
+    lists = []
+    for name_kind, locale in itertools.product(kinds, names):  # once per process: the pools are cached
+        lists.append(_name_list(locale, name_kind, avoid)[0].cast(pa.string()))
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    starts = np.cumsum(lengths) - lengths
+    return pa.concat_arrays(lists), (starts[len(names):] if male else starts[:len(names)])
 
 
 @lru_cache(maxsize=512)
@@ -715,31 +758,62 @@ def folded(values: pa.Array) -> pa.Array:
     return pc.fill_null(plain.take(encoded.indices), "x")
 
 
-def local_part(style: str, first: pa.Array, last: pa.Array) -> pa.Array:
-    """The local part of one style from folded first and last names."""
+_SEPARATORS = (".", "", "_")
+_STYLE_HEAD = np.array([0, 0, 0, 1, 1, 2, 0], dtype=np.int64)
+"""Per style of :data:`LOCAL_STYLES`, the local part's head: 0 the first name, 1 its initial, 2 the last name."""
+_STYLE_SEPARATOR = np.array([0, 1, 2, 0, 1, 0, 1], dtype=np.int64)
+"""Per style, the separator after the head (a position in :data:`_SEPARATORS`)."""
+_STYLE_TAIL = np.array([0, 0, 0, 0, 0, 1, 2], dtype=np.int64)
+"""Per style, the tail: 0 the last name, 1 the first name, 2 nothing."""
+
+
+@lru_cache(maxsize=64)
+def _local_pools(avoid: tuple[int, ...]) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray]:
+    """The pieces local parts are taken from: (folded first names, their initials, folded last names) in one
+    array, (folded last names, folded first names, "") in another, and where each kind starts in them."""
+    first, last = folded(_name_pool("first", avoid)[0]), folded(_name_pool("last", avoid)[0])
     initial = pc.utf8_slice_codeunits(first, 0, 1)
-    parts = {"first.last": (first, ".", last), "firstlast": (first, "", last), "first_last": (first, "_", last),
-             "f.last": (initial, ".", last), "flast": (initial, "", last), "last.first": (last, ".", first)}
-    if style not in parts:
-        return first
-    a, between, b = parts[style]
-    return pc.binary_join_element_wise(a, b, between)
+    heads = pa.concat_arrays([first, initial, last])
+    tails = pa.concat_arrays([last, first, pa.array([""], pa.string())])
+    return (heads, tails, np.cumsum([0, len(first), len(initial)]).astype(np.int64),
+            np.cumsum([0, len(last), len(first)]).astype(np.int64))
+
+
+def person_local_parts(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None, column: str,
+                       spec: Mapping[str, Any] | None) -> list[pa.Array]:
+    """The local parts (or user names) of the rows' persons, each in a style drawn at the learned rates, as
+    three arrays to join with what follows (head, separator, tail: ``maria`` ``.`` ``gomez``): one take each
+    from pools of folded names, no string work per row but the join."""
+    first, last = person_name_codes(ctx, group, place)
+    heads, tails, head_starts, tail_starts = _local_pools(tuple(group.get("avoid") or ()))
+    styles = (spec or {}).get("styles") or {"values": ["first.last"], "weights": [1.0]}
+    known = pc.index_in(pc.cast(pa.array(styles["values"]), pa.string()), value_set=pa.array(LOCAL_STYLES))
+    style = pc.fill_null(known, 0).to_numpy(zero_copy_only=False).astype(np.int64)[
+        _weighted(ctx.uniform(column, "style"), styles)]  # unknown styles: first.last
+    head_kind, between, tail_kind = _STYLE_HEAD[style], _STYLE_SEPARATOR[style], _STYLE_TAIL[style]
+    head = head_starts[head_kind] + np.where(head_kind == 2, last, first)
+    tail = tail_starts[tail_kind] + np.where(tail_kind == 0, last, np.where(tail_kind == 1, first, 0))
+    return [heads.take(pa.array(head)), pa.array(_SEPARATORS, pa.string()).take(pa.array(between)),
+            tails.take(pa.array(tail))]
 
 
 def person_locals(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None, column: str,
                   spec: Mapping[str, Any] | None) -> pa.Array:
     """Local parts (or user names) of the rows' persons, each in a style drawn at the learned rates."""
-    first, last = (folded(v) for v in person_names(ctx, group, place))
-    styles = (spec or {}).get("styles") or {"values": ["first.last"], "weights": [1.0]}
-    values = pa.array(styles["values"], pa.string())
-    known = pc.if_else(pc.is_in(values, value_set=pa.array(LOCAL_STYLES)), values, "first.last").to_pylist()
-    style = _weighted(ctx.uniform(column, "style"), styles)
+    return pc.binary_join_element_wise(*person_local_parts(ctx, group, place, column, spec), "")
 
-    def make(code: int, at: np.ndarray) -> pa.Array:
-        index = pa.array(at)
-        return local_part(known[code], first.take(index), last.take(index))
 
-    return _by_group(style, make, len(ctx.rows))
+@lru_cache(maxsize=8)
+def _email_domain_pool() -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Every locale's free mail domains (``@gmx.de``) in one array, where each locale's start, and how many."""
+    nested = pa.array(list(map(_free_mail, reference.locales())), pa.list_(pa.string()))
+    counts = pc.list_value_length(nested).to_numpy(zero_copy_only=False).astype(np.int64)
+    at = pc.binary_join_element_wise("@", pc.list_flatten(nested), "")
+    return at, np.cumsum(counts) - counts, counts
+
+
+def _free_mail(locale: str) -> list[str]:
+    return list(reference.email_domains(locale) or ["example.com"])
 
 
 def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None,
@@ -747,15 +821,10 @@ def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping
     """Free email domains of each row's locale (``gmx.de`` for a German row), for emails whose samples
     gave none."""
     locales = row_locales(ctx, group, place)
-    names = reference.locales()
-    u = ctx.uniform(column, "locale-domain")
-
-    def make(code: int, at: np.ndarray) -> pa.Array:
-        domains = pc.binary_join_element_wise(
-            "@", pa.array(reference.email_domains(names[code]) or ["example.com"], pa.string()), "")
-        return domains.take(pa.array(np.minimum((u[at] * len(domains)).astype(np.int64), len(domains) - 1)))
-
-    return _by_group(locales, make, len(ctx.rows))
+    pool, starts, counts = _email_domain_pool()
+    count = counts[locales]
+    pick = np.minimum((ctx.uniform(column, "locale-domain") * count).astype(np.int64), count - 1)
+    return pool.take(pa.array(starts[locales] + pick))
 
 
 @register

@@ -254,10 +254,10 @@ class PersonEmail(_Text):
     def _from_group(self, ctx: DrawContext) -> pa.Array:
         """The person group's email: the row's names in a learned style, a number at the learned rate (the
         row's id when unique), the samples' domains or else the row's locale's free mail domains."""
-        from .entities import person_locals, row_email_domains
+        from .entities import person_local_parts, row_email_domains
 
         d = Draws(ctx, self.name)
-        local = person_locals(ctx, self.group, self.place, self.name, self.group.get("email"))
+        local = person_local_parts(ctx, self.group, self.place, self.name, self.group.get("email"))
         domains = self.spec.get("domains")
         if domains:
             at = pc.binary_join_element_wise("@", pc.cast(pa.array(domains["values"]), pa.string()), "")
@@ -277,7 +277,7 @@ class PersonEmail(_Text):
             share = float((self.group.get("email") or {}).get("numbers", _EMAIL_NUMBER_SHARE))
             u = d.uniform("person-number")
             digits = _EMAIL_SUFFIXES.take(np.where(u < share, (u / max(share, 1e-9) * 99).astype(np.int64) + 1, 0))
-        return pc.binary_join_element_wise(local, digits, domain, "")
+        return pc.binary_join_element_wise(*local, digits, domain, "")
 
 
 class _GivenText(_Text):
