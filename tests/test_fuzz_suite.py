@@ -3,13 +3,20 @@
 fit -> save/load -> sample -> validate -> write -> read back, with 1-3 tables, foreign keys, every column type,
 hints, row counts and the four file formats. Only a SynthframeError may escape; a run that succeeds validates,
 has exactly the rows asked for, and reads back equal to what was written. The default run is small; the
-``fuzz`` marker runs many more examples (``pytest -m fuzz``).
+``fuzz`` marker runs many more examples (``pytest -m fuzz``): ``SYNTHFRAME_FUZZ_EXAMPLES`` of them (400 unless set),
+each one timed, every failure collected rather than stopping at the first, and a summary written as JSON to
+``SYNTHFRAME_FUZZ_REPORT`` when set. See docs/fuzzing.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +117,8 @@ def _write_samples(folder: Path, samples: dict[str, list[dict[str, Any]]], fmt: 
 
 
 def _run(tmp: Path, data: tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, int]], sample_fmt: str,
-         out_fmt: str, seed: int) -> None:
+         out_fmt: str, seed: int) -> str:
+    """One case; ``"refused"`` when a SynthframeError stopped it, else ``"ok"`` (any other failure raises)."""
     spec, samples, counts = data
     try:
         schema = sf.Schema.from_dict(spec)
@@ -124,7 +132,7 @@ def _run(tmp: Path, data: tuple[dict[str, Any], dict[str, list[dict[str, Any]]],
         assert report.empty, report.to_string()
         written = model.write(counts, tmp / "out", format=out_fmt, seed=seed, workers=1)
     except SynthframeError:
-        return
+        return "refused"
     assert set(written) == set(frames)
     # read back as samples are read (a table written with no rows is a file of no records, which read_samples
     # refuses as a sample table; it is checked to exist)
@@ -142,6 +150,7 @@ def _run(tmp: Path, data: tuple[dict[str, Any], dict[str, list[dict[str, Any]]],
     model.write(counts, tmp / "out2", format=out_fmt, seed=seed, workers=1)
     for table, path in written.items():
         assert path.read_bytes() == (tmp / "out2" / path.name).read_bytes() or out_fmt == "parquet", table
+    return "ok"
 
 
 def _assert_same_values(made: pd.DataFrame, read: pd.DataFrame, table: str) -> None:
@@ -170,19 +179,78 @@ def test_pipeline_on_random_schemas(tmp_path_factory: pytest.TempPathFactory, da
     _run(tmp_path_factory.mktemp("fuzz"), data, sample_fmt, out_fmt, seed)
 
 
-@settings(max_examples=400, **COMMON)
-@given(data=datasets(), sample_fmt=st.sampled_from(FORMATS), out_fmt=st.sampled_from(FORMATS),
-       seed=st.integers(0, 2**31))
-def _long_run(tmp: pytest.TempPathFactory, data, sample_fmt: str, out_fmt: str, seed: int) -> None:
-    _run(tmp.mktemp("fuzz"), data, sample_fmt, out_fmt, seed)
+LONG_EXAMPLES = int(os.environ.get("SYNTHFRAME_FUZZ_EXAMPLES", "400"))
+"""Examples of the long run (``pytest -m fuzz``)."""
+HANG_SECONDS = float(os.environ.get("SYNTHFRAME_FUZZ_HANG_SECONDS", "60"))
+"""A case running longer than this is stopped and counted as a hang."""
+
+
+class _Hang(Exception):
+    """A case ran past HANG_SECONDS."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Hang(f"a case ran longer than {HANG_SECONDS:g} s")
+
+
+def write_report(name: str, summary: dict[str, Any]) -> None:
+    """Add ``summary`` under ``name`` to the JSON file named by ``SYNTHFRAME_FUZZ_REPORT`` (if set)."""
+    target = os.environ.get("SYNTHFRAME_FUZZ_REPORT")
+    if not target:
+        return
+    path = Path(target)
+    report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    report[name] = {**summary, "date": dt.datetime.now().isoformat(timespec="seconds")}
+    path.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+
+
+def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tmp: pytest.TempPathFactory,
+            examples: int) -> dict[str, Any]:
+    """``examples`` cases of ``run_one(folder, case)``, each in a fresh folder, timed and stopped after
+    HANG_SECONDS; every failure and hang is collected (with its case) instead of stopping the run."""
+    tally: dict[str, Any] = {"cases": 0, "ok": 0, "refused": 0, "failures": [], "hangs": 0, "slowest_s": 0.0}
+
+    @settings(max_examples=examples, database=None, **COMMON)
+    @given(case=strategy)
+    def one(case: Any) -> None:
+        tally["cases"] += 1
+        started = time.perf_counter()
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
+        folder = tmp.mktemp("fuzz")
+        try:
+            tally[run_one(folder, case)] += 1
+        except Exception as exc:  # every failure is collected, then reported together
+            tally["hangs"] += isinstance(exc, _Hang)
+            tally["failures"].append({"error": f"{type(exc).__name__}: {str(exc)[:400]}", "case": case})
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            shutil.rmtree(folder, ignore_errors=True)
+            tally["slowest_s"] = max(tally["slowest_s"], round(time.perf_counter() - started, 2))
+
+    started = time.perf_counter()
+    one()
+    tally["seconds"] = round(time.perf_counter() - started)
+    return tally
+
+
+def report_long_run(name: str, tally: dict[str, Any]) -> None:
+    """Write the run's summary (``write_report``) and fail when any case failed or hung."""
+    write_report(name, {k: v for k, v in tally.items() if k != "failures"}
+                 | {"failures": len(tally["failures"]), "examples": tally["failures"][:20]})
+    kinds = sorted({f["error"][:120] for f in tally["failures"]})
+    assert not tally["failures"], f"{len(tally['failures'])} of {tally['cases']} cases failed: {kinds[:10]}"
 
 
 @pytest.mark.fuzz
 def test_pipeline_on_random_schemas_long(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """400 random examples (minutes); only when asked for: ``pytest -m fuzz``."""
+    """LONG_EXAMPLES random examples (400: minutes); only when asked for: ``pytest -m fuzz``."""
     if "fuzz" not in (request.config.getoption("markexpr") or "") or "not fuzz" in request.config.getoption("markexpr"):
         pytest.skip("the long fuzz run: select it with -m fuzz")
-    _long_run(tmp_path_factory)
+    cases = st.tuples(datasets(), st.sampled_from(FORMATS), st.sampled_from(FORMATS), st.integers(0, 2**31))
+    report_long_run("library", collect(cases, lambda folder, case: _run(folder, *case), tmp_path_factory,
+                                       LONG_EXAMPLES))
 
 
 def test_a_date_offset_from_a_datetime_has_no_time_of_day():
