@@ -138,11 +138,14 @@ class _Group(click.Group):
         return self._one_line(lambda: super(_Group, self).make_context(*args, **kwargs))
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .startup import INTERRUPTED, restore_interrupts
+
+        restore_interrupts()  # from here on Ctrl-C is a KeyboardInterrupt, caught below
         try:
             return self._one_line(lambda: super(_Group, self).invoke(ctx))
         except KeyboardInterrupt:
             # Ctrl-C: one line and the shell's code for SIGINT, not a traceback (a write in progress is undone)
-            click.echo("error: interrupted (Ctrl-C).", err=True)
+            click.echo(INTERRUPTED, err=True)
             sys.exit(130)
 
 

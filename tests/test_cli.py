@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -475,3 +477,24 @@ def test_infer_explain_says_why_each_key_was_chosen(tmp_path: Path):
     _, evidence = infer_schema_with_evidence(folder)
     assert {"kind": "foreign_key", "table": "flights", "columns": ["carrier_code"], "references": "airlines.code",
             "how": "values", "coverage": 0.95, "orphans": 1} in evidence
+
+
+SCRIPT = "import sys\nfrom synthframe.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
+"""What pip writes as the ``synthframe`` console script."""
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_ctrl_c_while_importing_is_one_line_and_exit_code_130(tmp_path: Path, how: str):
+    """SIGINT a quarter of a second after start, while pandas and the rest are still being imported."""
+    script = tmp_path / "synthframe"
+    script.write_text(SCRIPT, encoding="utf-8")
+    program = [str(script)] if how == "script" else ["-m", "synthframe"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen([sys.executable, *program, "generate", "--example", "ecommerce", "--out",
+                                str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env, cwd=tmp_path)
+    time.sleep(0.25)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, err, out) == (130, "error: interrupted (Ctrl-C).\n", "")
+    assert not (tmp_path / "out").exists()
