@@ -268,3 +268,20 @@ def test_a_million_unique_emails_have_no_duplicate(model: sf.Model):
     emails = run.rows("customers", range(1_000_000), ["email"]).column("email").to_pandas()
     assert emails.is_unique
     assert emails.str.fullmatch(r"[a-z._]+\d+@[a-z0-9.\-]+\.[a-z]{2,}").all()
+
+
+def test_national_phones_of_a_country_without_a_national_form_are_written_internationally():
+    """Argentina's mobile ranges have no national format in the metadata: those rows get the international one."""
+    data = json.loads(sf.fit(SCHEMA, {"customers": SAMPLES}).to_json())
+    table = data["tables"]["customers"]
+    table["columns"]["phone"]["generator"]["style"] = "national"
+    table["columns"]["country"]["generator"].update(values=["Argentina"], weights=[1.0])
+    rows = sf.Model.from_dict(data).sample({"customers": 3000}, seed=2)["customers"]
+    parsed = [phonenumbers.parse(p, "AR") for p in rows["phone"]]
+    assert all(p.country_code == 54 for p in parsed)
+    invalid = rows["phone"][[not phonenumbers.is_valid_number(p) for p in parsed]]
+    # the only numbers that do not read back: Buenos Aires landlines whose local part starts with 15, which
+    # written nationally look like the mobile marker "15" (0.7 % of rows)
+    assert len(invalid) < 0.01 * len(rows) and invalid.str.startswith("011 15").all()
+    international = rows["phone"].str.startswith("+54")
+    assert 0 < international.mean() < 1  # mobile ranges without a national form, landlines with one

@@ -386,7 +386,8 @@ class PlacePhone(_Member):
         style = self.params.get("style", "international")
         prefixes = table.column("prefix").to_pylist()
         randoms = table.column("random_digits").to_pylist()
-        masks = table.column(style if style in table.column_names else "international").to_pylist()
+        masks = pc.coalesce(table.column(style if style in table.column_names else "international"),
+                            table.column("international")).to_pylist()  # a country without a national form
         widest = max(len(p) + k for p, k in zip(prefixes, randoms))
         digits = _digits(ctx, f"{self.name}/phone", widest)
 
