@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from .. import reference
 from ..text import _parse_pattern, _random_pattern, _template
 from .base import ColumnGenerator, DrawContext, register
-from .values import _choice
+from .values import _choice, guide_table, guided_search
 
 PLACE = "(place)"
 """The stream a place group's shared draws come from (no column has this name)."""
@@ -684,9 +684,34 @@ def _pool_of(semantic: str, locale: str) -> tuple[pa.Array, np.ndarray]:
     return values, cumulative / cumulative[-1]
 
 
+_GUIDES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+"""Guide tables of the reference pools' cumulative weights (the pools are cached, so are these)."""
+
+
 def _pick(pool: tuple[pa.Array, np.ndarray], u: np.ndarray) -> pa.Array:
+    """Values of a reference pool for uniform draws, by their weights (a guide-table search, see ``_choice``)."""
     values, cumulative = pool
-    return values.take(pa.array(np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)))
+    return values.take(pa.array(np.minimum(guided_search(cumulative, _guide_of(cumulative), u), len(values) - 1)))
+
+
+@lru_cache(maxsize=64)
+def _company_pairs(locale: str, avoid: tuple[int, ...]) -> tuple[pa.Array, int]:
+    """Every surname of the locale's pool joined with each of its legal forms (``Webb PLC``), surname-major,
+    and how many forms there are."""
+    surnames = _reference_pool("last_name", locale, avoid)[0].cast(pa.string())
+    forms = pa.array(reference.company_suffixes(locale) or ["Ltd"], pa.string())
+    n, k = len(surnames), len(forms)
+    return pc.binary_join_element_wise(surnames.take(pa.array(np.repeat(np.arange(n), k))),
+                                       forms.take(pa.array(np.tile(np.arange(k), n))), " "), k
+
+
+def _guide_of(cumulative: np.ndarray) -> np.ndarray:
+    found = _GUIDES.get(id(cumulative))
+    if found is None or found[0] is not cumulative:
+        if len(_GUIDES) > 4096:
+            _GUIDES.clear()
+        found = _GUIDES[id(cumulative)] = (cumulative, guide_table(cumulative))
+    return found[1]
 
 
 def _numbered(values: pa.Array, count: int, ids: np.ndarray) -> pa.Array:
@@ -741,6 +766,23 @@ def reference_semantic(semantic: str, locale: str, uniform: Any, ids: np.ndarray
     if ids is not None:
         return _numbered(pool[0], len(pool[0]), ids)
     return _pick(pool, uniform("pool"))
+
+
+def reference_codes(semantic: str, locale: str, uniform: Any, avoid: tuple[int, ...] = ()
+                    ) -> tuple[pa.Array, np.ndarray] | None:
+    """For a semantic drawn straight from one reference pool (not names, streets or companies, which are
+    joined from parts): the pool and each row's position in it, equal to ``reference_semantic``'s draw; None
+    for the others. Lets a caller mix the positions with others and take strings once."""
+    if semantic in ("name", "street_address"):
+        return None
+    if semantic == "company":  # a surname and a legal form: positions in every pairing of the two
+        surnames, cumulative = _reference_pool("last_name", locale, avoid)
+        head = np.minimum(guided_search(cumulative, _guide_of(cumulative), uniform("part")), len(surnames) - 1)
+        pairs, forms = _company_pairs(locale, avoid)
+        pick = np.minimum((uniform("suffix") * forms).astype(np.int64), forms - 1)
+        return pairs, head * forms + pick
+    values, cumulative = _reference_pool(semantic, locale, avoid)
+    return values, np.minimum(guided_search(cumulative, _guide_of(cumulative), uniform("pool")), len(values) - 1)
 
 
 # -- emails and user names from the row's person -----------------------------------------------------

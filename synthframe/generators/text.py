@@ -46,7 +46,7 @@ from ..text import (
     pattern_capacity,
 )
 from .base import ColumnGenerator, DrawContext, register
-from .entities import REFERENCE_SEMANTICS, reference_semantic
+from .entities import REFERENCE_SEMANTICS, reference_codes, reference_semantic
 from .values import _choice
 
 
@@ -594,8 +594,18 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
     elif semantic == "phone_number" and unique_ids is not None:
         out = _unique_phones(unique_ids)
     elif semantic in REFERENCE_SEMANTICS:
-        out = reference_semantic(semantic, locale, d.uniform, unique_ids, tuple(spec.get("avoid") or ()))
         seen = spec.get("seen")
+        avoid = tuple(spec.get("avoid") or ())
+        drawn = reference_codes(semantic, locale, d.uniform, avoid) if unique_ids is None else None
+        if drawn is not None:
+            pool, at = drawn
+            if seen and float(spec.get("new", 1.0)) < 1.0:
+                # the sample's values at their rate, new ones from the reference: positions in both, one take
+                kept = _weighted(d.uniform("seen"), seen["weights"]) + len(pool)
+                at = np.where(d.uniform("is-new") >= float(spec["new"]), kept, at)
+                pool = pa.concat_arrays([pool.cast(pa.string()), pa.array(seen["values"], pa.string())])
+            return _apply_case(pool.take(pa.array(at)), spec.get("case"))
+        out = reference_semantic(semantic, locale, d.uniform, unique_ids, avoid)
         if seen and unique_ids is None and float(spec.get("new", 1.0)) < 1.0:
             kept = pa.array(seen["values"], pa.string()).take(pa.array(_weighted(d.uniform("seen"), seen["weights"])))
             out = pc.if_else(pa.array(d.uniform("is-new") >= float(spec["new"])), kept, out)

@@ -211,6 +211,12 @@ def _choice(weights: tuple[float, ...], u: np.ndarray) -> np.ndarray:
         codes = np.searchsorted(cum, u, side="right")
         np.minimum(codes, len(cum) - 1, out=codes)
         return codes
+    return guided_search(cum, guide, u)
+
+
+def guided_search(cum: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``searchsorted(cum, u, side="right")`` (at most the last level) through the guide table of
+    :func:`guide_table`: a gather and a step or two per draw."""
     bins = len(guide)
     codes = guide[np.minimum((u * bins).astype(np.int64), bins - 1)]
     last = len(cum) - 1
@@ -227,10 +233,15 @@ def _cumulative(weights: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Normalised cumulative weights, and the level at the start of each of ``4 x levels`` equal bins."""
     cum = np.cumsum(np.asarray(weights, dtype=np.float64))
     cum /= cum[-1]
+    return cum, guide_table(cum)
+
+
+def guide_table(cum: np.ndarray) -> np.ndarray:
+    """The level at the start of each of ``4 x levels`` equal bins of normalised cumulative weights ``cum``."""
     bins = 4 * len(cum)
     guide = np.searchsorted(cum, np.arange(bins) / bins, side="right").astype(np.int64)
     np.minimum(guide, len(cum) - 1, out=guide)
-    return cum, guide
+    return guide
 
 
 def _truncation(spec: Mapping[str, Any], lo: float | None, hi: float | None) -> tuple[float, float]:
