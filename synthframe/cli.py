@@ -138,15 +138,22 @@ class _Group(click.Group):
         return self._one_line(lambda: super(_Group, self).make_context(*args, **kwargs))
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .startup import INTERRUPTED, restore_interrupts
+        from .startup import INTERRUPTED, TERMINATED, exit_on_terminate, restore_interrupts
 
         restore_interrupts()  # from here on Ctrl-C is a KeyboardInterrupt, caught below
+        undo = exit_on_terminate()  # and SIGTERM a SystemExit(143)
         try:
             return self._one_line(lambda: super(_Group, self).invoke(ctx))
         except KeyboardInterrupt:
             # Ctrl-C: one line and the shell's code for SIGINT, not a traceback (a write in progress is undone)
             click.echo(INTERRUPTED, err=True)
             sys.exit(130)
+        except SystemExit as exc:
+            if exc.code == 143:  # SIGTERM: likewise
+                click.echo(TERMINATED, err=True)
+            raise
+        finally:
+            undo()
 
 
 def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:

@@ -13,10 +13,13 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 INTERRUPTED = "error: interrupted (Ctrl-C)."
 """The one line the command prints when interrupted."""
+TERMINATED = "error: terminated (SIGTERM)."
+"""The one line the command prints when asked to stop by SIGTERM."""
 
 
 def is_command() -> bool:
@@ -48,3 +51,17 @@ def restore_interrupts() -> None:
     """Put Python's default Ctrl-C handler back (a KeyboardInterrupt the command handles itself)."""
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _on_interrupt:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _on_terminate(signum: int, frame: Any) -> None:
+    raise SystemExit(143)
+
+
+def exit_on_terminate() -> Callable[[], None]:
+    """Make SIGTERM a ``SystemExit(143)`` in the main thread, so a write in progress removes its temporary
+    files on the way out (Python's default is to die on the spot); return a function that undoes it."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) not in (
+            signal.SIG_DFL, None):
+        return lambda: None
+    signal.signal(signal.SIGTERM, _on_terminate)
+    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)

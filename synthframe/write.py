@@ -2,9 +2,14 @@
 
 Every writer takes, per table, an iterable of DataFrame chunks and writes it
 chunk by chunk, so memory stays flat however many rows go out. A file is written
-under a temporary name in its final directory (``.<table>.<ext>.partial``) and
-renamed into place only once complete; if anything fails on the way — the
+under a temporary name in its final directory (``.<table>.<ext>.<host>-<pid>.partial``)
+and renamed into place only once complete; if anything fails on the way — the
 chunk iterator included — the partial file is removed and the exception goes on.
+A run killed outright (SIGKILL, a power cut) cannot remove its partial files; the
+next write to the same folder does (:func:`remove_stale_partials`): a temporary
+file of this host whose process is gone, or one of another host (or without a
+process id) untouched for STALE_SECONDS. A temporary of a live process is never
+removed, and readers skip hidden files, so leftovers are never taken for tables.
 
 Values look the same in every text format:
 
@@ -45,8 +50,11 @@ buffer is written out as is.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import socket
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
@@ -62,6 +70,11 @@ from .errors import OutputError, where
 from .schema import TIME_FORMAT, Schema
 
 FORMATS = ("json", "jsonl", "csv", "parquet")
+STALE_SECONDS = 24 * 3600
+"""A temporary file whose process cannot be checked (another host, or no process id in its name) is stale once
+untouched this long."""
+
+log = logging.getLogger("synthframe")
 
 _SLICE_ROWS = 1 << 17  # rows rendered to text at once: bounds the memory of one rendering step
 _MIN_CHUNK_ROWS = 1 << 12  # smaller chunks are joined before they are written
@@ -98,6 +111,7 @@ def write_tables(tables: Mapping[str, Iterable[Chunk] | Chunk], out_dir: str | P
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the output directory {out}: {exc.strerror or exc}.") from exc
+    remove_stale_partials(out)
     # Every table goes to a partial file first; all are renamed together at the end, so a failure at
     # a later table never leaves new parents beside an earlier run's children.
     partials: dict[str, Path] = {}
@@ -128,6 +142,7 @@ def write_json_document(tables: Mapping[str, Iterable[pd.DataFrame] | pd.DataFra
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the output directory {target.parent}: {exc.strerror or exc}.") from exc
+    remove_stale_partials(target.parent)
 
     def write(f: _Utf8) -> None:
         f.write(b"{")
@@ -151,13 +166,73 @@ def to_records_json(df: pd.DataFrame, *, date_columns: Collection[str] = (),
 # -- files ----------------------------------------------------------------------------------
 
 def _atomic(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> None:
-    """Run ``write(file)`` on ``.<name>.partial`` beside ``target``; rename it into place only on success."""
+    """Run ``write(file)`` on ``partial_path(target)``; rename it into place only on success."""
     os.replace(_write_partial(target, table, write), target)
 
 
+_PARTIAL = re.compile(r"^\..+?(?:\.(?P<host>[A-Za-z0-9-]*)-(?P<pid>[0-9]+))?\.partial$")
+"""A temporary file's name: ``.<file>.<host>-<pid>.partial`` (``.<file>.partial`` from earlier versions)."""
+
+
+def _host() -> str:
+    """This machine's name as it appears in temporary file names (letters, digits and ``-``)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:64]
+
+
+def partial_path(target: Path) -> Path:
+    """The temporary file ``target`` is written to before it is renamed into place: hidden, and naming this
+    host and process, so that a later run can tell a killed run's leftovers from a live run's file."""
+    return target.with_name(f".{target.name}.{_host()}-{os.getpid()}.partial")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (one of another user counts)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the temporary files that killed runs left in ``folder``; return them.
+
+    Stale: a temporary of this host whose process no longer exists; one of another host, or without a process
+    id, untouched for STALE_SECONDS. A live process's temporary is never removed. Errors are ignored (another
+    run may remove the same file at the same time)."""
+    removed: list[Path] = []
+    host, now = _host(), time.time()
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(".") and e.name.endswith(".partial")]
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PARTIAL.match(entry.name)
+        try:
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            if match["pid"] is not None and match["host"] == host:
+                stale = not _alive(int(match["pid"]))
+            else:
+                stale = now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    if removed:
+        log.info("removed %d temporary file(s) a killed run left in %s: %s", len(removed), folder,
+                 ", ".join(p.name for p in removed))
+    return removed
+
+
 def _write_partial(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> Path:
-    """Run ``write(file)`` on ``.<name>.partial`` beside ``target`` and return that path; on failure remove it."""
-    temp = target.with_name(f".{target.name}.partial")
+    """Run ``write(file)`` on ``partial_path(target)`` and return that path; on failure remove it."""
+    temp = partial_path(target)
     try:
         f = open(temp, "wb")  # noqa: SIM115 - closed below
     except OSError as exc:

@@ -485,7 +485,7 @@ SCRIPT = "import sys\nfrom synthframe.cli import main\nif __name__ == '__main__'
 
 @pytest.mark.parametrize("how", ["script", "module"])
 def test_ctrl_c_while_importing_is_one_line_and_exit_code_130(tmp_path: Path, how: str):
-    """SIGINT a quarter of a second after start, while pandas and the rest are still being imported."""
+    """SIGINT as soon as numpy is loaded, while pandas, scipy and the rest are still being imported."""
     script = tmp_path / "synthframe"
     script.write_text(SCRIPT, encoding="utf-8")
     program = [str(script)] if how == "script" else ["-m", "synthframe"]
@@ -493,8 +493,32 @@ def test_ctrl_c_while_importing_is_one_line_and_exit_code_130(tmp_path: Path, ho
     process = subprocess.Popen([sys.executable, *program, "generate", "--example", "ecommerce", "--out",
                                 str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env, cwd=tmp_path)
-    time.sleep(0.25)
+    maps, deadline = Path(f"/proc/{process.pid}/maps"), time.monotonic() + 60
+    if not maps.exists():
+        process.kill()
+        pytest.skip("needs /proc to see when the imports are under way")
+    while "numpy" not in maps.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.005)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert (process.returncode, err, out) == (130, "error: interrupted (Ctrl-C).\n", "")
     assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_mid_write_is_one_line_exit_code_143_and_leaves_nothing(tmp_path: Path, model_file: Path):
+    script = tmp_path / "synthframe"
+    script.write_text(SCRIPT, encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen([sys.executable, str(script), "sample", str(model_file), "--rows",
+                                "customers=3000000", "--out", str(out), "--quiet"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(p.name.endswith(".partial") for p in out.iterdir())):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (143, "error: terminated (SIGTERM).\n")
+    assert list(out.iterdir()) == []

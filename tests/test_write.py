@@ -7,7 +7,13 @@ import datetime as dt
 import io
 import json
 import math
+import os
+import signal
 import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -303,6 +309,77 @@ def test_partial_json_document_is_removed_when_the_stream_fails(tmp_path):
     with pytest.raises(RuntimeError):
         write_json_document({"a": frame(5), "t": failing(frame(20))}, tmp_path / "doc.json")
     assert list(tmp_path.iterdir()) == []
+
+
+KILLED_WRITER = """
+import sys, time
+import numpy as np, pandas as pd
+from synthframe.write import write_tables
+
+def chunks():
+    for i in range(10_000):
+        yield pd.DataFrame({"id": np.arange(i * 1000, (i + 1) * 1000), "x": np.ones(1000)})
+        if i == 1:
+            print("writing", flush=True)  # the first chunk is in the partial file
+        time.sleep(0.01)
+
+write_tables({"t": chunks()}, sys.argv[1], sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_run_killed_mid_write_leaves_no_file_and_the_next_run_removes_its_partial(tmp_path, fmt):
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    killed = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(out), fmt], stdout=subprocess.PIPE,
+                              text=True, env=env)
+    assert killed.stdout.readline() == "writing\n"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    left = [p.name for p in out.iterdir()]
+    assert left == [f".t.{fmt}.{write_mod._host()}-{killed.pid}.partial"]  # hidden, never a complete-looking file
+    paths = write_tables({"t": frame(20)}, out, fmt)
+    assert sorted(p.name for p in out.iterdir()) == [f"t.{fmt}"]
+    assert len(pd.read_csv(paths["t"]) if fmt == "csv" else pd.read_parquet(paths["t"])) == 20
+
+
+def test_only_partials_of_runs_that_are_gone_are_removed(tmp_path):
+    host = write_mod._host()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait(timeout=30)
+    try:
+        names = {"live": f".t.csv.{host}-{live.pid}.partial", "mine": f".u.csv.{host}-{os.getpid()}.partial",
+                 "gone": f".t.csv.{host}-{gone.pid}.partial", "other host": ".t.csv.elsewhere-1.partial",
+                 "other host, old": ".u.csv.elsewhere-2.partial", "no pid": ".t.csv.partial",
+                 "no pid, old": ".v.csv.partial", "not ours": ".notes.partial.txt"}
+        for name in names.values():
+            (tmp_path / name).write_text("x")
+        old = time.time() - write_mod.STALE_SECONDS - 60
+        for key in ("other host, old", "no pid, old"):
+            os.utime(tmp_path / names[key], (old, old))
+        write_tables({"w": frame(3)}, tmp_path, "csv")
+        kept = {key for key, name in names.items() if (tmp_path / name).exists()}
+        assert kept == {"live", "mine", "other host", "no pid", "not ours"}
+        write_json_document({"w": frame(3)}, tmp_path / "doc.json")  # the JSON document cleans up alike
+        (tmp_path / names["gone"]).write_text("x")
+        live.kill()
+        live.wait(timeout=30)
+        write_json_document({"w": frame(3)}, tmp_path / "doc.json")
+        assert not (tmp_path / names["live"]).exists() and not (tmp_path / names["gone"]).exists()
+    finally:
+        live.kill()
+
+
+def test_the_partial_file_names_this_host_and_process(tmp_path):
+    seen = []
+
+    def chunks():
+        seen.extend(p.name for p in tmp_path.iterdir())
+        yield frame(5)
+
+    write_tables({"t": chunks()}, tmp_path, "csv")
+    assert seen == [f".t.csv.{write_mod._host()}-{os.getpid()}.partial"]
 
 
 def test_unknown_format_is_an_output_error(tmp_path):
