@@ -788,8 +788,31 @@ def _gen_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.String
     bytes are the rows' text and only the row offsets are new.
     """
     k = _word_count(spec, d.uniform("word_count"))
-    rows = len(k)
     base = d.bits("words")
+    # Rows in slices of about WORDS_PER_SLICE words: every step below is a pass over all the words, and a
+    # slice's arrays stay in the cache (a block of long comments holds millions of words).
+    ends = np.searchsorted(np.cumsum(k), np.arange(WORDS_PER_SLICE, int(k.sum()), WORDS_PER_SLICE), side="left")
+    bounds = np.unique(np.r_[0, ends, len(k)])
+    if len(bounds) > 2:
+        pieces = []
+        for start, stop in zip(bounds[:-1], bounds[1:]):  # a loop over slices of rows
+            pieces.append(_words_text(spec, d, k[start:stop], base[start:stop]))
+        out = pa.concat_arrays(pieces)
+    else:
+        out = _words_text(spec, d, k, base)
+    if unique_ids is not None:
+        # the id is the last space-separated token, and words hold no spaces: distinct by construction
+        out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
+    return out
+
+
+WORDS_PER_SLICE = 1 << 17
+"""Words made at once by :func:`_gen_words` (arrays of 1 MiB per step)."""
+
+
+def _words_text(spec: dict, d: Draws, k: np.ndarray, base: np.ndarray) -> pa.StringArray:
+    """The text of rows with ``k`` words each, from each row's ``base`` bits (see :func:`_gen_words`)."""
+    rows = len(k)
     offsets = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(k, out=offsets[1:])
     total = int(offsets[-1])
@@ -840,9 +863,6 @@ def _gen_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.String
         out = pc.utf8_slice_codeunits(out, 0, limit)
     if end:
         out = _join(out, end)
-    if unique_ids is not None:
-        # the id is the last space-separated token, and words hold no spaces: distinct by construction
-        out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
     return out
 
 
