@@ -236,7 +236,10 @@ class Run:
                 second = self.foreign_key(table, int(found.given2["fk"])).ref_table if "fk" in found.given2 else table
                 if found.given2["column"] not in self.model.tables[second].columns:
                     raise KeyError(found.given2["column"])
-            if found.correlation is None and found.cumulative.shape != (
+            if found.means is not None:
+                if len(found.means) != found.rows_expected():
+                    raise ValueError("one mean per parent bin")
+            elif found.correlation is None and found.cumulative.shape != (
                     found.rows_expected(), len(found.uniform_edges) - 1):
                 raise ValueError("table shape")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -457,6 +460,9 @@ class RowContext:
                 if given is None:
                     given = dist.normal_scores(self.value_uniforms(parent))
                 found = node.correlated_scores(dist.normal_draws(self.key(column, "values"), self.rows), given)
+            elif node.means is not None:
+                bins = joint.given_bins(self.given_values(node.given), node.given_spec)
+                found = node.level_scores(dist.normal_draws(self.key(column, "values"), self.rows), bins)
         else:
             copula = self.run.model.tables[self.table].layout.get("copula")
             if copula and column in copula["columns"]:

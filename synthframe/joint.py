@@ -31,6 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special, stats
 
+from . import distributions as dist
+
 MAX_LEVEL_BINS = 64
 """Levels of a category kept as their own bins; rarer ones share the last bin."""
 MAX_NUMBER_BINS = 16
@@ -151,9 +153,18 @@ class JointNode:
     correlation: float | None = None
     given2: Mapping[str, Any] | None = None
     given2_spec: Mapping[str, Any] | None = None
+    means: np.ndarray | None = None
+    scales: np.ndarray | None = None
 
     @classmethod
     def from_dict(cls, node: Mapping[str, Any]) -> JointNode:
+        if "means" in node:
+            means = np.asarray(node["means"], dtype=np.float64)
+            scales = np.asarray(node["scales"], dtype=np.float64)
+            if means.shape != scales.shape or means.ndim != 1 or not np.isfinite(means).all() or \
+                    not (np.isfinite(scales) & (scales > 0)).all():
+                raise ValueError("means and scales must be finite, as many, scales positive")
+            return cls(node["given"], node["given_bins"], None, None, means=means, scales=scales)
         if "correlation" in node:
             rho = float(node["correlation"])
             if not -1.0 < rho < 1.0 or "column" not in node["given"] or "fk" in node["given"]:
@@ -177,6 +188,14 @@ class JointNode:
         if second_bins is None or self.given2_spec is None:
             return parent_bins
         return parent_bins * (bin_count(self.given2_spec) + 1) + second_bins
+
+    def level_scores(self, own: np.ndarray, parent_bins: np.ndarray) -> np.ndarray:
+        """The column's normal scores given its parent's bins (a conditional Gaussian edge): each bin's own
+        mean and scale applied to the row's standard normal draw."""
+        at = np.clip(parent_bins, 0, len(self.means) - 1)
+        out = self.scales[at] * own
+        out += self.means[at]
+        return out
 
     def correlated_scores(self, own: np.ndarray, parent: np.ndarray) -> np.ndarray:
         """The column's normal scores given its parent's (a Gaussian edge): the two mixed by the correlation."""
@@ -216,6 +235,8 @@ class Candidate:
     after: list[str] | None = None  # the candidates it is computed from (a derived date: its gap and base)
     scores: np.ndarray | None = None  # normal scores of a number column drawn from its uniform (NaN: none)
     gives: bool = True  # whether others may depend on it (a derived date's gap may not: its values are dates)
+    family: np.ndarray | None = None  # normal scores under the column's own fitted distribution (NaN: none)
+    family_edges: np.ndarray | None = None  # its bin edges as such scores
 
 
 def sample_bins(values: pd.Series, spec: Mapping[str, Any]) -> np.ndarray:
@@ -254,11 +275,55 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
     bins = sample_bins(values, spec)
     if len(np.unique(bins[bins >= 0])) < 2:
         return None
-    scores = None
+    scores = family = None
     if kind == "distribution" and "fk" not in given:
         ranks = values.reset_index(drop=True).rank(method="average").to_numpy(dtype=np.float64)
         scores = special.ndtri(ranks / (np.count_nonzero(~np.isnan(ranks)) + 1))
+        if child and "edges" in spec:
+            try:
+                x = _numbers(pa.array(values.reset_index(drop=True), from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                x = None
+            n = int(np.isfinite(x).sum()) if x is not None else 0
+            family = family_scores(generator, x, 1.0 / (n + 1)) if n else None
+            edges = family_scores(generator, np.asarray(spec["edges"], dtype=np.float64), 1e-12) \
+                if family is not None else None
+            family = family if edges is not None else None
+            return Candidate(name, given, spec, bins, child, scores=scores, family=family, family_edges=edges)
     return Candidate(name, given, spec, bins, child, scores=scores)
+
+
+def family_scores(generator: Mapping[str, Any], x: np.ndarray, edge: float) -> np.ndarray | None:
+    """Normal scores of numbers ``x`` (dates in seconds) under the column's own fitted distribution, truncated
+    to its bounds as the generator truncates its draws (a generated score ``z`` becomes the value it came
+    from); probabilities kept within ``edge`` of 0 and 1. None when the column has no fitted distribution."""
+    spec = generator.get("distribution")
+    if not isinstance(spec, Mapping) or generator.get("unique"):
+        return None
+    if "time_unit" in generator:
+        x = x / (86400.0 if generator["time_unit"] == "D" else 1.0)
+    lo, hi = generator.get("min"), generator.get("max")
+    with np.errstate(all="ignore"):
+        if spec["name"] == dist.EMPIRICAL:
+            q = np.asarray(spec["params"]["quantiles"], dtype=np.float64)
+            grid = np.linspace(0.0, 1.0, len(q))
+            cdf = np.interp(x, q, grid)
+            c_lo = 0.0 if lo is None or lo <= q[0] else float(np.interp(lo, q, grid))
+            c_hi = 1.0 if hi is None or hi >= q[-1] else float(np.interp(hi, q, grid))
+        else:
+            try:
+                frozen = dist.frozen(spec)
+                cdf = np.asarray(frozen.cdf(x), dtype=np.float64)
+                c_lo = float(frozen.cdf(lo)) if lo is not None else 0.0
+                c_hi = float(frozen.cdf(hi)) if hi is not None else 1.0
+            except (TypeError, ValueError, KeyError):
+                return None
+    if not c_hi > c_lo:
+        c_lo, c_hi = 0.0, 1.0
+    u = np.clip((cdf - c_lo) / (c_hi - c_lo), edge, 1.0 - edge)
+    out = special.ndtri(u)
+    out[~np.isfinite(x)] = np.nan
+    return out
 
 
 def _gaussian(a: np.ndarray, b: np.ndarray) -> tuple[float, float, bool]:
@@ -371,6 +436,16 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
             nodes[name] = {"given": given.given, "correlation": round(correlation[(parent, name)], 6),
                            "mutual_information": round(score[(parent, name)], 6)}
             continue
+        fitted = _level_gaussian_fits(child, given, sizes) if "levels" in given.spec else None
+        if fitted is not None:
+            # A number under a level column: a mean and a scale of its scores per level (prices per category).
+            means, scales = fitted
+            nodes[name] = {"given": given.given, "given_bins": {k: v for k, v in given.spec.items()
+                                                               if k != "uniform_edges"},
+                           "means": [round(float(v), 6) for v in means],
+                           "scales": [round(float(v), 6) for v in scales],
+                           "mutual_information": round(score.get((parent, name), 0.0), 6)}
+            continue
         table = _contingency(given.bins, child.bins, sizes[parent], sizes[name])
         marginal = np.bincount(child.bins[child.bins >= 0], minlength=sizes[name]).astype(np.float64)
         marginal /= marginal.sum()
@@ -402,6 +477,65 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
                 "table": [[round(float(v), 6) for v in row] for row in table2],
                 "conditional_mutual_information": round(cmi, 6)})
     return {"columns": nodes} if nodes else None
+
+
+def _level_gaussian_fits(child: Candidate, given: Candidate, sizes: Mapping[str, int]) -> \
+        tuple[np.ndarray, np.ndarray] | None:
+    """Per-level means and scales of a number under a level column (:func:`level_gaussian`), when that shape
+    fits: a G-test of the child's bins in each level against the bins the per-level normals put there does
+    not reject it. A number cut sharply by its level (an order's date by its status: finished orders before a
+    day, open ones after) keeps the binned table."""
+    if child.family is None or child.family_edges is None:
+        return None
+    n_bins, b_bins = sizes[given.name], sizes[child.name]
+    means, scales = level_gaussian(child.family, given.bins, n_bins)
+    ok = (given.bins >= 0) & (child.bins >= 0)
+    observed = _contingency(given.bins[ok], child.bins[ok], n_bins, b_bins)
+    cuts = np.concatenate([[-np.inf], child.family_edges, [np.inf]])
+    if len(cuts) != b_bins + 1:
+        return None
+    cdf = special.ndtr((cuts[None, :] - means[:n_bins, None]) / scales[:n_bins, None])
+    expected = observed.sum(axis=1, keepdims=True) * np.maximum(np.diff(cdf, axis=1), 1e-12)
+    nz = observed > 0
+    g = 2.0 * float((observed[nz] * np.log(observed[nz] / expected[nz])).sum())
+    levels = int((observed.sum(axis=1) > 0).sum())
+    dof = max(levels * (b_bins - 1) - 2 * levels, 1)
+    return (means, scales) if g <= stats.chi2.ppf(SIGNIFICANCE, dof) else None
+
+
+LEVEL_SCALE_ROWS = 5.0
+"""Pseudo-rows pulling a level's scale of a number toward the scale pooled over all levels."""
+
+
+def level_gaussian(scores: np.ndarray, bins: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and scale of a number's scores in each of its parent's bins, then the missing bin (the overall ones).
+
+    The means are shrunk toward the overall mean as much as the spread of the level means allows (empirical
+    Bayes: a level seen twice moves little unless the levels clearly differ); each scale is the level's own,
+    pulled toward the pooled one by ``LEVEL_SCALE_ROWS`` pseudo-rows, plus what is unsure about its mean, so
+    a thinly sampled level is drawn wider rather than narrower."""
+    ok = (bins >= 0) & np.isfinite(scores)
+    s, b = scores[ok], bins[ok]
+    total = len(s)
+    mean = float(s.mean()) if total else 0.0
+    var = float(s.var()) if total > 1 else 1.0
+    counts = np.bincount(b, minlength=n_bins).astype(np.float64)
+    sums = np.bincount(b, weights=s, minlength=n_bins)
+    level_mean = np.where(counts > 0, sums / np.maximum(counts, 1.0), mean)
+    squares = np.bincount(b, weights=(s - level_mean[b]) ** 2, minlength=n_bins)
+    seen = int((counts > 0).sum())
+    within = float(squares.sum() / (total - seen)) if total > seen else var
+    within = max(within, 1e-4 * max(var, 1e-12), 1e-8)
+    # between-level variance of the true means (method of moments, as in a one-way random-effects ANOVA)
+    spread = float((counts * (level_mean - mean) ** 2).sum())
+    norm = total - float((counts ** 2).sum()) / max(total, 1)
+    between = max((spread - (seen - 1) * within) / norm, 0.0) if norm > 0 else 0.0
+    noise = within / np.maximum(counts, 1.0)
+    weight = np.where(counts > 0, between / np.maximum(between + noise, 1e-300), 0.0)
+    means = mean + weight * (level_mean - mean)
+    own = (squares + LEVEL_SCALE_ROWS * within) / (np.maximum(counts - 1.0, 0.0) + LEVEL_SCALE_ROWS)
+    scales = np.sqrt(np.where(counts > 0, own + weight * noise, within + between))
+    return np.append(means, mean), np.append(scales, math.sqrt(max(var, 1e-8)))
 
 
 SECOND_PARENT_ROWS = 5

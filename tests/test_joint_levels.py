@@ -1,0 +1,109 @@
+"""Numbers under a level column (a conditional Gaussian edge) and level shares learned from thin samples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthframe as sf
+from synthframe.errors import ModelError
+from synthframe.fit import shrunk_frequencies
+
+MEDIANS = {"a": 10.0, "b": 30.0, "c": 90.0, "d": 270.0, "e": 810.0, "f": 2430.0}
+
+
+def _products(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    category = np.asarray(list(MEDIANS))[rng.integers(0, len(MEDIANS), n)]
+    price = np.round(np.vectorize(MEDIANS.get)(category) * np.exp(rng.normal(0.0, 0.3, n)), 2)
+    return pd.DataFrame({"product_id": np.arange(1, n + 1), "category": category, "price": price})
+
+
+SCHEMA = {"tables": {"products": {"primary_key": "product_id", "columns": {
+    "product_id": "integer", "category": "category", "price": "float"}}}}
+
+
+@pytest.fixture(scope="module")
+def product_model() -> sf.Model:
+    return sf.fit(SCHEMA, {"products": _products(36, seed=1)})  # six rows per category
+
+
+def test_a_number_under_a_category_gets_a_mean_and_scale_per_level(product_model):
+    node = product_model.tables["products"].layout["joint"]["columns"]["price"]
+    assert node["given"] == {"column": "category"} and "table" not in node
+    assert len(node["means"]) == len(node["scales"]) == len(node["given_bins"]["levels"]) + 1
+    out = product_model.sample({"products": 6000}, seed=3)["products"]
+    medians = out.groupby("category", observed=True)["price"].median()
+    # each category's prices sit around its own median (one sixth of the range apart on a log scale);
+    # quantile bins of 36 rows (two bins) could only say "cheap" or "dear"
+    ratio = np.log(medians / pd.Series(MEDIANS)).abs()
+    assert ratio.max() < 0.35, medians.to_dict()
+    spread = out.assign(log=np.log(out["price"])).groupby("category", observed=True)["log"].std()
+    assert spread.between(0.15, 0.6).all(), spread.to_dict()
+
+
+def test_a_number_cut_sharply_by_its_level_keeps_the_binned_table():
+    rng = np.random.default_rng(5)
+    day = rng.integers(0, 2000, 1500)
+    status = np.where(day < 1200, "F", np.where(day > 1260, "O", "P"))  # finished before a day, open after
+    frame = pd.DataFrame({"id": np.arange(1500), "status": status,
+                          "day": pd.Timestamp("1992-01-01") + pd.to_timedelta(day, "D")})
+    schema = {"tables": {"o": {"primary_key": "id", "columns": {"id": "integer", "status": "category",
+                                                               "day": "date"}}}}
+    model = sf.fit(schema, {"o": frame})
+    nodes = model.tables["o"].layout["joint"]["columns"]
+    node = nodes.get("day") or nodes["status"]
+    assert "means" not in node and "table" in node
+
+
+def test_a_damaged_level_gaussian_entry_names_the_column(product_model):
+    data = product_model.to_dict()
+    data["tables"]["products"]["layout"]["joint"]["columns"]["price"]["scales"][0] = -1.0
+    with pytest.raises(ModelError, match=r"products\.price.*joint"):
+        sf.Model.from_dict(data)
+    data["tables"]["products"]["layout"]["joint"]["columns"]["price"]["scales"] = [1.0]
+    data["tables"]["products"]["layout"]["joint"]["columns"]["price"]["means"] = [0.0]
+    with pytest.raises(ModelError, match=r"products\.price.*joint"):
+        sf.Model.from_dict(data)
+
+
+def test_thin_level_shares_are_pulled_toward_equal_shares():
+    counts = np.array([7, 4, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1], dtype=float)  # 12 equally likely levels, 30 rows
+    generator = {"kind": "frequencies", "values": list("abcdefghijkl"), "weights": list(counts / 30)}
+    shrunk = np.asarray(shrunk_frequencies(generator, 30)["weights"])
+    assert shrunk.sum() == pytest.approx(1.0)
+    assert np.abs(shrunk - 1 / 12).sum() < 0.35 * np.abs(counts / 30 - 1 / 12).sum()
+    assert (np.diff(shrunk) <= 1e-12).all()  # the order of the levels is kept
+    skewed = {"kind": "frequencies", "values": ["a", "b"], "weights": [0.9, 0.1]}
+    assert shrunk_frequencies(skewed, 8)["weights"][0] > 0.8  # a clear skew survives a thin sample
+    thick = {"kind": "frequencies", "values": ["a", "b", "c"], "weights": [0.6, 0.3, 0.1]}
+    assert shrunk_frequencies(thick, 100) == thick  # five rows per level or more: the samples' shares
+
+
+def test_level_gaussian_edges_are_robust_on_tiny_samples():
+    for n in (5, 21, 25):
+        model = sf.fit(SCHEMA, {"products": _products(n, seed=n)})
+        out = model.sample({"products": 500}, seed=1)["products"]
+        assert out["price"].notna().all() and (out["price"] > 0).all()
+
+
+def test_thin_levels_that_determine_a_coarser_column_keep_its_shares():
+    # 12 titles in 40 reviews, each always with the same rating; ratings skewed (a third of titles say 5)
+    rng = np.random.default_rng(2)
+    titles = [f"t{i}" for i in range(12)]
+    rating_of = dict(zip(titles, [5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 1]))
+    title = np.asarray(titles)[rng.choice(12, 40, p=np.r_[[0.2] * 4, [0.05] * 8] / 1.2)]
+    frame = pd.DataFrame({"id": np.arange(40), "title": title, "rating": pd.Series(title).map(rating_of).astype(str)})
+    schema = {"tables": {"r": {"primary_key": "id", "columns": {"id": "integer", "title": "category",
+                                                               "rating": "category"}}}}
+    model = sf.fit(schema, {"r": frame})
+    generator = model.tables["r"].columns["title"].generator
+    weights = pd.Series(generator["weights"], index=generator["values"])
+    own = frame["title"].value_counts(normalize=True).reindex(weights.index)
+    assert (weights - own).abs().max() > 0.01  # shrunk: the samples' title shares are not kept as they are
+    implied = weights.groupby(weights.index.map(rating_of)).sum()
+    seen = frame["rating"].astype(int).value_counts(normalize=True)
+    assert (implied - seen.reindex(implied.index)).abs().max() < 1e-9  # ratings keep the samples' shares
+    out = model.sample({"r": 20_000}, seed=1)["r"]
+    assert abs(out["rating"].astype(int).mean() - frame["rating"].astype(int).mean()) < 0.05
