@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 from scipy import special, stats
 
 from . import distributions as dist
+from .generators.values import search_right, span_guide
 
 MAX_LEVEL_BINS = 64
 """Levels of a category kept as their own bins; rarer ones share the last bin."""
@@ -155,6 +156,7 @@ class JointNode:
     given2_spec: Mapping[str, Any] | None = None
     means: np.ndarray | None = None
     scales: np.ndarray | None = None
+    _search: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, node: Mapping[str, Any]) -> JointNode:
@@ -209,9 +211,12 @@ class JointNode:
         the position within the bin kept from ``u``."""
         rows, width = self.cumulative.shape
         parent_bins = np.clip(parent_bins, 0, rows - 1)
-        flat = (self.cumulative + np.arange(rows)[:, None]).ravel()
+        if self._search is None:  # every row of the table side by side: row r's cumulative weights + r
+            flat = (self.cumulative + np.arange(rows)[:, None]).ravel()
+            object.__setattr__(self, "_search", (flat, span_guide(flat, float(rows))))  # a cache of a frozen node
         shifted = u + parent_bins
-        child = np.searchsorted(flat, shifted, side="right") - parent_bins * width
+        flat, guide = self._search
+        child = search_right(flat, shifted, guide, float(rows)) - parent_bins * width
         np.clip(child, 0, width - 1, out=child)
         end = self.cumulative[parent_bins, child]
         start = np.where(child > 0, self.cumulative[parent_bins, np.maximum(child - 1, 0)], 0.0)

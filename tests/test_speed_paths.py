@@ -211,3 +211,21 @@ def test_parquet_from_batches_is_the_file_from_frames(tmp_path: Path, batch_rows
         frames = _frames_written(model, rows, tmp_path / name / "frames", batch_rows or DEFAULT_BATCH_ROWS)
         for table, path in direct.items():
             assert path.read_bytes() == frames[table].read_bytes(), (name, table)
+
+
+@pytest.mark.parametrize("rows, width", [(1, 2), (7, 5), (40, 26)])
+def test_the_guided_search_of_a_conditional_table_is_searchsorted(rows: int, width: int):
+    """A joint node's table, rows side by side (row r's cumulative weights + r), searched through a guide."""
+    from synthframe.generators.values import search_right, span_guide
+
+    rng = np.random.default_rng(rows * width)
+    weights = rng.random((rows, width)) * (rng.random((rows, width)) < 0.7)  # empty bins too
+    weights[:, -1] += 1e-3
+    cumulative = np.cumsum(weights, axis=1)
+    cumulative /= cumulative[:, -1:]
+    flat = (cumulative + np.arange(rows)[:, None]).ravel()
+    x = rng.random(200_000) + rng.integers(0, rows, 200_000)
+    x[:width] = flat[:width] - np.floor(flat[:width])  # ties with entries
+    x[x >= rows] = rows - 1e-9
+    assert np.array_equal(search_right(flat, x, span_guide(flat, float(rows)), float(rows)),
+                          np.searchsorted(flat, x, side="right"))

@@ -228,6 +228,25 @@ def guided_search(cum: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarr
     return codes
 
 
+def search_right(ordered: np.ndarray, x: np.ndarray, guide: np.ndarray, span: float) -> np.ndarray:
+    """``searchsorted(ordered, x, side="right")`` for ``x`` in ``[0, span)`` when ``ordered`` (non-decreasing,
+    its last entry above every ``x``) has the guide table ``span_guide(ordered, span)``: a gather and a step or
+    two per value instead of a binary search."""
+    bins = len(guide)
+    at = guide[np.minimum((x * (bins / span)).astype(np.int64), bins - 1)]
+    todo = np.flatnonzero(ordered[at] <= x)
+    while todo.size:
+        at[todo] += 1
+        todo = todo[ordered[at[todo]] <= x[todo]]
+    return at
+
+
+def span_guide(ordered: np.ndarray, span: float) -> np.ndarray:
+    """For ``4 x len(ordered)`` equal bins of ``[0, span)``, the first entry of ``ordered`` above the bin's start."""
+    bins = 4 * len(ordered)
+    return np.searchsorted(ordered, np.arange(bins) * (span / bins), side="right").astype(np.int64)
+
+
 @lru_cache(maxsize=1024)
 def _cumulative(weights: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Normalised cumulative weights, and the level at the start of each of ``4 x levels`` equal bins."""
