@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from scipy import special, stats
 
 from . import distributions as dist
-from .generators.values import search_right, span_guide
+from .generators.values import search_edges, search_right, span_guide
 
 MAX_LEVEL_BINS = 64
 """Levels of a category kept as their own bins; rarer ones share the last bin."""
@@ -75,7 +75,7 @@ def given_bins(values: pa.Array, spec: Mapping[str, Any]) -> np.ndarray:
     missing = bin_count(spec)
     if "edges" in spec:
         x = _numbers(values)
-        out = np.searchsorted(np.asarray(spec["edges"], dtype=np.float64), x, side="right").astype(np.int64)
+        out = search_edges(np.asarray(spec["edges"], dtype=np.float64), x)
         out[np.isnan(x)] = missing
         return out
     level_bins = np.asarray(spec["bins"], dtype=np.int64)
@@ -213,10 +213,10 @@ class JointNode:
         parent_bins = np.clip(parent_bins, 0, rows - 1)
         if self._search is None:  # every row of the table side by side: row r's cumulative weights + r
             flat = (self.cumulative + np.arange(rows)[:, None]).ravel()
-            object.__setattr__(self, "_search", (flat, span_guide(flat, float(rows))))  # a cache of a frozen node
+            object.__setattr__(self, "_search", (flat, span_guide(flat, 0.0, float(rows))))  # a frozen node's cache
         shifted = u + parent_bins
         flat, guide = self._search
-        child = search_right(flat, shifted, guide, float(rows)) - parent_bins * width
+        child = np.minimum(search_right(flat, shifted, guide, 0.0, float(rows)), len(flat) - 1) - parent_bins * width
         np.clip(child, 0, width - 1, out=child)
         end = self.cumulative[parent_bins, child]
         start = np.where(child > 0, self.cumulative[parent_bins, np.maximum(child - 1, 0)], 0.0)

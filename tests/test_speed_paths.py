@@ -227,5 +227,17 @@ def test_the_guided_search_of_a_conditional_table_is_searchsorted(rows: int, wid
     x = rng.random(200_000) + rng.integers(0, rows, 200_000)
     x[:width] = flat[:width] - np.floor(flat[:width])  # ties with entries
     x[x >= rows] = rows - 1e-9
-    assert np.array_equal(search_right(flat, x, span_guide(flat, float(rows)), float(rows)),
-                          np.searchsorted(flat, x, side="right"))
+    assert np.array_equal(np.minimum(search_right(flat, x, span_guide(flat, 0.0, float(rows)), 0.0, float(rows)),
+                                     len(flat) - 1), np.minimum(np.searchsorted(flat, x, side="right"), len(flat) - 1))
+
+
+@pytest.mark.parametrize("edges", [np.linspace(0, 1, 9), np.r_[0.0, 0.0, 1e-9, np.geomspace(1e-3, 1e9, 40)],
+                                   np.arange(1.6e9, 1.7e9, 86400.0 * 97)])
+def test_the_guided_search_of_bin_edges_is_searchsorted(edges: np.ndarray):
+    from synthframe.generators.values import search_edges
+
+    rng = np.random.default_rng(len(edges))
+    span = edges[-1] - edges[0]
+    x = np.concatenate([edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf), [np.nan, -np.inf, np.inf],
+                        edges[0] - span * rng.random(1000), edges[0] + span * 1.2 * rng.random(100_000)])
+    assert np.array_equal(search_edges(edges, x), np.searchsorted(edges, x, side="right"))

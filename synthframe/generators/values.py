@@ -207,8 +207,10 @@ def _choice(weights: tuple[float, ...], u: np.ndarray) -> np.ndarray:
     through a guide table (Chen and Asau): the code at the start of the draw's bin, then a step up while the
     draw is past the level's end — a gather and a pass or two instead of a binary search per value."""
     cum, guide = _cumulative(weights)
-    if len(cum) <= 16:  # a binary search over a few levels is as fast
-        codes = np.searchsorted(cum, u, side="right")
+    if len(cum) <= 4:  # a few levels: count the ends at or below each draw
+        codes = np.zeros(len(u), dtype=np.int64)
+        for end in cum[:-1]:  # a loop over the levels' ends (at most three), not rows
+            codes += u >= end
         np.minimum(codes, len(cum) - 1, out=codes)
         return codes
     return guided_search(cum, guide, u)
@@ -228,12 +230,14 @@ def guided_search(cum: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarr
     return codes
 
 
-def search_right(ordered: np.ndarray, x: np.ndarray, guide: np.ndarray, span: float) -> np.ndarray:
-    """``searchsorted(ordered, x, side="right")`` for ``x`` in ``[0, span)`` when ``ordered`` (non-decreasing,
-    its last entry above every ``x``) has the guide table ``span_guide(ordered, span)``: a gather and a step or
-    two per value instead of a binary search."""
+def search_right(ordered: np.ndarray, x: np.ndarray, guide: np.ndarray, start: float, span: float) -> np.ndarray:
+    """Exactly ``searchsorted(ordered, x, side="right")`` for a non-decreasing ``ordered`` whose last entry is
+    above every ``x`` (not NaN), given ``guide = span_guide(ordered, start, span)``: a gather and a step or two
+    per value instead of a binary search. The bin is read one early, so rounding in it never overshoots."""
     bins = len(guide)
-    at = guide[np.minimum((x * (bins / span)).astype(np.int64), bins - 1)]
+    cell = (x - start) * (bins / span)
+    np.clip(cell, 1.0, float(bins), out=cell)
+    at = guide[cell.astype(np.int64) - 1]
     todo = np.flatnonzero(ordered[at] <= x)
     while todo.size:
         at[todo] += 1
@@ -241,10 +245,33 @@ def search_right(ordered: np.ndarray, x: np.ndarray, guide: np.ndarray, span: fl
     return at
 
 
-def span_guide(ordered: np.ndarray, span: float) -> np.ndarray:
-    """For ``4 x len(ordered)`` equal bins of ``[0, span)``, the first entry of ``ordered`` above the bin's start."""
+def span_guide(ordered: np.ndarray, start: float, span: float) -> np.ndarray:
+    """For ``4 x len(ordered)`` equal bins of ``[start, start + span)``, the first entry of ``ordered`` above the
+    bin's start (the first bin: entry 0, so values below ``start`` are found too)."""
     bins = 4 * len(ordered)
-    return np.searchsorted(ordered, np.arange(bins) * (span / bins), side="right").astype(np.int64)
+    guide = np.searchsorted(ordered, start + np.arange(bins) * (span / bins), side="right").astype(np.int64)
+    guide[0] = 0
+    return guide
+
+
+def search_edges(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``searchsorted(edges, x, side="right")`` for sorted finite ``edges`` (NaN past the last edge), through a
+    cached guide table."""
+    first, last = float(edges[0]), float(edges[-1])
+    if len(edges) < 8 or not (last > first and np.isfinite(last - first)):
+        return np.searchsorted(edges, x, side="right").astype(np.int64)
+    ordered, guide = _edge_guide(tuple(edges.tolist()))
+    nan = np.isnan(x)
+    # at or past the last edge: past every edge, as the last edge itself is
+    out = search_right(ordered, np.minimum(np.where(nan, first, x), last), guide, first, last - first)
+    out[nan] = len(edges)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _edge_guide(edges: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    ordered = np.append(np.asarray(edges, dtype=np.float64), np.inf)
+    return ordered, span_guide(ordered[:-1], edges[0], edges[-1] - edges[0])
 
 
 @lru_cache(maxsize=1024)
