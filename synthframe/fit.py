@@ -151,7 +151,10 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                 # How often each parent row is referenced (popular products, never-ordered ones).
                 popularity = _children_shape(fk, df, frames[fk.ref_table])
                 if popularity and not _poisson_like(popularity):
+                    exponent = rank_exponent(popularity)
                     popularity = _without_chance_spread(popularity)
+                    if exponent is not None:
+                        popularity = {**popularity, "exponent": exponent}
                     columns[name] = replace(columns[name], generator={**columns[name].generator,
                                                                       "popularity": popularity})
             if fk.ref_table == table.name:
@@ -472,6 +475,45 @@ def _poisson_like(shape: Mapping[str, list] | None) -> bool:
     o, e = np.asarray(pooled_o), np.asarray(pooled_e)
     g = 2.0 * float(np.sum(np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / e), 0.0)))
     return bool(stats.chi2.sf(g, max(len(o) - 2, 1)) > POISSON_SIGNIFICANCE)
+
+
+POWER_LAW_FIT = 0.95
+"""Share of the variance of log references that log rank must explain for a popularity to follow a power law."""
+POWER_LAW_CURVATURE = 1.0
+"""Largest bend (in log units over the ranks seen) of log references against log rank for a power law."""
+
+
+def rank_exponent(shape: Mapping[str, list]) -> float | None:
+    """The exponent ``a`` when references per parent fall off with the parent's popularity rank as
+    ``rank ** -a`` (Zipf's rank-size law: a straight line of log references against log rank, explaining at
+    least ``POWER_LAW_FIT`` of their variance and bending by less than ``POWER_LAW_CURVATURE``), from at least 8
+    referenced parents; None otherwise (a gamma-like spread of customers' orders bends down, and stays as its
+    histogram). A power law carries over to more parents: their most popular ones reach further."""
+    counts = np.asarray(shape["counts"], dtype=np.float64)
+    weights = np.asarray(shape["weights"], dtype=np.float64)
+    if not len(counts) or counts.shape != weights.shape or not weights.sum() > 0:
+        return None
+    parents = float(shape.get("parents") or len(counts))
+    order = np.argsort(-counts, kind="stable")
+    counts, share = counts[order], weights[order] / weights.sum()
+    used = counts > 0
+    if int(np.rint(share[used].sum() * parents)) < 8:
+        return None
+    # each count at the mean rank of the parents holding it (ranks from 1)
+    upper = np.cumsum(share) * parents
+    lower = upper - share * parents
+    rank = (lower + upper + 1.0) / 2.0
+    x, y, w = np.log(rank[used]), np.log(counts[used]), share[used]
+    if np.ptp(x) <= 0 or np.ptp(y) <= 0:
+        return None
+    slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
+    residual = y - (slope * x + intercept)
+    mean_y = float(np.average(y, weights=w))
+    explained = 1.0 - float(np.average(residual ** 2, weights=w)) / float(np.average((y - mean_y) ** 2, weights=w))
+    bend = float(np.polyfit(x, y, 2, w=np.sqrt(w))[0]) * float(np.ptp(x)) ** 2
+    if explained < POWER_LAW_FIT or abs(bend) > POWER_LAW_CURVATURE or not 0.0 < -slope <= 10.0:
+        return None
+    return round(float(-slope), 6)
 
 
 def _without_chance_spread(shape: dict[str, Any]) -> dict[str, Any]:

@@ -100,6 +100,53 @@ def _shape(shape: Mapping | None, table: str | None, column: str | None) -> tupl
     return values, weights / weights.sum()
 
 
+SINGLE_RANKS = 32
+"""Most popular parents of a power-law popularity given a level each; the rest share levels of ranks growing by
+``RANK_GROWTH`` (about 4 log2(parents) levels in all)."""
+RANK_GROWTH = 1.25
+
+
+def _exponent(value: object, table: str | None, column: str | None) -> float:
+    try:
+        a = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        a = float("nan")
+    if not 0.0 < a <= 10.0:
+        raise ModelError(f"The popularity exponent of {where(table, column)} must be a number in (0, 10]; got "
+                         f"{value!r}. Refit the model.", table=table, column=column)
+    return a
+
+
+def power_law_levels(exponent: float, n_parents: int, zero_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Popularity levels of ``n_parents`` parents whose references fall off as ``rank ** -exponent`` (Zipf's
+    rank-size law), the share ``zero_share`` of them never referenced: ``(values, probabilities)`` as
+    :func:`_shape` gives them. The top ranks get a level each, then ranks are grouped in blocks growing by
+    ``RANK_GROWTH`` with the block's mean value, so more parents reach further into the tail (the most popular
+    of 300 products is bought more, relative to the mean, than the most popular of 30)."""
+    used = int(min(max(round((1.0 - zero_share) * n_parents), 1), n_parents))
+    starts = list(range(1, min(SINGLE_RANKS, used) + 1))
+    following = starts[-1] + 1
+    while following <= used:
+        starts.append(following)
+        following = max(int(following * RANK_GROWTH), following + 1)
+    lo = np.asarray(starts, dtype=np.float64)
+    hi = np.append(lo[1:], used + 1.0)
+    size = hi - lo
+    # mean of r ** -a over the block's ranks, by the integral over [lo - 1/2, hi - 1/2) (exact for one rank)
+    a = exponent
+    left, right = lo - 0.5, hi - 0.5
+    if abs(a - 1.0) < 1e-9:
+        area = np.log(right / left)
+    else:
+        area = (right ** (1.0 - a) - left ** (1.0 - a)) / (1.0 - a)
+    values = np.where(size == 1, lo ** -a, area / size)
+    probs = size / n_parents
+    if used < n_parents:
+        values = np.append(values, 0.0)
+        probs = np.append(probs, (n_parents - used) / n_parents)
+    return values, probs
+
+
 def _cdf(probabilities: np.ndarray) -> np.ndarray:
     """A cumulative distribution ending at exactly 1.0, so ``searchsorted(cdf, u, "right")`` stays in range for
     ``u`` in [0, 1) and never lands on a zero-probability entry."""
@@ -546,6 +593,9 @@ class ParentPicker:
         self.key = int(key)
         parsed = _shape(shape, table, column)
         values, probs = parsed if parsed is not None else (np.ones(1), np.ones(1))
+        if parsed is not None and shape.get("exponent") is not None and self.n_parents:
+            values, probs = power_law_levels(_exponent(shape["exponent"], table, column), self.n_parents,
+                                             float(probs[values == 0].sum()))
         if not (values > 0).any():
             raise ModelError(f"The references-per-parent shape of {where(table, column)} has no positive count, so "
                              f"no parent could be referenced; got counts {values.tolist()}. Refit the model.",
