@@ -437,7 +437,7 @@ def _weighted_32(h: np.ndarray, weights: Sequence[float]) -> np.ndarray:
     """Like :func:`_weighted`, for uniform 32-bit integers (held in uint64) instead of floats: exactly
     ``searchsorted(thresholds, h, side="right")``, through a table indexed by the top bits of ``h`` (only
     draws in the few bins a threshold splits are searched)."""
-    thresholds, guide, shift = _guide_32(tuple(float(w) for w in weights))
+    thresholds, guide, shift = _guide_32(weights if isinstance(weights, tuple) else tuple(map(float, weights)))
     last = len(thresholds) - 1
     if guide is None:  # weights that do not give ordered thresholds: search as they are
         return np.minimum(np.searchsorted(thresholds, h, side="right"), last)
@@ -793,13 +793,14 @@ def _gen_words(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.String
     # slice's arrays stay in the cache (a block of long comments holds millions of words).
     ends = np.searchsorted(np.cumsum(k), np.arange(WORDS_PER_SLICE, int(k.sum()), WORDS_PER_SLICE), side="left")
     bounds = np.unique(np.r_[0, ends, len(k)])
+    vocabulary = _vocabulary(spec, d)
     if len(bounds) > 2:
         pieces = []
         for start, stop in zip(bounds[:-1], bounds[1:]):  # a loop over slices of rows
-            pieces.append(_words_text(spec, d, k[start:stop], base[start:stop]))
+            pieces.append(_words_text(spec, vocabulary, k[start:stop], base[start:stop]))
         out = pa.concat_arrays(pieces)
     else:
-        out = _words_text(spec, d, k, base)
+        out = _words_text(spec, vocabulary, k, base)
     if unique_ids is not None:
         # the id is the last space-separated token, and words hold no spaces: distinct by construction
         out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
@@ -810,8 +811,28 @@ WORDS_PER_SLICE = 1 << 17
 """Words made at once by :func:`_gen_words` (arrays of 1 MiB per step)."""
 
 
-def _words_text(spec: dict, d: Draws, k: np.ndarray, base: np.ndarray) -> pa.StringArray:
-    """The text of rows with ``k`` words each, from each row's ``base`` bits (see :func:`_gen_words`)."""
+def _vocabulary(spec: dict, d: Draws) -> tuple[tuple[str, ...], list[tuple[float, ...]] | None]:
+    """The words a words column draws from, and the weights of each position's vocabulary (None: the words
+    of a pool, drawn evenly)."""
+    vocabulary = spec.get("vocabulary")
+    if vocabulary:
+        vocabularies = vocabulary.get("positions") or [vocabulary]
+        words: list[str] = []
+        weights = []
+        for v in vocabularies:  # a loop over the few position vocabularies
+            words.extend(v["words"])
+            weights.append(tuple(np.asarray(v.get("weights") or [1.0] * len(v["words"]), dtype=float).tolist()))
+        return tuple(words), weights
+    locale = spec.get("locale", DEFAULT_LOCALE)
+    _check_locale(locale, d.table, d.column)
+    pool = _word_pool(int(spec.get("pool_size", POOL_SIZE)), pool_seed_of(d.table, d.column), locale)
+    return tuple(pool.to_pylist()), None
+
+
+def _words_text(spec: dict, vocabulary: tuple[tuple[str, ...], list[tuple[float, ...]] | None], k: np.ndarray,
+                base: np.ndarray) -> pa.StringArray:
+    """The text of rows with ``k`` words each, from each row's ``base`` bits and the column's ``vocabulary``
+    (see :func:`_gen_words`)."""
     rows = len(k)
     offsets = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(k, out=offsets[1:])
@@ -823,27 +844,20 @@ def _words_text(spec: dict, d: Draws, k: np.ndarray, base: np.ndarray) -> pa.Str
     h = finalize(h)
     h >>= np.uint64(32)
     case = spec.get("case")
-    vocabulary = spec.get("vocabulary")
-    if vocabulary:
-        vocabularies = vocabulary.get("positions") or [vocabulary]
-        words = tuple(w for v in vocabularies for w in v["words"])
-        if len(vocabularies) == 1:
-            index = _weighted_32(h, vocabulary.get("weights") or [1.0] * len(words))
-        else:
-            index = np.zeros(total, dtype=np.int64)
-            position = np.arange(total, dtype=np.int64) - np.repeat(offsets[:-1], k)
-            which = np.minimum(position, len(vocabularies) - 1)
-            first = 0
-            for j, v in enumerate(vocabularies):  # a loop over the few position vocabularies
-                at = which == j
-                index[at] = first + _weighted_32(h[at], v.get("weights") or [1.0] * len(v["words"]))
-                first += len(v["words"])
-    else:
-        locale = spec.get("locale", DEFAULT_LOCALE)
-        _check_locale(locale, d.table, d.column)
-        pool = _word_pool(int(spec.get("pool_size", POOL_SIZE)), pool_seed_of(d.table, d.column), locale)
-        words = tuple(pool.to_pylist())
+    words, weights = vocabulary
+    if weights is None:
         index = ((h * np.uint64(len(words))) >> np.uint64(32)).view(np.int64)
+    elif len(weights) == 1:
+        index = _weighted_32(h, weights[0])
+    else:
+        index = np.zeros(total, dtype=np.int64)
+        position = np.arange(total, dtype=np.int64) - np.repeat(offsets[:-1], k)
+        which = np.minimum(position, len(weights) - 1)
+        first = 0
+        for j, position_weights in enumerate(weights):  # a loop over the few position vocabularies
+            at = which == j
+            index[at] = first + _weighted_32(h[at], position_weights)
+            first += len(position_weights)
     del h
     # the case of the whole value is the case of its words, except a capitalized sentence's
     table, lengths = _spaced_words(words, None if case == "sentence" else case)
