@@ -23,6 +23,15 @@ which is then typed. In any other text column they stay values when they look li
 ``female`` is a missing sex).
 This holds for CSV files and for records and DataFrames of strings alike.
 
+A column that mixes types is decided by its majority. Without a schema, a text column of which at least
+:data:`MIXED_MAJORITY` (90 %) of the set values (tokens aside) are numbers — or ISO dates — is that type;
+its other values (``abc`` among prices, ``unknown`` among dates) are nulls, and the column nullable. A
+number with a leading zero (``02134``) makes the column text: such columns are codes. With fewer numbers
+or dates than that the column stays text, and its values keep their shapes (levels, formats). With a
+schema, a column declared ``nullable: true`` takes the same leniency — up to 10 % of its set values may be
+unreadable, each read as a null, with one warning naming the column, the count and examples — and any
+other declared column refuses an unreadable value, naming its row.
+
 With a schema, every sample table and column must be declared in it, and each column is
 coerced, vectorized, to its declared type:
 
@@ -51,6 +60,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -78,6 +88,12 @@ date columns, values in text columns (see the module docstring)."""
 TRUE_WORDS = ("true", "t", "yes", "1")
 FALSE_WORDS = ("false", "f", "no", "0")
 """Spellings accepted for boolean samples (compared after trimming and lower-casing)."""
+
+MIXED_MAJORITY = 0.9
+"""Share of a column's set values (missing-value tokens aside) that must be numbers, or ISO dates, for the column
+to be read as numbers or dates despite the rest (which become nulls); see the module docstring."""
+
+log = logging.getLogger(__name__)
 
 UUID_PATTERN = r"(?i)^(?:\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?|[0-9a-f]{32})$"
 DATETIME_DTYPE = "datetime64[us]"
@@ -647,15 +663,15 @@ def time_format(values: pd.Series) -> str | None:
 def coerce_column(table: str, col: Column, values: pd.Series) -> pd.Series:
     """``values`` as the pandas dtype of ``col.type`` (see the module docstring), vectorized."""
     values = values.reset_index(drop=True)
-    kind = col.type
+    kind, lenient = col.type, col.nullable is True
     if kind == "integer":
-        return _to_integer(table, col.name, values)
+        return _to_integer(table, col.name, values, lenient)
     if kind == "float":
-        return _to_float(table, col.name, values)
+        return _to_float(table, col.name, values, lenient)
     if kind == "boolean":
         return _to_boolean(table, col.name, values)
     if kind in ("date", "datetime"):
-        return _to_datetime(table, col.name, values, date=kind == "date")
+        return _to_datetime(table, col.name, values, date=kind == "date", lenient=lenient)
     out = _to_text(values)
     unwritable = out.str.contains("[\x00\ud800-\udfff]", regex=True).to_numpy(dtype=bool, na_value=False)
     _raise_if_bad(table, col.name, values, unwritable, "text that can be written (it holds a NUL character or half "
@@ -735,30 +751,52 @@ def _null_missing_tokens(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _typed_despite_tokens(values: pd.Series) -> pd.Series | None:
-    """``values`` with its tokens as nulls, typed, when they hold a token and otherwise only typed values."""
+    """``values`` typed, with its tokens as nulls, when it holds tokens and otherwise only booleans, numbers or
+    ISO dates; or when at least MIXED_MAJORITY of its set values are numbers (or ISO dates), with the others —
+    stray words — as nulls too. None when it is text."""
     text = values.astype("string").str.strip()
     token = _is_token(text)
-    if not token.any():
-        return None
     clean = text.mask(token)
     rest = clean.dropna()
     if rest.empty:
-        return clean
+        return clean if token.any() else None
     words = tuple(w for w in TRUE_WORDS + FALSE_WORDS if not w.isdigit())  # 0/1 columns are numbers
-    if _holds(rest, lambda s: s.str.lower().isin(words)):
+    if token.any() and _holds(rest, lambda s: s.str.lower().isin(words)):
         lowered = clean.str.lower()
         return pd.Series(pd.arrays.BooleanArray(lowered.isin(TRUE_WORDS).to_numpy(dtype=bool),
                                                 clean.isna().to_numpy(dtype=bool)), index=values.index)
-    if _holds(rest, lambda s: pd.to_numeric(s, errors="coerce").notna() & ~s.str.match(r"^[+-]?0\d")):
+    numbers_mask = _mostly(rest, lambda s: pd.to_numeric(s, errors="coerce").notna())
+    if numbers_mask is not None and bool(rest.str.match(r"^[+-]?0\d").any()):
+        numbers_mask = None  # 02134: codes, not numbers
+    dates_mask = None if numbers_mask is not None else _mostly(
+        rest, lambda s: s.str.match(r"^\d{4}-\d{2}-\d{2}") & _iso_stamps(s).notna())
+    typed = numbers_mask if numbers_mask is not None else dates_mask
+    if typed is None or (typed.all() and not token.any()):
+        return None  # text; or wholly typed, which the inference reads as it is
+    clean = clean.mask(pd.Series(~typed.to_numpy(dtype=bool), index=rest.index).reindex(clean.index,
+                                                                                       fill_value=False))
+    if numbers_mask is not None:
         numbers = pd.to_numeric(clean, errors="coerce")
         if pd.api.types.is_integer_dtype(numbers.dtype):
             return numbers.astype("Int64")
         if pd.api.types.is_float_dtype(numbers.dtype):
             return pd.Series(numbers.to_numpy(dtype=np.float64, na_value=np.nan), index=values.index)
         return clean  # beyond int64: left to the inference as text without the tokens
-    if _holds(rest, lambda s: s.str.match(r"^\d{4}-\d{2}-\d{2}") & _iso_stamps(s).notna()):
-        return _iso_stamps(clean).dt.tz_localize(None).astype(DATETIME_DTYPE)
-    return None
+    return _iso_stamps(clean).dt.tz_localize(None).astype(DATETIME_DTYPE)
+
+
+def _mostly(values: pd.Series, test: Any, head: int = 1000) -> pd.Series | None:
+    """Where ``test`` holds, when it holds for at least MIXED_MAJORITY of ``values`` (tried on the head first,
+    so text fails fast); else None."""
+    first = test(values.iloc[:head]).fillna(False).astype(bool)
+    if _share(first) < MIXED_MAJORITY:
+        return None
+    hits = first if len(values) <= head else test(values).fillna(False).astype(bool)
+    return hits if _share(hits) >= MIXED_MAJORITY else None
+
+
+def _share(mask: pd.Series) -> float:
+    return float(mask.to_numpy(dtype=bool).mean()) if len(mask) else 0.0
 
 
 def _holds(values: pd.Series, test: Any, head: int = 1000) -> bool:
@@ -806,8 +844,26 @@ def _far_stamps(text: pd.Series) -> pd.Series:
     return pd.Series(stamps, index=text.index).dt.tz_localize("UTC")
 
 
-def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice: str) -> np.ndarray:
-    """Numbers parsed from any dtype, as float64 with NaN for null; unparseable values raise."""
+def _strays_as_nulls(table: str, column: str, values: pd.Series, bad: Any, present: Any, what: str,
+                     advice: str, lenient: bool) -> None:
+    """Raise on the values flagged in ``bad`` (see :func:`_raise_if_bad`) — unless ``lenient`` (a nullable
+    column) and they are at most 1 - MIXED_MAJORITY of the ``present`` ones: then they are read as nulls, with
+    a warning naming the column, how many and examples."""
+    flags = np.asarray(bad, dtype=bool)
+    if not flags.any():
+        return
+    count, total = int(flags.sum()), int(np.asarray(present, dtype=bool).sum())
+    if not lenient or count > (1.0 - MIXED_MAJORITY) * total + 1e-9:
+        _raise_if_bad(table, column, values, flags, what, advice)
+    shown = ", ".join(repr(_plain(v)) for v in pd.unique(values[flags].astype(str))[:3])
+    log.warning("%s: %d of %d sample values are not %s (%s); read as nulls. Declare the column as string to "
+                "keep them.", where(table, column), count, total, what, shown)
+
+
+def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice: str,
+                   lenient: bool = False) -> np.ndarray:
+    """Numbers parsed from any dtype, as float64 with NaN for null; unparseable values raise (or, ``lenient``,
+    a few are nulls: :func:`_strays_as_nulls`)."""
     kind = _number_kind(values)
     if kind in ("bool", "datetime"):
         _raise_if_bad(table, column, values, values.notna(), what, advice)
@@ -815,11 +871,11 @@ def _parse_numbers(table: str, column: str, values: pd.Series, what: str, advice
         return values.to_numpy(dtype=np.float64, na_value=np.nan)
     text = _clean_text(values)
     parsed = pd.to_numeric(text, errors="coerce")
-    _raise_if_bad(table, column, values, text.notna() & parsed.isna(), what, advice)
+    _strays_as_nulls(table, column, values, text.notna() & parsed.isna(), text.notna(), what, advice, lenient)
     return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _to_integer(table: str, column: str, values: pd.Series) -> pd.Series:
+def _to_integer(table: str, column: str, values: pd.Series, lenient: bool = False) -> pd.Series:
     kind = _number_kind(values)
     advice = "declare the column as float" if kind == "float" else "declare the column as string"
     if kind == "int":
@@ -829,21 +885,22 @@ def _to_integer(table: str, column: str, values: pd.Series) -> pd.Series:
     if kind == "other":
         text = _clean_text(values)
         parsed = pd.to_numeric(text, errors="coerce")
-        _raise_if_bad(table, column, values, text.notna() & parsed.isna(), "an integer", advice)
+        _strays_as_nulls(table, column, values, text.notna() & parsed.isna(), text.notna(), "an integer",
+                         advice, lenient)
         if pd.api.types.is_integer_dtype(parsed.dtype):
             return parsed.astype("Int64")  # exact, even beyond 2**53
         numbers = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
         advice = "declare the column as float"
     else:
-        numbers = _parse_numbers(table, column, values, "an integer", advice)
+        numbers = _parse_numbers(table, column, values, "an integer", advice, lenient)
     with np.errstate(invalid="ignore"):
         bad = ~np.isnan(numbers) & ((numbers != np.trunc(numbers)) | (np.abs(numbers) >= _INT64_LIMIT))
     _raise_if_bad(table, column, values, bad, "an integer", advice)
     return pd.Series(numbers).astype("Int64")
 
 
-def _to_float(table: str, column: str, values: pd.Series) -> pd.Series:
-    return pd.Series(_parse_numbers(table, column, values, "a float", "declare the column as string"))
+def _to_float(table: str, column: str, values: pd.Series, lenient: bool = False) -> pd.Series:
+    return pd.Series(_parse_numbers(table, column, values, "a float", "declare the column as string", lenient))
 
 
 def _to_boolean(table: str, column: str, values: pd.Series) -> pd.Series:
@@ -866,7 +923,7 @@ def _to_boolean(table: str, column: str, values: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.BooleanArray(true.to_numpy(dtype=bool), null))
 
 
-def _to_datetime(table: str, column: str, values: pd.Series, *, date: bool) -> pd.Series:
+def _to_datetime(table: str, column: str, values: pd.Series, *, date: bool, lenient: bool = False) -> pd.Series:
     what = "a date (YYYY-MM-DD)" if date else "a datetime (ISO 8601, e.g. 2024-05-01T12:30:00)"
     advice = "declare the column as string"
     kind = _number_kind(values)
@@ -880,8 +937,8 @@ def _to_datetime(table: str, column: str, values: pd.Series, *, date: bool) -> p
         # Text and date/Timestamp objects alike go through their ISO form; offsets are converted to UTC.
         text = _clean_text(values)
         stamps = _iso_stamps(text)
-        _raise_if_bad(table, column, values, text.notna().to_numpy(dtype=bool) & stamps.isna().to_numpy(),
-                      what, advice)
+        _strays_as_nulls(table, column, values, text.notna().to_numpy(dtype=bool) & stamps.isna().to_numpy(),
+                         text.notna(), what, advice, lenient)
         stamps = stamps.dt.tz_localize(None)
     stamps = stamps.astype(DATETIME_DTYPE)
     return stamps.dt.normalize() if date else stamps

@@ -495,8 +495,23 @@ def _known_person_names(s: pd.Series) -> np.ndarray:
     return has_first & pc.is_in(ends, value_set=last).to_numpy(zero_copy_only=False)
 
 
+def _first_names_alone(s: pd.Series) -> bool:
+    """Whether (nearly) every value is one word and at least MIN_KNOWN_NAMES of them are known first names
+    (``Alice`` in a column called ``name``)."""
+    import pyarrow.compute as pc
+
+    plain = s.str.strip()
+    if _share(plain.str.fullmatch(r"[^\W\d_][^\s\d_]*").fillna(False)) < 0.9:
+        return False
+    known = pc.is_in(pa.array(plain, pa.string()), value_set=_person_name_lists()[0])
+    return _share(known.to_numpy(zero_copy_only=False)) >= MIN_KNOWN_NAMES
+
+
 def _refine(semantic: str, s: pd.Series) -> str | None:
-    """The name's semantic as the values support it: adjusted (codes vs names) or refuted (None)."""
+    """The name's semantic as the values support it: adjusted (codes vs names, a first name alone) or refuted
+    (None)."""
+    if semantic == "name" and not _looks_like("name", s) and _first_names_alone(s):
+        return "first_name"
     if semantic == "country" and _looks_like("country_code", s):
         return "country_code"
     if semantic == "state" and _looks_like("state_abbr", s):
@@ -909,11 +924,16 @@ def _fit_text(table: str, column: str, values: pd.Series, *, semantic: str | Non
 
 
 def _pattern_spec(pattern: str, s: pd.Series, semantic: str | None) -> dict[str, Any]:
+    """A format and the range of indices its samples cover; one sample value shows no range, so the codes run
+    from it to the end of the format's domain (``SKU-00123`` gives ``SKU-00123`` ... ``SKU-99999``, never that
+    one value on every row)."""
     spec: dict[str, Any] = {"kind": "pattern", "pattern": pattern}
     if semantic is not None:
         spec["semantic"] = semantic
     index = _pattern_index(pattern, s)
     if index is not None:
+        if len(s) == 1:
+            index = {"min": index["min"], "max": max(index["max"], pattern_capacity(pattern) - 1)}
         spec["index"] = index
     return spec
 
