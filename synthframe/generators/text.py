@@ -392,8 +392,7 @@ def _gen_sentences(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.St
     """k sentences per row, k from the learned counts; sentence j is the first draw moved on by j places
     (a whole number of steps through the levels), so a value never repeats a sentence."""
     sentences = spec["sentences"]
-    pool = pa.array(sentences["values"], pa.string())
-    n = len(pool)
+    n = len(sentences["values"])
     count = spec["count"]
     k = np.minimum(np.asarray(count["values"], dtype=np.int64)[_weighted(d.uniform("count"), count["weights"])], n)
     k = np.maximum(k, 1)
@@ -406,8 +405,11 @@ def _gen_sentences(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.St
     # a step sharing a factor with n could revisit a sentence: fall back to consecutive ones there
     revisit = np.gcd(step, n) > 1
     index[revisit] = (first[revisit] + position[revisit]) % n
-    lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pool.take(index))
-    out = pc.binary_join(lists, " ")
+    # each sentence is held twice, as a row's first and after a space: the taken bytes are the rows' text
+    table, _ = _spaced_words(tuple(sentences["values"]), None)
+    index += n
+    index[offsets[:-1]] -= n
+    out = _rows_of(table.take(pa.array(index)), offsets)
     if unique_ids is not None:
         out = pc.binary_join_element_wise(out, _to_str(unique_ids), " ")
     return out
