@@ -128,7 +128,7 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
         _, base, gaps = best
         unit = cm.generator["time_unit"]
         steps = pd.Series(np.floor(gaps / _SECONDS[unit]).astype(np.int64))
-        delta = _fit_numeric(table.name, Column(name=name, type="integer"), steps)  # bounds: the gaps seen
+        delta = _fit_gap(table.name, Column(name=name, type="integer"), steps)  # bounds: the gaps seen
         columns[name] = replace(cm, generator={"kind": "offset", "base": base, "gap": delta, "time_unit": unit,
                                                "latest": cm.generator.get("max") if cm.generator.get("kind")
                                                == "distribution" else max(cm.generator["values"]),
@@ -144,6 +144,29 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
                       **({"foreign_key": base["fk"]} if "fk" in base else {})})
     _find_products(table, columns, df, parents, fitted, rules, refused)
     return columns, rules
+
+
+GAP_QUANTILES = 257
+"""Points of a gap's empirical quantiles."""
+GAP_EMPIRICAL_ROWS = 200
+"""Sample gaps from which a gap is always kept as its quantiles (eight quantile bins of the network or more)."""
+
+
+def _fit_gap(table: str, col: Column, steps: pd.Series) -> dict[str, Any]:
+    """The gap of an offset date: its own quantiles from ``GAP_EMPIRICAL_ROWS`` sample gaps on, or when a KS test
+    rejects the best family at 5 % (``ks > 1.36 / sqrt(n)``); else that family. A gap is drawn within the bins
+    the network picks for it given another column, so its shape within a bin matters, not only its marginal
+    (orders placed a growing share of the time left after sign-up: no family's shape within a bin fits)."""
+    gap = _fit_numeric(table, col, steps)
+    ks, n = gap.get("ks_statistic"), len(steps)
+    if gap.get("kind") != "distribution" or ks is None or n < MIN_ROWS or \
+            (n < GAP_EMPIRICAL_ROWS and ks <= 1.36 / np.sqrt(n)):
+        return gap
+    x = steps.to_numpy(dtype=np.float64)
+    x = x[np.isfinite(x)]
+    points = int(min(GAP_QUANTILES, max(2, len(x) // 2)))
+    quantiles = np.quantile(x, np.linspace(0.0, 1.0, points))
+    return {**gap, "distribution": {"name": "empirical", "params": {"quantiles": [float(q) for q in quantiles]}}}
 
 
 def _declared(table: Table, cm: ColumnModel, rule: Mapping[str, Any], df: pd.DataFrame,
@@ -180,7 +203,7 @@ def _declared(table: Table, cm: ColumnModel, rule: Mapping[str, Any], df: pd.Dat
         gaps = _seconds(df[cm.name]) - earlier
         steps = pd.Series(np.floor(np.maximum(gaps[np.isfinite(gaps)], 0) / _SECONDS[unit]))
     hints = Column(name=cm.name, type="integer", min=0, max=None if len(steps) else 30)
-    gap = _fit_numeric(table.name, hints, steps)
+    gap = _fit_gap(table.name, hints, steps)
     return {"kind": "offset", "base": base, "gap": gap, "time_unit": unit, "min": None, "max": None,
             "latest": cm.generator.get("max") if cm.generator.get("kind") == "distribution" and len(steps) else None}
 
