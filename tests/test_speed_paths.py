@@ -226,6 +226,8 @@ def test_the_guided_search_of_a_conditional_table_is_searchsorted(rows: int, wid
     flat = (cumulative + np.arange(rows)[:, None]).ravel()
     x = rng.random(200_000) + rng.integers(0, rows, 200_000)
     x[:width] = flat[:width] - np.floor(flat[:width])  # ties with entries
+    starts = np.arange(4 * len(flat)) * (rows / (4 * len(flat)))  # where the guide's bins begin, and either side
+    x = np.concatenate([x, starts, np.nextafter(starts, -np.inf)[1:], np.nextafter(starts, np.inf)])
     x[x >= rows] = rows - 1e-9
     assert np.array_equal(np.minimum(search_right(flat, x, span_guide(flat, 0.0, float(rows)), 0.0, float(rows)),
                                      len(flat) - 1), np.minimum(np.searchsorted(flat, x, side="right"), len(flat) - 1))
@@ -238,6 +240,8 @@ def test_the_guided_search_of_bin_edges_is_searchsorted(edges: np.ndarray):
 
     rng = np.random.default_rng(len(edges))
     span = edges[-1] - edges[0]
+    starts = edges[0] + np.arange(4 * len(edges)) * (span / (4 * len(edges)))  # where the guide's bins begin
     x = np.concatenate([edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf), [np.nan, -np.inf, np.inf],
+                        starts, np.nextafter(starts, -np.inf), np.nextafter(starts, np.inf),
                         edges[0] - span * rng.random(1000), edges[0] + span * 1.2 * rng.random(100_000)])
     assert np.array_equal(search_edges(edges, x), np.searchsorted(edges, x, side="right"))

@@ -233,11 +233,12 @@ def guided_search(cum: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarr
 def search_right(ordered: np.ndarray, x: np.ndarray, guide: np.ndarray, start: float, span: float) -> np.ndarray:
     """Exactly ``searchsorted(ordered, x, side="right")`` for a non-decreasing ``ordered`` whose last entry is
     above every ``x`` (not NaN), given ``guide = span_guide(ordered, start, span)``: a gather and a step or two
-    per value instead of a binary search. The bin is read one early, so rounding in it never overshoots."""
+    per value instead of a binary search. (The guide's bins start a hair early, so rounding in the bin of a
+    value never overshoots its answer.)"""
     bins = len(guide)
     cell = (x - start) * (bins / span)
-    np.clip(cell, 1.0, float(bins), out=cell)
-    at = guide[cell.astype(np.int64) - 1]
+    np.clip(cell, 0.0, float(bins - 1), out=cell)
+    at = guide[cell.astype(np.int64)]
     todo = np.flatnonzero(ordered[at] <= x)
     while todo.size:
         at[todo] += 1
@@ -249,7 +250,8 @@ def span_guide(ordered: np.ndarray, start: float, span: float) -> np.ndarray:
     """For ``4 x len(ordered)`` equal bins of ``[start, start + span)``, the first entry of ``ordered`` above the
     bin's start (the first bin: entry 0, so values below ``start`` are found too)."""
     bins = 4 * len(ordered)
-    guide = np.searchsorted(ordered, start + np.arange(bins) * (span / bins), side="right").astype(np.int64)
+    early = 1e-9 * (abs(start) + span)  # far more than the rounding of (x - start) * (bins / span)
+    guide = np.searchsorted(ordered, start + np.arange(bins) * (span / bins) - early, side="right").astype(np.int64)
     guide[0] = 0
     return guide
 
