@@ -156,7 +156,7 @@ class JointNode:
     given2_spec: Mapping[str, Any] | None = None
     means: np.ndarray | None = None
     scales: np.ndarray | None = None
-    _search: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _search: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, node: Mapping[str, Any]) -> JointNode:
@@ -211,19 +211,29 @@ class JointNode:
         the position within the bin kept from ``u``."""
         rows, width = self.cumulative.shape
         parent_bins = np.clip(parent_bins, 0, rows - 1)
-        if self._search is None:  # every row of the table side by side: row r's cumulative weights + r
-            flat = (self.cumulative + np.arange(rows)[:, None]).ravel()
-            object.__setattr__(self, "_search", (flat, span_guide(flat, 0.0, float(rows))))  # a frozen node's cache
-        shifted = u + parent_bins
-        flat, guide = self._search
-        child = np.minimum(search_right(flat, shifted, guide, 0.0, float(rows)), len(flat) - 1) - parent_bins * width
-        np.clip(child, 0, width - 1, out=child)
-        end = self.cumulative[parent_bins, child]
-        start = np.where(child > 0, self.cumulative[parent_bins, np.maximum(child - 1, 0)], 0.0)
-        share = np.where(end > start, (u - start) / np.where(end > start, end - start, 1.0), 0.5)
+        if self._search is None:
+            object.__setattr__(self, "_search", self._search_tables())  # a frozen node's cache
+        flat, guide, start, denominator, inside, lo, hi = self._search
+        cell = search_right(flat, u + parent_bins, guide, 0.0, float(rows))
+        row_start = parent_bins * width
+        np.clip(cell, row_start, row_start + (width - 1), out=cell)  # a draw that rounds up to the row's end
+        start, lo = start[cell], lo[cell]
+        share = np.where(inside[cell], (u - start) / denominator[cell], 0.5)
         np.clip(share, 0.0, 1.0 - 1e-12, out=share)
-        lo, hi = self.uniform_edges[child], self.uniform_edges[child + 1]
-        return lo + share * (hi - lo)
+        return lo + share * (hi[cell] - lo)
+
+    def _search_tables(self) -> tuple[np.ndarray, ...]:
+        """Per cell of the table (a parent bin's row, a child bin), laid side by side: the cumulative weight plus
+        the row (sorted: one search finds a draw's cell) and its guide, where the cell's weight starts, its width
+        (1 where empty), whether it is not empty, and the child bin's uniform interval."""
+        rows, width = self.cumulative.shape
+        flat = (self.cumulative + np.arange(rows)[:, None]).ravel()
+        end = self.cumulative.ravel()
+        start = np.hstack([np.zeros((rows, 1)), self.cumulative[:, :-1]]).ravel()
+        inside = end > start
+        child = np.tile(np.arange(width), rows)
+        return (flat, span_guide(flat, 0.0, float(rows)), start, np.where(inside, end - start, 1.0), inside,
+                self.uniform_edges[child], self.uniform_edges[child + 1])
 
 
 # -- fitting --------------------------------------------------------------------------------------------
@@ -296,6 +306,20 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
             family = family if edges is not None else None
             return Candidate(name, given, spec, bins, child, scores=scores, family=family, family_edges=edges)
     return Candidate(name, given, spec, bins, child, scores=scores)
+
+
+LEVEL_TAIL_FAMILIES = ("lognorm", "gamma", "expon")
+"""Families whose column, drawn per level of another, is not cut at the samples' extremes."""
+
+
+def level_tails(generator: Mapping[str, Any]) -> bool:
+    """Whether a number drawn per level of another column (a conditional Gaussian edge) reaches beyond the range
+    of its samples: a positive family, no dates. Thirty products put the dearest category's few samples at the
+    top of the range; its prices then spread as the other levels' do instead of piling up below the largest
+    sample (the population's 300 products reach half as far again). The family keeps the values positive."""
+    spec = generator.get("distribution")
+    return isinstance(spec, Mapping) and spec.get("name") in LEVEL_TAIL_FAMILIES and "time_unit" not in generator \
+        and not generator.get("unique")
 
 
 def family_scores(generator: Mapping[str, Any], x: np.ndarray, edge: float) -> np.ndarray | None:
