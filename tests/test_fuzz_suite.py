@@ -29,6 +29,8 @@ import synthframe as sf
 from synthframe.errors import SynthframeError
 
 TYPES = ("integer", "float", "boolean", "string", "category", "date", "datetime", "uuid")
+STRAYS = ("abc", "NA", "", "-", "2024-01-01", "12", "3.5", "x1", "true", "\u00e9t\u00e9", " 7 ")
+"""Values of other types written into a column now and then (a one-row column of one of them, too)."""
 FORMATS = ("csv", "json", "jsonl", "parquet")
 
 
@@ -66,7 +68,8 @@ def _hints(draw: st.DrawFn, ctype: str) -> dict[str, Any]:
 @st.composite
 def datasets(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, int]]:
     """A schema (1-3 tables, integer keys, each table after the first may point to an earlier one), its samples
-    (nulls only in nullable columns, foreign keys drawn from the parent's keys) and row counts."""
+    (nulls only in nullable columns, foreign keys drawn from the parent's keys, now and then a stray value of
+    another type) and row counts."""
     n_tables = draw(st.integers(1, 3))
     tables: dict[str, Any] = {}
     samples: dict[str, list[dict[str, Any]]] = {}
@@ -87,6 +90,8 @@ def datasets(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, list[dict[str, 
                 for i, record in enumerate(records):
                     if record[cname] is not None:
                         record[cname] = f"AB-{i:03d}"
+            if draw(st.integers(0, 24)) == 0:  # now and then a value of another type: a stray among the column's
+                records[draw(st.integers(0, rows - 1))][cname] = draw(st.sampled_from(STRAYS))
         spec: dict[str, Any] = {"primary_key": "id", "columns": columns}
         if t and draw(st.booleans()):
             parent = f"t{draw(st.integers(0, t - 1))}"
@@ -112,13 +117,16 @@ def _write_samples(folder: Path, samples: dict[str, list[dict[str, Any]]], fmt: 
             path.write_text(json.dumps(records), encoding="utf-8")
         elif fmt == "jsonl":
             path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-        else:
+        else:  # a Parquet column has one type: a column with a stray is written as text
+            mixed = [c for c in frame.columns if len(set(frame[c].dropna().map(type))) > 1]
+            frame[mixed] = frame[mixed].astype("string")
             frame.to_parquet(path, index=False)
 
 
 def _run(tmp: Path, data: tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, int]], sample_fmt: str,
          out_fmt: str, seed: int) -> str:
-    """One case; ``"refused"`` when a SynthframeError stopped it, else ``"ok"`` (any other failure raises)."""
+    """One case; ``"refused:<error class>"`` when a SynthframeError stopped it, else ``"ok"`` (any other failure
+    raises)."""
     spec, samples, counts = data
     try:
         schema = sf.Schema.from_dict(spec)
@@ -131,8 +139,8 @@ def _run(tmp: Path, data: tuple[dict[str, Any], dict[str, list[dict[str, Any]]],
         report = sf.validate(frames, schema)
         assert report.empty, report.to_string()
         written = model.write(counts, tmp / "out", format=out_fmt, seed=seed, workers=1)
-    except SynthframeError:
-        return "refused"
+    except SynthframeError as exc:
+        return f"refused:{type(exc).__name__}"
     assert set(written) == set(frames)
     # read back as samples are read (a table written with no rows is a file of no records, which read_samples
     # refuses as a sample table; it is checked to exist)
@@ -206,9 +214,11 @@ def write_report(name: str, summary: dict[str, Any]) -> None:
 
 def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tmp: pytest.TempPathFactory,
             examples: int) -> dict[str, Any]:
-    """``examples`` cases of ``run_one(folder, case)``, each in a fresh folder, timed and stopped after
-    HANG_SECONDS; every failure and hang is collected (with its case) instead of stopping the run."""
-    tally: dict[str, Any] = {"cases": 0, "ok": 0, "refused": 0, "failures": [], "hangs": 0, "slowest_s": 0.0}
+    """``examples`` cases of ``run_one(folder, case)`` (``"ok"``, ``"refused"`` or ``"refused:<kind>"``), each in
+    a fresh folder, timed and stopped after HANG_SECONDS; every failure and hang is collected (with its case)
+    instead of stopping the run."""
+    tally: dict[str, Any] = {"cases": 0, "ok": 0, "refused": 0, "refused_by": {}, "failures": [], "hangs": 0,
+                             "slowest_s": 0.0}
 
     @settings(max_examples=examples, database=None, **COMMON)
     @given(case=strategy)
@@ -219,7 +229,10 @@ def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tm
         signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
         folder = tmp.mktemp("fuzz")
         try:
-            tally[run_one(folder, case)] += 1
+            outcome, _, kind = run_one(folder, case).partition(":")
+            tally[outcome] += 1
+            if kind:
+                tally["refused_by"][kind] = tally["refused_by"].get(kind, 0) + 1
         except Exception as exc:  # every failure is collected, then reported together
             tally["hangs"] += isinstance(exc, _Hang)
             tally["failures"].append({"error": f"{type(exc).__name__}: {str(exc)[:400]}", "case": case})
