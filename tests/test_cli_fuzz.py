@@ -201,4 +201,4 @@ def test_command_line_on_random_inputs_long(request: pytest.FixtureRequest,
     """CLI_EXAMPLES random command lines; only when asked for: ``pytest -m fuzz``."""
     if "fuzz" not in (request.config.getoption("markexpr") or "") or "not fuzz" in request.config.getoption("markexpr"):
         pytest.skip("the long fuzz run: select it with -m fuzz")
-    report_long_run("cli", collect(cli_cases(), run_case, tmp_path_factory, CLI_EXAMPLES))
+    report_long_run("cli", collect(cli_cases(), run_case, tmp_path_factory, CLI_EXAMPLES, "cli"))

@@ -212,19 +212,29 @@ def write_report(name: str, summary: dict[str, Any]) -> None:
     path.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
 
 
+PROGRESS_EVERY = 200
+"""A long run adds its counts so far to the report (``"finished": false``) every this many cases."""
+
+
+def _summary(tally: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in tally.items() if k != "failures"} | {"failures": len(tally["failures"]),
+                                                                   "examples": tally["failures"][:20]}
+
+
 def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tmp: pytest.TempPathFactory,
-            examples: int) -> dict[str, Any]:
+            examples: int, name: str = "run") -> dict[str, Any]:
     """``examples`` cases of ``run_one(folder, case)`` (``"ok"``, ``"refused"`` or ``"refused:<kind>"``), each in
     a fresh folder, timed and stopped after HANG_SECONDS; every failure and hang is collected (with its case)
-    instead of stopping the run."""
+    instead of stopping the run. The counts so far are reported under ``name`` as the run goes."""
     tally: dict[str, Any] = {"cases": 0, "ok": 0, "refused": 0, "refused_by": {}, "failures": [], "hangs": 0,
-                             "slowest_s": 0.0}
+                             "slowest_s": 0.0, "finished": False}
+    started = time.perf_counter()
 
     @settings(max_examples=examples, database=None, **COMMON)
     @given(case=strategy)
     def one(case: Any) -> None:
         tally["cases"] += 1
-        started = time.perf_counter()
+        begun = time.perf_counter()
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
         folder = tmp.mktemp("fuzz")
@@ -240,18 +250,20 @@ def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tm
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
             shutil.rmtree(folder, ignore_errors=True)
-            tally["slowest_s"] = max(tally["slowest_s"], round(time.perf_counter() - started, 2))
+            tally["slowest_s"] = max(tally["slowest_s"], round(time.perf_counter() - begun, 2))
+            if tally["cases"] % PROGRESS_EVERY == 0:
+                tally["seconds"] = round(time.perf_counter() - started)
+                write_report(name, _summary(tally))
 
-    started = time.perf_counter()
     one()
     tally["seconds"] = round(time.perf_counter() - started)
+    tally["finished"] = True
     return tally
 
 
 def report_long_run(name: str, tally: dict[str, Any]) -> None:
     """Write the run's summary (``write_report``) and fail when any case failed or hung."""
-    write_report(name, {k: v for k, v in tally.items() if k != "failures"}
-                 | {"failures": len(tally["failures"]), "examples": tally["failures"][:20]})
+    write_report(name, _summary(tally))
     kinds = sorted({f["error"][:120] for f in tally["failures"]})
     assert not tally["failures"], f"{len(tally['failures'])} of {tally['cases']} cases failed: {kinds[:10]}"
 
@@ -263,7 +275,7 @@ def test_pipeline_on_random_schemas_long(request: pytest.FixtureRequest, tmp_pat
         pytest.skip("the long fuzz run: select it with -m fuzz")
     cases = st.tuples(datasets(), st.sampled_from(FORMATS), st.sampled_from(FORMATS), st.integers(0, 2**31))
     report_long_run("library", collect(cases, lambda folder, case: _run(folder, *case), tmp_path_factory,
-                                       LONG_EXAMPLES))
+                                       LONG_EXAMPLES, "library"))
 
 
 def test_a_date_offset_from_a_datetime_has_no_time_of_day():
