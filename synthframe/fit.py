@@ -193,6 +193,10 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
             del layout["company"]
     columns, found = rules.find_rules(table, columns, df, frames, fitted)
     network = _fit_network(table, columns, df, frames, fitted)
+    for name, node in (network or {}).get("columns", {}).items():
+        if "means" in node and joint.level_tails(columns[name].generator) and _unbounded(table.columns[name]):
+            # drawn per level, not cut at the samples' extremes (its scores were taken without them)
+            columns[name] = replace(columns[name], generator={**columns[name].generator, "min": None, "max": None})
     if network:
         layout["joint"] = network
         found += [{"rule": "determines", "column": name, "by": node["given"]["column"]}
@@ -283,7 +287,12 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
             candidates += _offset_candidates(name, cm, df, aligned)
             continue
         child = kind == "distribution" or (kind == "frequencies" and "time_unit" not in cm.generator)
-        found = joint.candidate(name, {"column": name}, cm.generator, df[name], child=child)
+        generator = cm.generator
+        if joint.level_tails(generator) and _unbounded(table.columns[name]):
+            generator = {**generator, "min": None, "max": None}  # as it is drawn if it ends up under a level column
+        found = joint.candidate(name, {"column": name}, generator, df[name], child=child)
+        if found is not None and table.columns[name].distribution is not None:
+            found.family = None  # the schema's distribution stays the column's marginal: binned edges only
         if found is not None:
             if kind == "formula":  # computed from its factors: none of them may depend on it
                 found.after = [t["column"] for t in cm.generator["product"] if "fk" not in t]
@@ -316,6 +325,11 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
     if nulls:
         network = {**(network or {"columns": {}}), "nulls": nulls}
     return network
+
+
+def _unbounded(col: Column) -> bool:
+    """Whether the schema leaves a column's range open (no ``min``, ``max`` or ``distribution`` hint)."""
+    return col.min is None and col.max is None and col.distribution is None
 
 
 def _offset_candidates(name: str, cm: ColumnModel, df: pd.DataFrame,

@@ -107,3 +107,30 @@ def test_thin_levels_that_determine_a_coarser_column_keep_its_shares():
     assert (implied - seen.reindex(implied.index)).abs().max() < 1e-9  # ratings keep the samples' shares
     out = model.sample({"r": 20_000}, seed=1)["r"]
     assert abs(out["rating"].astype(int).mean() - frame["rating"].astype(int).mean()) < 0.05
+
+
+def test_a_positive_number_under_a_category_is_not_cut_at_its_samples_extremes(product_model):
+    generator = product_model.tables["products"].columns["price"].generator
+    assert generator["distribution"]["name"] in ("lognorm", "gamma", "expon")
+    assert generator["min"] is None and generator["max"] is None
+    sample = _products(36, seed=1)
+    out = product_model.sample({"products": 20_000}, seed=4)["products"]
+    dearest = out[out["category"] == "f"]["price"]
+    # the dearest category spreads above its few samples as the others do, by its own scale, not the family's
+    assert sample["price"].max() < dearest.quantile(0.99) < 3 * sample["price"].max()
+    assert (out["price"] > 0).all() and out["price"].max() < 10 * sample["price"].max()
+
+
+def test_schema_bounds_and_distributions_stay_under_a_category():
+    frame = _products(36, seed=1)
+    bounded = {"tables": {"products": {"primary_key": "product_id", "columns": {
+        "product_id": "integer", "category": "category", "price": {"type": "float", "min": 1, "max": 3000}}}}}
+    model = sf.fit(bounded, {"products": frame})
+    generator = model.tables["products"].columns["price"].generator
+    assert (generator["min"], generator["max"]) == (1, 3000)
+    assert model.sample({"products": 5000}, seed=1)["products"]["price"].between(1, 3000).all()
+    hinted = {"tables": {"products": {"primary_key": "product_id", "columns": {
+        "product_id": "integer", "category": "category",
+        "price": {"type": "float", "distribution": {"name": "lognorm", "s": 1.5, "scale": 200}}}}}}
+    node = sf.fit(hinted, {"products": frame}).tables["products"].layout["joint"]["columns"].get("price")
+    assert node is None or "means" not in node  # the schema's distribution stays the marginal
