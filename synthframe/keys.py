@@ -18,6 +18,8 @@ is generating.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyarrow as pa
 
@@ -312,7 +314,19 @@ def balanced_partner(parents: np.ndarray, positions: np.ndarray, n_partners: int
     if stride < 1 or (j.size and int(j.max()) > children):
         return link_partner(p, j, n_partners, key, table=table, column=column)
     slot = (p % n_partners + _mulmod(j, stride, n_partners)) % n_partners
+    if n_partners <= SMALL_PERMUTATION:  # the whole permutation once, then a gather per row
+        return _whole_permutation(n_partners, key)[slot]
     return permute(slot, n_partners, key, table=table, column=column)
+
+
+SMALL_PERMUTATION = 1 << 20
+"""Domains up to this size have their permutation computed whole and cached (8 MB at most)."""
+
+
+@lru_cache(maxsize=16)
+def _whole_permutation(domain: int, key: int) -> np.ndarray:
+    """``permute(arange(domain), domain, key)``, cached: the same values as evaluating it per row."""
+    return permute(np.arange(domain, dtype=np.int64), domain, key)
 
 
 # -- self-references -------------------------------------------------------------------------------
