@@ -151,7 +151,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                 # How often each parent row is referenced (popular products, never-ordered ones).
                 popularity = _children_shape(fk, df, frames[fk.ref_table])
                 if popularity and not _poisson_like(popularity):
-                    exponent = rank_exponent(popularity)
+                    exponent = rank_exponent(_per_parent(fk, df, frames[fk.ref_table]))
                     popularity = _without_chance_spread(popularity)
                     if exponent is not None:
                         popularity = {**popularity, "exponent": exponent}
@@ -497,37 +497,36 @@ POWER_LAW_CURVATURE = 1.0
 """Largest bend (in log units over the ranks seen) of log references against log rank for a power law."""
 
 
-def rank_exponent(shape: Mapping[str, list]) -> float | None:
-    """The exponent ``a`` when references per parent fall off with the parent's popularity rank as
-    ``rank ** -a`` (Zipf's rank-size law: a straight line of log references against log rank, explaining at
-    least ``POWER_LAW_FIT`` of their variance and bending by less than ``POWER_LAW_CURVATURE``), from at least 8
-    referenced parents; None otherwise (a gamma-like spread of customers' orders bends down, and stays as its
-    histogram). A power law carries over to more parents: their most popular ones reach further."""
-    counts = np.asarray(shape["counts"], dtype=np.float64)
-    weights = np.asarray(shape["weights"], dtype=np.float64)
-    if not len(counts) or counts.shape != weights.shape or not weights.sum() > 0:
+def rank_exponent(per_parent: np.ndarray) -> float | None:
+    """The exponent ``a`` when references per parent (``per_parent``, one count per parent row) fall off with the
+    parent's popularity rank as ``rank ** -a`` (Zipf's rank-size law), from at least 8 referenced parents; None
+    otherwise. The law is recognised by a straight line of log references against log rank (explaining at
+    least ``POWER_LAW_FIT`` of their variance, bending by less than ``POWER_LAW_CURVATURE``: a gamma-like spread
+    of customers' orders bends down); the exponent is the one whose spread matches the references' spread
+    without the part chance adds (a variance above the mean), since sorting noisy counts steepens the line.
+    A power law carries over to more parents: their most popular ones reach further."""
+    counts = np.sort(np.asarray(per_parent, dtype=np.float64))[::-1]
+    counts = counts[counts > 0]
+    if len(counts) < 8 or np.ptp(counts) <= 0:
         return None
-    parents = float(shape.get("parents") or len(counts))
-    order = np.argsort(-counts, kind="stable")
-    counts, share = counts[order], weights[order] / weights.sum()
-    used = counts > 0
-    if int(np.rint(share[used].sum() * parents)) < 8:
+    x = np.log(np.arange(1, len(counts) + 1, dtype=np.float64))
+    y = np.log(counts)
+    slope, intercept = np.polyfit(x, y, 1)
+    explained = 1.0 - float(np.var(y - (slope * x + intercept))) / float(np.var(y))
+    bend = float(np.polyfit(x, y, 2)[0]) * float(np.ptp(x)) ** 2
+    if explained < POWER_LAW_FIT or abs(bend) > POWER_LAW_CURVATURE or slope >= 0:
         return None
-    # each count at the mean rank of the parents holding it (ranks from 1)
-    upper = np.cumsum(share) * parents
-    lower = upper - share * parents
-    rank = (lower + upper + 1.0) / 2.0
-    x, y, w = np.log(rank[used]), np.log(counts[used]), share[used]
-    if np.ptp(x) <= 0 or np.ptp(y) <= 0:
+    mean = float(counts.mean())
+    target = (float(counts.var()) - mean) / mean ** 2  # squared variation of popularity, chance taken out
+    if not target > 0:
         return None
-    slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
-    residual = y - (slope * x + intercept)
-    mean_y = float(np.average(y, weights=w))
-    explained = 1.0 - float(np.average(residual ** 2, weights=w)) / float(np.average((y - mean_y) ** 2, weights=w))
-    bend = float(np.polyfit(x, y, 2, w=np.sqrt(w))[0]) * float(np.ptp(x)) ** 2
-    if explained < POWER_LAW_FIT or abs(bend) > POWER_LAW_CURVATURE or not 0.0 < -slope <= 10.0:
-        return None
-    return round(float(-slope), 6)
+    ranks = np.arange(1, len(counts) + 1, dtype=np.float64)
+    lo, hi = 0.0, 10.0
+    for _ in range(50):  # the spread of rank ** -a grows with a
+        a = (lo + hi) / 2.0
+        w = ranks ** -a
+        lo, hi = (a, hi) if float(w.var()) / float(w.mean()) ** 2 < target else (lo, a)
+    return round((lo + hi) / 2.0, 6) if hi < 10.0 else None
 
 
 def _without_chance_spread(shape: dict[str, Any]) -> dict[str, Any]:
@@ -549,11 +548,8 @@ def _without_chance_spread(shape: dict[str, Any]) -> dict[str, Any]:
     return {**shape, "counts": [round(float(mean + (c - mean) * shrink), 6) if c > 0 else 0.0 for c in counts]}
 
 
-def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:
-    """How many children each parent row has in the samples, as a histogram (zeros included).
-
-    At most 64 distinct counts are kept exactly; longer tails are summarised by 64 quantiles.
-    """
+def _per_parent(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> np.ndarray | None:
+    """How many children each parent row has in the samples (zeros included, in no particular order)."""
     if not set(fk.columns) <= set(child.columns) or not set(fk.ref_columns) <= set(parent.columns):
         return None
     keys = child[list(fk.columns)].dropna()
@@ -563,8 +559,16 @@ def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -
     child_keys = pd.MultiIndex.from_frame(per_parent.index.to_frame(index=False))
     sizes = per_parent.to_numpy()[child_keys.isin(parent_keys)]
     zeros = max(len(parent_keys) - len(sizes), 0)
-    counts = np.concatenate([np.zeros(zeros, dtype=np.int64), sizes.astype(np.int64)])
-    if not len(counts):
+    return np.concatenate([np.zeros(zeros, dtype=np.int64), sizes.astype(np.int64)])
+
+
+def _children_shape(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, list] | None:
+    """How many children each parent row has in the samples, as a histogram (zeros included).
+
+    At most 64 distinct counts are kept exactly; longer tails are summarised by 64 quantiles.
+    """
+    counts = _per_parent(fk, child, parent)
+    if counts is None or not len(counts):
         return None
     values, freq = np.unique(counts, return_counts=True)
     if len(values) > 64:
