@@ -223,7 +223,7 @@ def _take(table: pa.Table, column: str, rows: np.ndarray) -> pa.Array:
 
 def _fill_digits(mask: str, digits: np.ndarray) -> pa.StringArray:
     """``mask`` (``#`` slots in the pattern language) filled in order with ``digits`` (rows × slots, 0–9)."""
-    template, slots = _template(_parse_pattern(mask))
+    template, slots = _mask_layout(mask)
     out = np.empty((len(digits), len(template)), dtype=np.uint8)
     out[:] = template
     for j, (pos, _) in enumerate(slots):
@@ -233,20 +233,35 @@ def _fill_digits(mask: str, digits: np.ndarray) -> pa.StringArray:
     return _fixed_width_strings(out)
 
 
+@lru_cache(maxsize=4096)
+def _mask_layout(mask: str) -> tuple[np.ndarray, list[tuple[int, bytes]]]:
+    return _template(_parse_pattern(mask))
+
+
 def _by_group(keys: np.ndarray, make: Any, size: int) -> pa.Array:
     """Rows made per distinct key (a country, a locale, a template): ``make(key, rows)`` for each, put back
     in row order; a loop over the keys present, not over rows."""
     if not size:
         return pa.array([], pa.string())
+    order, sorted_keys, starts, ends = _groups(keys)
+    pieces = [make(sorted_keys[s], order[s:e]) for s, e in zip(starts, ends)]
+    return _in_row_order(pieces, order)
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows sorted by key (stable), the sorted keys, and where each key's run starts and ends."""
     small = keys.size and keys.min() >= -2**15 and keys.max() < 2**15
     order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")  # int16: a radix sort
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    ends = np.r_[starts[1:], size]
-    pieces = [make(sorted_keys[s], order[s:e]) for s, e in zip(starts, ends)]
+    return order, sorted_keys, starts, np.r_[starts[1:], len(keys)]
+
+
+def _in_row_order(pieces: list[pa.Array], order: np.ndarray) -> pa.Array:
+    """Strings made for the rows in ``order``, piece after piece, put back in row order."""
     joined = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
     inverse = np.empty_like(order)
-    inverse[order] = np.arange(size)
+    inverse[order] = np.arange(len(order))
     return joined.take(pa.array(inverse))
 
 
@@ -267,10 +282,17 @@ def _codes_by_group(keys: np.ndarray, make: Any) -> np.ndarray:
 
 
 def _digits(ctx: DrawContext, purpose: str, count: int) -> np.ndarray:
-    """rows × count random decimal digits from the row's draws."""
+    """rows x count random decimal digits from the row's draws: eight from each uniform draw, read off as the
+    digits of its first decimals (53 bits hold more than fifteen)."""
     out = np.empty((len(ctx.rows), count), dtype=np.uint8)
-    for j in range(count):
-        out[:, j] = np.minimum((ctx.uniform(PLACE, f"{purpose}/{j}") * 10).astype(np.uint8), 9)
+    u = np.empty(0)
+    for j in range(count):  # a loop over digit positions, not rows
+        if j % 8 == 0:
+            u = ctx.uniform(PLACE, f"{purpose}/{j // 8}")
+        u *= 10.0
+        digit = u.astype(np.uint8)
+        out[:, j] = digit
+        u -= digit
     return out
 
 
@@ -379,26 +401,40 @@ class PlacePhone(_Member):
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         country = row_countries(ctx, self.group)
         table, segments = _phones()
-        template = segments.choose(country, ctx.uniform(self.name, "template"))
-        fallback = segments.choose(np.full(len(rows), countries_of([DEFAULT_COUNTRY])[0]), ctx.uniform(self.name,
-                                                                                                          "template"))
-        template = np.where(template >= 0, template, fallback)
-        style = self.params.get("style", "international")
-        prefixes = table.column("prefix").to_pylist()
-        randoms = table.column("random_digits").to_pylist()
-        masks = pc.coalesce(table.column(style if style in table.column_names else "international"),
-                            table.column("international")).to_pylist()  # a country without a national form
-        widest = max(len(p) + k for p, k in zip(prefixes, randoms))
-        digits = _digits(ctx, f"{self.name}/phone", widest)
+        u = ctx.uniform(self.name, "template")
+        template = segments.choose(country, u)
+        missing = np.flatnonzero(template < 0)  # a country without phone plans: the default country's
+        if missing.size:
+            template[missing] = segments.choose(np.full(missing.size, countries_of([DEFAULT_COUNTRY])[0]), u[missing])
+        plan = _phone_plan(self.params.get("style", "international"))
+        digits = _digits(ctx, f"{self.name}/phone", plan["widest"])
+        leading = np.arange(plan["widest"])[None, :] < plan["prefix_length"][template][:, None]
+        number = np.where(leading, np.take(plan["prefix"], template, axis=0), digits)  # the range's digits first
+        order, masks, starts, ends = _groups(plan["mask_of"][template])
+        number = np.take(number, order, axis=0)  # rows of one mask side by side: each group a slice
+        pieces = [_fill_digits(plan["masks"][masks[s]], number[s:e, :plan["slots"][masks[s]]])
+                  for s, e in zip(starts, ends)]  # a loop over the masks present
+        return _in_row_order(pieces, order) if len(rows) else pa.array([], pa.string())
 
-        def make(t: int, at: np.ndarray) -> pa.Array:
-            prefix, k = prefixes[t], int(randoms[t])
-            number = np.empty((len(at), len(prefix) + k), dtype=np.uint8)
-            number[:, :len(prefix)] = np.frombuffer(prefix.encode(), dtype=np.uint8) - ord("0")
-            number[:, len(prefix):] = digits[at, :k]
-            return _fill_digits(masks[t], number)
 
-        return _by_group(template, make, len(rows))
+@lru_cache(maxsize=4)
+def _phone_plan(style: str) -> dict[str, Any]:
+    """The phone templates laid out for drawing: their masks in ``style`` (the international one where a country
+    has no other) as distinct masks, each template's mask, each mask's digit count, and each template's leading
+    digits (padded) and how many."""
+    table, _ = _phones()
+    column = style if style in table.column_names else "international"
+    encoded = pc.dictionary_encode(pc.coalesce(table.column(column), table.column("international")).combine_chunks())
+    masks = encoded.dictionary.to_pylist()
+    slots = pc.count_substring(encoded.dictionary, "#").to_numpy(zero_copy_only=False).astype(np.int64)
+    prefixes = table.column("prefix").combine_chunks()
+    length = pc.utf8_length(prefixes).to_numpy(zero_copy_only=False).astype(np.int64)
+    widest = int(slots.max()) if len(slots) else 0
+    padded = pc.utf8_rpad(prefixes, width=widest, padding="0")
+    prefix = (np.frombuffer(padded.buffers()[2], dtype=np.uint8)[:len(padded) * widest].reshape(len(padded), widest)
+              - ord("0")).astype(np.uint8)
+    return {"masks": masks, "mask_of": encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+            "slots": slots, "prefix": prefix, "prefix_length": length, "widest": widest}
 
 
 @register
