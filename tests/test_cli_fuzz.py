@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fuzz_suite import COMMON, FORMATS, _write_samples, collect, datasets, report_long_run
+from test_fuzz_suite import COMMON, FORMATS, _write_samples, collect, datasets, report_long_run, write_report
 
 import synthframe as sf
 from synthframe.cli import main
@@ -202,3 +207,67 @@ def test_command_line_on_random_inputs_long(request: pytest.FixtureRequest,
     if "fuzz" not in (request.config.getoption("markexpr") or "") or "not fuzz" in request.config.getoption("markexpr"):
         pytest.skip("the long fuzz run: select it with -m fuzz")
     report_long_run("cli", collect(cli_cases(), run_case, tmp_path_factory, CLI_EXAMPLES, "cli"))
+
+
+# -- kills at random moments --------------------------------------------------------------------------------------
+
+KILLS = int(os.environ.get("SYNTHFRAME_FUZZ_KILLS", "40"))
+"""Kills of the long run (``-m fuzz``); the moments one kill is sent at are tested in test_write.py and
+test_cli.py."""
+SCRIPT = "import sys\nfrom synthframe.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
+
+
+@pytest.fixture(scope="module")
+def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, sf.Schema]:
+    from synthframe.examples import example_samples_dir, example_schema_path
+
+    folder = tmp_path_factory.mktemp("kills")
+    model = sf.fit(example_schema_path("ecommerce"), example_samples_dir("ecommerce"))
+    script = folder / "synthframe"
+    script.write_text(SCRIPT, encoding="utf-8")
+    return model.save(folder / "model.json"), script, model.schema
+
+
+def _kill_and_rerun(tmp: Path, setup: tuple[Path, Path, sf.Schema], delay: float, sig: int, fmt: str) -> str:
+    """Run ``sample`` into ``tmp/out``, send ``sig`` ``delay`` seconds after it starts writing: every file left
+    with a table's name is complete; hidden temporaries only. The next run to the same folder leaves no temporary
+    and every table. Returns what the kill left: ``temporaries``, ``complete`` files or ``nothing``."""
+    model_file, script, schema = setup
+    out = tmp / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    args = [sys.executable, str(script), "sample", str(model_file), "--rows", "customers=20000", "--out", str(out),
+            "--format", fmt, "--seed", "1", "-q"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while not out.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # writing starts when the folder is made
+    time.sleep(delay)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=120)
+    assert "Traceback" not in err, err
+    left = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    visible = [name for name in left if not name.startswith(".")]
+    if visible:  # the run got as far as renaming: every table is there in full
+        counts = {t: len(f) for t, f in sf.read_samples(out, schema).items()}
+        assert counts["customers"] == 20000 and len(counts) == len(schema.tables), counts
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in schema.tables)
+    return "complete" if visible else "temporaries" if left else "nothing"
+
+
+@pytest.mark.fuzz
+def test_runs_killed_at_random_moments(request: pytest.FixtureRequest, tmp_path: Path, kill_setup):
+    """KILLS runs, each sent SIGKILL or SIGTERM 0-1.5 s after it starts writing, in CSV or Parquet; only with
+    ``-m fuzz``."""
+    if "fuzz" not in (request.config.getoption("markexpr") or "") or "not fuzz" in request.config.getoption("markexpr"):
+        pytest.skip("the long fuzz run: select it with -m fuzz")
+    rng = random.Random(KILLS)
+    left: dict[str, int] = {}
+    for i in range(KILLS):
+        sig = rng.choice([signal.SIGKILL, signal.SIGTERM])
+        what = _kill_and_rerun(tmp_path / str(i), kill_setup, rng.uniform(0.0, 1.5), sig, rng.choice(["csv",
+                                                                                                       "parquet"]))
+        key = f"{signal.Signals(sig).name} left {what}"
+        left[key] = left.get(key, 0) + 1
+    write_report("kills", {"kills": KILLS, "failures": 0, "left": left})
