@@ -449,16 +449,21 @@ class PlaceStreet(_Member):
         locales = _locale_codes(country)
         names = reference.locales()
         u_street = ctx.uniform(self.name, "street")
-        base = ctx.uniform(self.name, "number").view(np.uint64)
+        u_number = ctx.uniform(self.name, "number")
 
         def make(code: int, at: np.ndarray) -> pa.Array:
             locale = names[code]
             streets = reference.streets(locale)
             street = streets.take(pa.array(np.minimum((u_street[at] * len(streets)).astype(np.int64),
                                                       len(streets) - 1)))
-            number = _random_pattern(reference.building_number_pattern(locale), base[at])
-            number = pc.utf8_ltrim(number, "0")
-            number = pc.if_else(pc.equal(pc.utf8_length(number), 0), "1", number)
+            pattern = reference.building_number_pattern(locale)
+            if pattern and set(pattern) == {"#"} and len(pattern) <= 5:  # 1 .. 10**k - 1, as a number is written
+                pool = _building_numbers(len(pattern))
+                number = pool.take(pa.array(np.minimum((u_number[at] * len(pool)).astype(np.int64), len(pool) - 1)))
+            else:
+                number = _random_pattern(pattern, u_number[at].view(np.uint64))
+                number = pc.utf8_ltrim(number, "0")
+                number = pc.if_else(pc.equal(pc.utf8_length(number), 0), "1", number)
             order = reference.address_order(locale)
             between = order.replace("{number}", "").replace("{street}", "") or " "
             if order.index("{street}") < order.index("{number}"):
@@ -466,6 +471,14 @@ class PlaceStreet(_Member):
             return pc.binary_join_element_wise(number, street, between)
 
         return _by_group(locales, make, len(rows))
+
+
+@lru_cache(maxsize=8)
+def _building_numbers(digits: int) -> pa.Array:
+    """Building numbers of up to ``digits`` digits as text, ``"1"`` .. (a drawn zero is number 1)."""
+    numbers = np.arange(10**digits, dtype=np.int64)
+    numbers[0] = 1
+    return pc.cast(pa.array(numbers), pa.string())
 
 
 def _locale_codes(country: np.ndarray) -> np.ndarray:
