@@ -246,3 +246,15 @@ def test_tiny_batches_are_cut_from_larger_made_blocks(monkeypatch):
     chunks = list(generate_module.iter_batches(run, "customers", 3, workers=1))
     assert [len(c) for c in chunks] == [3] * 233 + [1] and len(calls) == 1
     pd.testing.assert_frame_equal(pd.concat(chunks), whole["customers"])
+
+
+def test_zero_rows_of_a_table_with_phone_numbers():
+    """POST /api/generate with recordCounts {"customers": 0} answered 500: phones for no rows (an IndexError)."""
+    from synthframe.examples import example_samples_dir, example_schema_path
+
+    model = sf.fit(example_schema_path("ecommerce"), example_samples_dir("ecommerce"))
+    assert model.tables["customers"].columns["phone"].generator["kind"] == "place_phone"
+    data = model.sample({"customers": 0}, seed=1)
+    assert {t: len(f) for t, f in data.items()} == {"customers": 0, "products": 30, "orders": 0, "order_items": 0,
+                                                    "reviews": 0}
+    assert sf.validate(data, model.schema).empty

@@ -253,7 +253,7 @@ def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     small = keys.size and keys.min() >= -2**15 and keys.max() < 2**15
     order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")  # int16: a radix sort
     sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    starts = np.flatnonzero(np.r_[keys.size > 0, sorted_keys[1:] != sorted_keys[:-1]])  # none for no rows
     return order, sorted_keys, starts, np.r_[starts[1:], len(keys)]
 
 
