@@ -43,6 +43,13 @@ STATUSES: collections.Counter[str] = collections.Counter()
 """Answers by test and status code, for the long run's report."""
 
 
+def _keep_if_failed(status: int, path: str, body: dict) -> None:
+    """With SYNTHFRAME_FUZZ_REPORT set, append a request answered 5xx to ``<report>.5xx.jsonl``, to replay it."""
+    if status >= 500 and os.environ.get("SYNTHFRAME_FUZZ_REPORT"):
+        with open(os.environ["SYNTHFRAME_FUZZ_REPORT"] + ".5xx.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps({"path": path, "body": body}, default=str) + "\n")
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report_statuses():
     yield
@@ -163,6 +170,7 @@ def test_mutated_example_requests_never_fail(request):
     data = response.get_data()
     response.close()
     STATUSES[f"mutated:{response.status_code}"] += 1
+    _keep_if_failed(response.status_code, path, body)
     assert response.status_code in (200, 400, 422), data[:300]
     if response.status_code != 200:
         error = json.loads(data)
