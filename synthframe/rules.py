@@ -156,11 +156,12 @@ def _fit_gap(table: str, col: Column, steps: pd.Series) -> dict[str, Any]:
     """The gap of an offset date: its own quantiles from ``GAP_EMPIRICAL_ROWS`` sample gaps on, or when a KS test
     rejects the best family at 5 % (``ks > 1.36 / sqrt(n)``); else that family. A gap is drawn within the bins
     the network picks for it given another column, so its shape within a bin matters, not only its marginal
-    (orders placed a growing share of the time left after sign-up: no family's shape within a bin fits)."""
+    (orders placed a growing share of the time left after sign-up: no family's shape within a bin fits). A
+    uniform gap stays uniform: its bounds say all (TPC-H's ship dates 1 to 121 days after the order)."""
     gap = _fit_numeric(table, col, steps)
     ks, n = gap.get("ks_statistic"), len(steps)
-    if gap.get("kind") != "distribution" or ks is None or n < MIN_ROWS or \
-            (n < GAP_EMPIRICAL_ROWS and ks <= 1.36 / np.sqrt(n)):
+    if gap.get("kind") != "distribution" or ks is None or n < MIN_ROWS or gap["distribution"]["name"] == "uniform" \
+            or (n < GAP_EMPIRICAL_ROWS and ks <= 1.36 / np.sqrt(n)):
         return gap
     x = steps.to_numpy(dtype=np.float64)
     x = x[np.isfinite(x)]
