@@ -15,7 +15,10 @@ information is significant (G-test). A functional dependency that holds in every
 determines ``p_mfgr``) becomes an edge with an unsmoothed table, so it holds in every generated row.
 
 Drawing (``given_bins``, ``JointNode.conditional``): the parent's values are binned, the child's uniform
-picks a bin from the parent bin's row of the table and keeps its position within the bin.
+picks a bin from the parent bin's row of the table and keeps its position within the bin. A number under a
+level column may instead get a mean and a scale of its normal scores per level (``level_gaussian``,
+``JointNode.level_scores``: prices per category from a few products each), when its bins do not refute that
+shape.
 """
 
 from __future__ import annotations
