@@ -258,3 +258,23 @@ def test_zero_rows_of_a_table_with_phone_numbers():
     assert {t: len(f) for t, f in data.items()} == {"customers": 0, "products": 30, "orders": 0, "order_items": 0,
                                                     "reviews": 0}
     assert sf.validate(data, model.schema).empty
+
+
+def test_a_kept_reference_table_with_a_repeated_category_level():
+    """The fuzz suite's finding: a small table kept row for row whose category column repeats a level gave a
+    categorical with duplicate categories (ValueError)."""
+    schema = {"tables": {
+        "t0": {"primary_key": "id", "columns": {"id": "integer", "code": {"type": "string", "pattern": "AB-###"},
+                                                "colour": "category"}},
+        "t1": {"primary_key": "id", "columns": {"id": "integer", "c0": {"type": "category", "nullable": True},
+                                                "parent_id": "integer"}, "foreign_keys": {"parent_id": "t0.id"}}}}
+    colours = ["green", "blue", "red", "red", "blue", "blue"]
+    samples = {"t0": [{"id": i + 1, "code": f"AB-{i:03d}", "colour": c} for i, c in enumerate(colours)],
+               "t1": [{"id": 1, "c0": "green", "parent_id": 2}, {"id": 2, "c0": None, "parent_id": 2},
+                      {"id": 3, "c0": "green", "parent_id": 6}, {"id": 4, "c0": None, "parent_id": 6}]}
+    model = sf.fit(schema, samples)
+    assert model.tables["t0"].layout["reference"]["rows"] == 6
+    data = model.sample({}, seed=2, workers=1)
+    assert data["t0"]["colour"].tolist() == colours
+    assert list(data["t0"]["colour"].cat.categories) == ["green", "blue", "red"]
+    assert sf.validate(data, schema).empty

@@ -204,6 +204,11 @@ def levels_array(ctype: str, levels: list, codes: np.ndarray) -> pa.Array:
     when they mix types), the levels' values otherwise."""
     codes = np.asarray(codes, dtype=np.int64)
     if ctype == "category":
+        keys = [(type(v), v) for v in levels]  # a kept table's rows repeat levels; a dictionary may not
+        distinct = list(dict.fromkeys(keys))
+        if len(distinct) < len(levels):
+            position = {key: i for i, key in enumerate(distinct)}
+            codes, levels = np.array([position[k] for k in keys], dtype=np.int64)[codes], [v for _, v in distinct]
         dictionary = _category_dictionary(tuple(levels))
         return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), dictionary)
     if ctype in ("string", "uuid"):
