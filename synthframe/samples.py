@@ -602,7 +602,7 @@ def _coerce_table(schema: Schema, table: str, df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({name: coerce_column(table, col, df[name])
                         for name, col in spec.columns.items() if name in df.columns})
     _check_primary_key(table, spec.primary_key, out)
-    formats = {name: time_format(df[name]) for name, col in spec.columns.items()
+    formats = {name: time_format(df[name], datetime=col.type == "datetime") for name, col in spec.columns.items()
                if name in df.columns and col.type in ("date", "datetime")}
     # a frame read once already (uploaded files, then fitted) keeps the formats its text showed
     known = df.attrs.get(TIME_FORMATS, {}) if isinstance(df.attrs.get(TIME_FORMATS), dict) else {}
@@ -632,10 +632,11 @@ def with_time_formats(schema: Schema, frames: Mapping[str, pd.DataFrame]) -> Sch
     return replace(schema, tables=tables)
 
 
-def time_format(values: pd.Series) -> str | None:
+def time_format(values: pd.Series, datetime: bool = False) -> str | None:
     """The text format most of a date column's sample values are written in (``%Y-%m-%d %H:%M:%S``,
     ``%Y-%m-%dT%H:%M:%S.%3fZ``, ... see :data:`synthframe.schema.TIME_FORMAT`); None when the values are not
-    ISO 8601 text (then the writers' default applies). Time-zone-aware timestamps give a ``Z`` format."""
+    ISO 8601 text (then the writers' default applies). Time-zone-aware timestamps give a ``Z`` format. For a
+    ``datetime`` column, a value with a time of day rules out the date alone (which would drop the times)."""
     kind = _number_kind(values)
     if kind == "datetime":
         return "%Y-%m-%dT%H:%M:%SZ" if getattr(values.dt, "tz", None) is not None else None
@@ -653,7 +654,10 @@ def time_format(values: pd.Series) -> str | None:
     fraction = np.where(parts["fraction"] != "", ".%f", "")
     shapes = pd.Series(np.where(sep != "", "%Y-%m-%d" + sep + "%H:%M" + seconds + fraction + zone, "%Y-%m-%d"),
                        index=parts.index)
-    common = str(shapes.value_counts().index[0])
+    counts = shapes.value_counts()
+    if datetime and len(counts) > 1:
+        counts = counts.drop("%Y-%m-%d", errors="ignore")
+    common = str(counts.index[0])
     if ".%f" in common:  # as many digits as the samples write (the most, when they trim zeros)
         digits = min(9, int(parts.loc[shapes == common, "fraction"].str.len().max()))
         common = common.replace(".%f", "." + ("%f" if digits == 6 else f"%{digits}f"))
@@ -989,8 +993,8 @@ def _text_tokens_as_nulls(text: pd.Series) -> pd.Series:
 
 def _case_style(text: pd.Series) -> pd.Series:
     """``upper``, ``lower`` or ``mixed`` per value, by its letters."""
-    upper = text.str.upper() == text
-    lower = text.str.lower() == text
+    upper = (text.str.upper() == text).to_numpy(dtype=bool, na_value=False)  # nulls are no style: "mixed"
+    lower = (text.str.lower() == text).to_numpy(dtype=bool, na_value=False)
     return pd.Series(np.select([upper & ~lower, lower & ~upper], ["upper", "lower"], "mixed"), index=text.index)
 
 

@@ -278,3 +278,24 @@ def test_a_kept_reference_table_with_a_repeated_category_level():
     assert data["t0"]["colour"].tolist() == colours
     assert list(data["t0"]["colour"].cat.categories) == ["green", "blue", "red"]
     assert sf.validate(data, schema).empty
+
+
+def test_a_blank_among_nulls_in_a_declared_category_column():
+    """The fuzz suite's finding: a blank beside nulls in a column of few levels raised a TypeError from numpy
+    (the case style of a null)."""
+    schema = sf.Schema.from_dict({"tables": {"t": {"primary_key": "id", "columns": {
+        "id": "integer", "c": {"type": "category", "nullable": True}}}}})
+    values = ["", None, None, "red", None, "red"]
+    frame = sf.read_samples({"t": [{"id": i + 1, "c": v} for i, v in enumerate(values)]}, schema)["t"]
+    assert [None if pd.isna(v) else v for v in frame["c"]] == [None, None, None, "red", None, "red"]
+
+
+def test_a_datetime_column_with_a_date_alone_keeps_its_times_in_files(tmp_path):
+    """The fuzz suite's finding: one sample written as a date alone and one as a datetime gave the date-only
+    format, so the written file dropped every time of day."""
+    schema = {"tables": {"t": {"primary_key": "id", "columns": {"id": "integer", "at": "datetime"}}}}
+    model = sf.fit(schema, {"t": [{"id": 1, "at": "2024-01-01"}, {"id": 2, "at": "2000-01-01T04:53:22"}]})
+    assert model.schema.tables["t"].columns["at"].format == "%Y-%m-%dT%H:%M:%S"
+    made = model.sample({"t": 20}, seed=1)["t"]
+    back = sf.read_samples(model.write({"t": 20}, tmp_path, format="csv", seed=1)["t"], model.schema)["t"]
+    assert (back["at"] == made["at"]).all() and (made["at"].dt.second != 0).any()
