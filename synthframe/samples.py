@@ -410,8 +410,9 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
     parse = pacsv.ParseOptions(newlines_in_values=True)
 
     def options(text: Iterable[str]) -> pacsv.ConvertOptions:
+        # a quoted empty field ("") is an empty string, as the writers put it, not a null
         return pacsv.ConvertOptions(null_values=list(CSV_NULLS), strings_can_be_null=True,
-                                    column_types=dict.fromkeys(text, pa.string()))
+                                    quoted_strings_can_be_null=False, column_types=dict.fromkeys(text, pa.string()))
 
     def read(convert: pacsv.ConvertOptions) -> pa.Table:
         try:

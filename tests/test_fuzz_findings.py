@@ -299,3 +299,13 @@ def test_a_datetime_column_with_a_date_alone_keeps_its_times_in_files(tmp_path):
     made = model.sample({"t": 20}, seed=1)["t"]
     back = sf.read_samples(model.write({"t": 20}, tmp_path, format="csv", seed=1)["t"], model.schema)["t"]
     assert (back["at"] == made["at"]).all() and (made["at"].dt.second != 0).any()
+
+
+def test_an_empty_string_level_reads_back_from_csv(tmp_path):
+    """The fuzz suite's finding: a category whose one level is the empty string was written ``""`` and read back
+    as null."""
+    schema = {"tables": {"t": {"primary_key": "id", "columns": {"id": "integer", "c": "category"}}}}
+    model = sf.fit(schema, {"t": [{"id": 1, "c": ""}]})
+    path = model.write({"t": 3}, tmp_path, format="csv", seed=1)["t"]
+    assert path.read_text() == 'id,c\n1,""\n2,""\n3,""\n'
+    assert sf.read_samples(path, model.schema)["t"]["c"].tolist() == ["", "", ""]
