@@ -217,8 +217,12 @@ PROGRESS_EVERY = 200
 
 
 def _summary(tally: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in tally.items() if k != "failures"} | {"failures": len(tally["failures"]),
-                                                                   "examples": tally["failures"][:20]}
+    """The counts, the failures by kind (error class and message's start) and the first 200 with their inputs."""
+    kinds: dict[str, int] = {}
+    for failure in tally["failures"]:
+        kinds[failure["error"][:100]] = kinds.get(failure["error"][:100], 0) + 1
+    return {k: v for k, v in tally.items() if k != "failures"} | {
+        "failures": len(tally["failures"]), "failure_kinds": kinds, "examples": tally["failures"][:200]}
 
 
 def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tmp: pytest.TempPathFactory,
