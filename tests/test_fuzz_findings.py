@@ -309,3 +309,14 @@ def test_an_empty_string_level_reads_back_from_csv(tmp_path):
     path = model.write({"t": 3}, tmp_path, format="csv", seed=1)["t"]
     assert path.read_text() == 'id,c\n1,""\n2,""\n3,""\n'
     assert sf.read_samples(path, model.schema)["t"]["c"].tolist() == ["", "", ""]
+
+
+def test_a_country_column_with_no_sample_values():
+    """The HTTP fuzz's finding: a column named country whose samples are all null (so no level is kept) drew
+    its codes as a chunked array; making the rows raised a TypeError (500 on /api/generate)."""
+    schema = {"tables": {"customers": {"primary_key": "id", "columns": {
+        "id": "integer", "country": {"type": "string", "semantic": "country", "nullable": True}}}}}
+    saved = sf.fit(schema, {"customers": [{"id": i, "country": None} for i in range(1, 6)]}).to_dict()
+    saved["tables"]["customers"]["columns"]["country"]["null_rate"] = 0.0  # every row from the reference
+    data = sf.Model.from_dict(saved).sample({"customers": 50}, seed=1)["customers"]
+    assert data["country"].notna().all() and data["country"].nunique() > 10

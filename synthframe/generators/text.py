@@ -606,7 +606,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
                 kept = _weighted(d.uniform("seen"), seen["weights"]) + len(pool)
                 at = np.where(d.uniform("is-new") >= float(spec["new"]), kept, at)
                 pool = pa.concat_arrays([pool.cast(pa.string()), pa.array(seen["values"], pa.string())])
-            return _apply_case(pool.take(pa.array(at)), spec.get("case"))
+            out = pool.take(pa.array(at))  # a reference column is chunked; a column's array is not
+            return _apply_case(out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out, spec.get("case"))
         out = reference_semantic(semantic, locale, d.uniform, unique_ids, avoid)
         if seen and unique_ids is None and float(spec.get("new", 1.0)) < 1.0:
             kept = pa.array(seen["values"], pa.string()).take(pa.array(_weighted(d.uniform("seen"), seen["weights"])))
