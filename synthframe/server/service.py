@@ -137,8 +137,8 @@ def parse_schema(data: Mapping[str, Any]) -> Schema:
 def _frames(inputs: Inputs, schema: Schema | None, config: ServerConfig) -> dict[str, pd.DataFrame]:
     if not inputs.samples:
         return {}
-    if not inputs.uploaded:
-        return read_samples(dict(inputs.samples))
+    if not inputs.uploaded:  # read against the declared schema: a declared column refuses a stray value
+        return read_samples(dict(inputs.samples), schema)
     check_upload_rows(inputs.samples, config)
     # The schema is needed while reading CSV, so declared text columns keep their leading zeros.
     return read_sample_files(inputs.samples, schema)
