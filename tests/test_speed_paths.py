@@ -245,3 +245,19 @@ def test_the_guided_search_of_bin_edges_is_searchsorted(edges: np.ndarray):
                         starts, np.nextafter(starts, -np.inf), np.nextafter(starts, np.inf),
                         edges[0] - span * rng.random(1000), edges[0] + span * 1.2 * rng.random(100_000)])
     assert np.array_equal(search_edges(edges, x), np.searchsorted(edges, x, side="right"))
+
+
+@pytest.mark.parametrize("weights", [_zipf(3), _zipf(700), [1.0] * 20, [0.0, 0.0, 1.0, 0.0, 2.0],
+                                     [1e-9] * 500 + [1.0], [1.0] + [1e-9] * 500])
+def test_level_choice_equals_the_search(weights: list[float]) -> None:
+    """Levels by weight, through the guide table: searchsorted's codes, draws on a level's end and one ulp
+    either side included (the last level at most)."""
+    from synthframe.generators.values import _choice, _cumulative
+
+    cum, _ = _cumulative(tuple(weights))
+    bins = 4 * len(cum)
+    starts = np.arange(bins) / bins
+    u = np.concatenate([np.random.default_rng(5).random(100_000), cum[:-1], np.nextafter(cum[:-1], 0.0),
+                        np.nextafter(cum[:-1], 1.0), starts, np.nextafter(starts[1:], 0.0), [0.0, 1.0 - 2**-53]])
+    expected = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+    assert np.array_equal(_choice(tuple(weights), u), expected)

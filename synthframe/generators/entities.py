@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from .. import reference
 from ..text import _parse_pattern, _random_pattern, _template
 from .base import ColumnGenerator, DrawContext, register
-from .values import _choice, guide_table, guided_search
+from .values import _choice, search_right, span_guide
 
 PLACE = "(place)"
 """The stream a place group's shared draws come from (no column has this name)."""
@@ -740,7 +740,7 @@ _GUIDES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 def _pick(pool: tuple[pa.Array, np.ndarray], u: np.ndarray) -> pa.Array:
     """Values of a reference pool for uniform draws, by their weights (a guide-table search, see ``_choice``)."""
     values, cumulative = pool
-    return values.take(pa.array(np.minimum(guided_search(cumulative, _guide_of(cumulative), u), len(values) - 1)))
+    return values.take(pa.array(_search_pool(cumulative, u)))
 
 
 @lru_cache(maxsize=64)
@@ -754,13 +754,14 @@ def _company_pairs(locale: str, avoid: tuple[int, ...]) -> tuple[pa.Array, int]:
                                        forms.take(pa.array(np.tile(np.arange(k), n))), " "), k
 
 
-def _guide_of(cumulative: np.ndarray) -> np.ndarray:
+def _search_pool(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Positions in a reference pool for uniform draws, by its cumulative weights (a guide-table search)."""
     found = _GUIDES.get(id(cumulative))
     if found is None or found[0] is not cumulative:
         if len(_GUIDES) > 4096:
             _GUIDES.clear()
-        found = _GUIDES[id(cumulative)] = (cumulative, guide_table(cumulative))
-    return found[1]
+        found = _GUIDES[id(cumulative)] = (cumulative, span_guide(cumulative, 0.0, 1.0))
+    return search_right(cumulative, u, found[1], 0.0, 1.0)
 
 
 def _numbered(values: pa.Array, count: int, ids: np.ndarray) -> pa.Array:
@@ -826,12 +827,12 @@ def reference_codes(semantic: str, locale: str, uniform: Any, avoid: tuple[int, 
         return None
     if semantic == "company":  # a surname and a legal form: positions in every pairing of the two
         surnames, cumulative = _reference_pool("last_name", locale, avoid)
-        head = np.minimum(guided_search(cumulative, _guide_of(cumulative), uniform("part")), len(surnames) - 1)
+        head = _search_pool(cumulative, uniform("part"))
         pairs, forms = _company_pairs(locale, avoid)
         pick = np.minimum((uniform("suffix") * forms).astype(np.int64), forms - 1)
         return pairs, head * forms + pick
     values, cumulative = _reference_pool(semantic, locale, avoid)
-    return values, np.minimum(guided_search(cumulative, _guide_of(cumulative), uniform("pool")), len(values) - 1)
+    return values, _search_pool(cumulative, uniform("pool"))
 
 
 # -- emails and user names from the row's person -----------------------------------------------------

@@ -213,36 +213,24 @@ def _choice(weights: tuple[float, ...], u: np.ndarray) -> np.ndarray:
             codes += u >= end
         np.minimum(codes, len(cum) - 1, out=codes)
         return codes
-    return guided_search(cum, guide, u)
-
-
-def guided_search(cum: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``searchsorted(cum, u, side="right")`` (at most the last level) through the guide table of
-    :func:`guide_table`: a gather and a step or two per draw."""
-    bins = len(guide)
-    codes = guide[np.minimum((u * bins).astype(np.int64), bins - 1)]
-    last = len(cum) - 1
-    todo = np.flatnonzero(u >= cum[codes])
-    while todo.size:
-        codes[todo] += 1
-        todo = todo[(codes[todo] < last) & (u[todo] >= cum[codes[todo]])]
-    np.minimum(codes, last, out=codes)
-    return codes
+    return search_right(cum, u, guide, 0.0, 1.0)
 
 
 def search_right(ordered: np.ndarray, x: np.ndarray, guide: np.ndarray, start: float, span: float) -> np.ndarray:
-    """Exactly ``searchsorted(ordered, x, side="right")`` for a non-decreasing ``ordered`` whose last entry is
-    above every ``x`` (not NaN), given ``guide = span_guide(ordered, start, span)``: a gather and a step or two
-    per value instead of a binary search. (The guide's bins start a hair early, so rounding in the bin of a
+    """Exactly ``searchsorted(ordered, x, side="right")``, at most the last index, for a non-decreasing
+    ``ordered`` and ``x`` not NaN, given ``guide = span_guide(ordered, start, span)``: a gather and a step or
+    two per value instead of a binary search. (The guide's bins start a hair early, so rounding in the bin of a
     value never overshoots its answer.)"""
-    bins = len(guide)
+    bins, last = len(guide), len(ordered) - 1
     cell = (x - start) * (bins / span)
     np.clip(cell, 0.0, float(bins - 1), out=cell)
     at = guide[cell.astype(np.int64)]
+    np.minimum(at, last, out=at)
     todo = np.flatnonzero(ordered[at] <= x)
     while todo.size:
         at[todo] += 1
-        todo = todo[ordered[at[todo]] <= x[todo]]
+        todo = todo[(at[todo] < last) & (ordered[at[todo]] <= x[todo])]
+    np.minimum(at, last, out=at)
     return at
 
 
@@ -281,15 +269,7 @@ def _cumulative(weights: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Normalised cumulative weights, and the level at the start of each of ``4 x levels`` equal bins."""
     cum = np.cumsum(np.asarray(weights, dtype=np.float64))
     cum /= cum[-1]
-    return cum, guide_table(cum)
-
-
-def guide_table(cum: np.ndarray) -> np.ndarray:
-    """The level at the start of each of ``4 x levels`` equal bins of normalised cumulative weights ``cum``."""
-    bins = 4 * len(cum)
-    guide = np.searchsorted(cum, np.arange(bins) / bins, side="right").astype(np.int64)
-    np.minimum(guide, len(cum) - 1, out=guide)
-    return guide
+    return cum, span_guide(cum, 0.0, 1.0)
 
 
 def _truncation(spec: Mapping[str, Any], lo: float | None, hi: float | None) -> tuple[float, float]:
