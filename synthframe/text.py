@@ -81,8 +81,9 @@ _KEEP_SEEN = frozenset({"job", "country", "country_code", "state", "state_abbr",
 (the Good–Turing share) from the reference data."""
 _FREE_TEXT = frozenset({"word", "sentence", "paragraph", "text"})
 """Detected from a name, these are learned as ``words`` when there are samples to learn from."""
-_CODE_LIKE = frozenset({"phone_number", "postcode", "ssn", "license_plate", "iban", "credit_card_number"})
-"""Semantics whose sample format, when the values share one, is kept as a pattern."""
+_CODE_LIKE = frozenset({"phone_number", "postcode", "license_plate"})
+"""Semantics whose sample format, when the values share one, is kept as a pattern (IBANs, card numbers and
+social security numbers keep their grouping but are made with valid check digits: :mod:`.identifiers`)."""
 _UNBOUNDED = frozenset({"email", "user_name", "url", "domain_name"})
 """Semantics that end their values with the unique id: any number of distinct values."""
 _STRUCTURED_CAPACITY: dict[str, int] = {"ipv4": 223 << 24, "phone_number": 800 * 800 * 10**4, "uuid4": 1 << 60}
@@ -628,6 +629,11 @@ def learned_locale(semantic: str, s: pd.Series) -> str:
 
 
 def _semantic_spec(semantic: str, s: pd.Series) -> dict[str, Any]:
+    from .identifiers import CHECKED, learn
+
+    if semantic in CHECKED:  # made from the row's bits with check digits: no pool, no sample value kept
+        return {"kind": "semantic", "semantic": semantic, "locale": learned_locale(semantic, s),
+                **learn(semantic, s.astype(str).tolist())}
     spec: dict[str, Any] = {"kind": "semantic", "semantic": semantic, "locale": learned_locale(semantic, s),
                             "pool_size": POOL_SIZE}
     if semantic not in _UNBOUNDED and semantic not in _STRUCTURED_CAPACITY and semantic not in _FROM_REFERENCE:

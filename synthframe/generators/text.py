@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import identifiers
 from ..errors import CapacityError, ModelError, RowCountError, where
 from ..keys import splitmix64
 from ..randomness import GAMMA, as_rows, bits, finalize, integers, mix64, stream_key, uniforms
@@ -80,6 +81,8 @@ def text_capacity(spec: dict) -> int | None:
     if spec.get("kind") == "pattern":
         return pattern_capacity(spec["pattern"])
     if spec.get("kind") == "semantic":
+        if spec["semantic"] in identifiers.CHECKED:
+            return identifiers.capacity(spec["semantic"], spec)
         return _STRUCTURED_CAPACITY.get(spec["semantic"])
     return None
 
@@ -589,6 +592,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
         (tld,) = _draw(d, "domain", [len(tlds)])
         last, rest = _split_id(unique_ids, len(lasts))
         out = _join(lasts.take(last), _id_suffix(rest), ".", tlds.take(tld))
+    elif semantic in identifiers.CHECKED:
+        out = identifiers.make(semantic, spec, d.bits("identifier"), unique_ids)
     elif semantic == "ipv4":
         out = _gen_ipv4(d, unique_ids)
     elif semantic == "uuid4":
