@@ -6,6 +6,11 @@
   (``l_receiptdate >= l_shipdate``, ``o_orderdate >= c_signup``) becomes that date plus a learned,
   never negative, gap (``offset``); of several such dates the closest one (smallest spread of gaps) is
   used, so the gap carries the tightest dependency;
+- **product**: a number that is the product of two or three numbers of the row or its parent rows
+  (``l_extendedprice = l_quantity * p_retailprice``) becomes a ``formula``;
+- **prefix**: a code whose first group of digits follows another column of the row (``c_phone``'s
+  country code is ``c_nationkey + 10``) has those digits written from that column: ``value + offset``,
+  or a map of the column's values to the digits when no single offset fits;
 - **determines** (functional dependencies such as ``p_brand -> p_mfgr``) are found by the joint model
   (:mod:`synthframe.joint`) and kept there.
 
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .errors import SchemaError, where
 from .generators.values import _fit_numeric
 from .schema import Column, Table
 
@@ -143,7 +149,70 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
         rules.append({"rule": "not before", "column": name, "after": source,
                       **({"foreign_key": base["fk"]} if "fk" in base else {})})
     _find_products(table, columns, df, parents, fitted, rules, refused)
+    _find_prefixes(table, columns, df, rules, refused)
     return columns, rules
+
+
+def _prefix_digits(cm: ColumnModel, values: pd.Series) -> pd.Series | None:
+    """The first digit group of each value of a pattern column, as integers (NaN where a value does not have
+    the pattern's width); None for a column that is not a pattern with a digit group."""
+    from .generators.text import prefix_positions
+    from .text import _parse_pattern, _template
+
+    spec = cm.generator.get("text") if cm.generator.get("kind") == "text" else None
+    if not spec or spec.get("kind") != "pattern" or spec.get("given"):
+        return None
+    positions = prefix_positions(spec["pattern"])
+    width = len(_template(_parse_pattern(spec["pattern"]))[0])
+    if not positions:
+        return None
+    text = values.astype("string")
+    fits = text.str.encode("utf-8").str.len() == width  # byte positions: values of the pattern's byte width
+    digits = text.where(fits).str.slice(positions[0], positions[-1] + 1)
+    return pd.to_numeric(digits.where(digits.str.fullmatch(r"\d+")), errors="coerce")
+
+
+def _prefix_rule(digits: pd.Series, source: pd.Series, integer: bool) -> dict[str, Any] | None:
+    """``{"offset": c}`` when the digits are the source plus ``c`` in every row holding both, else ``{"map":
+    ...}`` when each source value has one digit group; None when the source does not determine the digits,
+    has too few rows, or is (nearly) unique so that any column would."""
+    both = digits.notna() & source.notna()
+    if both.sum() < max(MIN_ROWS, MIN_PRESENT * len(digits)):
+        return None
+    d, x = digits[both].astype(np.int64), source[both]
+    levels = x.nunique()
+    if levels < 2 or levels * 2 > len(x) or d.nunique() < 2 or d.groupby(x).nunique().max() != 1:
+        return None
+    if integer:
+        offset = d - pd.to_numeric(x).astype(np.int64)
+        if (offset == offset.iloc[0]).all():
+            return {"offset": int(offset.iloc[0])}
+    first = d.groupby(x.astype(str)).first()
+    return {"map": {str(k): int(v) for k, v in first.items()}}
+
+
+def _find_prefixes(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame, rules: list[dict[str, Any]],
+                   refused: set[str]) -> None:
+    """Pattern columns whose first digit group another column of the row determines in every sample row (a
+    phone's country code from the nation): the digits are then written from that column (``prefix``)."""
+    sources = [n for n, cm in columns.items() if n in df.columns and cm.type in ("integer", "category", "string")
+               and not cm.generator.get("unique")]
+    for name, cm in list(columns.items()):
+        if name not in df.columns or name in refused or cm.generator.get("unique") or _hinted(table.columns[name]):
+            continue
+        digits = _prefix_digits(cm, df[name])
+        if digits is None or digits.nunique() < 2:
+            continue
+        # an offset extends to values the samples never showed; else the map of fewest values (the region's
+        # code, not the nation's, when the nation also determines it through its region)
+        found = [(other, rule) for other in sources if other != name
+                 for rule in [_prefix_rule(digits, df[other], columns[other].type == "integer")] if rule]
+        if not found:
+            continue
+        other, rule = min(found, key=lambda f: (0, 0) if "offset" in f[1] else (1, len(f[1]["map"])))
+        text = {**cm.generator["text"], "prefix": {"column": other, **rule}}
+        columns[name] = replace(cm, generator={**cm.generator, "text": text})
+        rules.append({"rule": "prefix", "column": name, "from": other, **rule})
 
 
 GAP_QUANTILES = 257
@@ -178,6 +247,19 @@ def _declared(table: Table, cm: ColumnModel, rule: Mapping[str, Any], df: pd.Dat
         found = table.parent_column(name) if "." in name else None
         return {"fk": found[0], "column": found[1]} if found else {"column": name}
 
+    if rule["rule"] == "prefix":
+        digits = _prefix_digits(cm, df[cm.name]) if cm.name in df.columns else None
+        if cm.generator.get("kind") != "text" or cm.generator["text"].get("kind") != "pattern":
+            raise SchemaError(f"Rule 'prefix' of {where(table.name, cm.name)} needs a column of a format (a "
+                              f"'pattern' hint or samples that share one).", table=table.name, column=cm.name)
+        if "offset" in rule:
+            found: dict[str, Any] | None = {"offset": int(rule["offset"])}
+        else:
+            source = df[rule["from"]] if rule["from"] in df.columns else pd.Series(dtype=object)
+            found = _prefix_rule(digits, source, table.columns[rule["from"]].type == "integer") \
+                if digits is not None and len(source) else None
+        text = {**cm.generator["text"], "prefix": {"column": rule["from"], **(found or {"offset": 0})}}
+        return {**cm.generator, "text": text}
     if rule["rule"] == "equals":
         ref = reference(rule["parent"])
         return {"kind": "parent_column", "foreign_key": ref["fk"], "column": ref["column"]}

@@ -36,7 +36,7 @@ TIME_FORMAT = r"%Y-%m-%d(?:(?P<sep>[T ])%H:%M(?P<seconds>:%S(?:\.%(?P<digits>[1-
 and minutes, seconds, a fraction (``%3f``: 3 digits; ``%f``: 6), and ``Z`` or a UTC offset (``%:z``: ``+00:00``,
 ``%z``: ``+0000``)."""
 _TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "rules")
-RULE_KINDS = ("not before", "equals", "product", "none")
+RULE_KINDS = ("not before", "equals", "product", "prefix", "none")
 """Rules a schema may declare for a column (``none``: find no rule for it)."""
 
 
@@ -103,7 +103,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     rules: tuple[Mapping[str, Any], ...] = ()
     """Rules the user declared (``{"rule": "not before", "column": ..., "after": ...}``, ``equals``,
-    ``product``) or refused (``{"rule": "none", "column": ...}``, ``"*"`` for every column)."""
+    ``product``, ``prefix``) or refused (``{"rule": "none", "column": ...}``, ``"*"`` for every column)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -439,11 +439,16 @@ def _parse_rules(table: str, spec: Any, columns: Mapping[str, Column]) -> tuple[
         if column not in columns and not (rule["rule"] == "none" and column == "*"):
             raise SchemaError(f"Table '{table}': a rule names column '{column}', which the table does not have.",
                               table=table, column=column)
-        needed = {"not before": ("after", str), "equals": ("parent", str), "product": ("of", list)}.get(rule["rule"])
+        needed = {"not before": ("after", str), "equals": ("parent", str), "product": ("of", list),
+                  "prefix": ("from", str)}.get(rule["rule"])
         if needed and not isinstance(rule.get(needed[0]), needed[1]):
             raise SchemaError(f"Rule '{rule['rule']}' of {where(table, column)} needs '{needed[0]}' "
                               f"({'a column name' if needed[1] is str else 'a list of column names'}).",
                               table=table, column=column)
+        if rule["rule"] == "prefix" and (rule["from"] not in columns or rule["from"] == column or not isinstance(
+                rule.get("offset", 0), int) or isinstance(rule.get("offset"), bool)):
+            raise SchemaError(f"Rule 'prefix' of {where(table, column)} needs 'from': another column of the table "
+                              f"(and optionally a whole-number 'offset'); got {rule!r}.", table=table, column=column)
         if rule["rule"] == "not before" and columns.get(column, Column(column, "string")).type not in (
                 "date", "datetime"):
             raise SchemaError(f"Rule 'not before' of {where(table, column)} needs a date or datetime column.",

@@ -40,13 +40,14 @@ from ..text import (
     _person_parts,
     _pool,
     _random_pattern,
+    _template,
     _user_name_stems,
     _word_pool,
     fit_text,
     format_pattern,
     pattern_capacity,
 )
-from .base import ColumnGenerator, DrawContext, register
+from .base import ColumnGenerator, DrawContext, register, with_nulls
 from .entities import REFERENCE_SEMANTICS, reference_codes, reference_semantic
 from .values import _choice
 
@@ -165,15 +166,77 @@ class _Text(ColumnGenerator):
 
 @register
 class TextPattern(_Text):
-    """Codes of a learned or given format."""
+    """Codes of a learned or given format; its first group of digits may follow another column of the row
+    (``prefix``: a phone's country code from the nation key, ``{"column": "c_nationkey", "offset": 10}``, or a
+    ``map`` of that column's values to the digits)."""
 
     kind = "text:pattern"
+
+    def check(self) -> None:
+        super().check()
+        prefix = self.spec.get("prefix")
+        if prefix is None:
+            return
+        if not isinstance(prefix, dict) or not isinstance(prefix.get("column"), str) or (
+                not isinstance(prefix.get("offset"), int) and not isinstance(prefix.get("map"), dict)) \
+                or not prefix_positions(self.spec["pattern"]):
+            raise self.fail("has a 'prefix' that needs a 'column' and an integer 'offset' or a 'map', and a "
+                            "pattern with a group of digits")
+
+    def reads(self) -> tuple[str, ...]:
+        prefix = self.spec.get("prefix")
+        return (prefix["column"],) if prefix else ()
 
     def capacity(self, ctx: DrawContext | None = None) -> int | None:
         return text_capacity(self.spec) if self.unique else None
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        return _gen_pattern(self.spec, Draws(ctx, self.name), self.ids(ctx))
+        out = _gen_pattern(self.spec, Draws(ctx, self.name), self.ids(ctx))
+        prefix = self.spec.get("prefix")
+        return _with_prefix(out, self.spec["pattern"], prefix, ctx.values(prefix["column"])) if prefix else out
+
+
+def prefix_positions(pattern: str) -> list[int]:
+    """Byte positions of a pattern's first group of digit placeholders (``##`` of ``##-###-###-####``)."""
+    _, slots = _template(_parse_pattern(pattern))
+    digits = b"0123456789"
+    first = next((k for k, (_, alphabet) in enumerate(slots) if alphabet == digits), None)
+    if first is None:
+        return []
+    positions = [slots[first][0]]
+    for pos, alphabet in slots[first + 1:]:
+        if alphabet != digits or pos != positions[-1] + 1:
+            break
+        positions.append(pos)
+    return positions
+
+
+def _with_prefix(values: pa.StringArray, pattern: str, prefix: dict, source: pa.Array) -> pa.StringArray:
+    """Fixed-width pattern strings whose first digit group is the row's ``source`` value plus an offset (or
+    its mapped digits); rows whose source is null or unmapped keep their drawn digits."""
+    positions = prefix_positions(pattern)
+    if pa.types.is_dictionary(source.type):
+        source = source.dictionary_decode()
+    if "offset" in prefix:
+        number = pc.cast(source, pa.int64(), safe=False).to_numpy(zero_copy_only=False)
+        known = ~np.asarray(source.is_null())
+        digits = (np.where(known, number, 0) + int(prefix["offset"])) % 10 ** len(positions)
+    else:
+        keys = pa.array(list(prefix["map"]), pa.string())
+        found = pc.fill_null(pc.index_in(pc.cast(source, pa.string()), value_set=keys), -1)
+        found = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        known = found >= 0
+        mapped = np.array(list(prefix["map"].values()), dtype=np.int64)  # one per mapped level
+        digits = mapped[np.maximum(found, 0)] if len(mapped) else np.zeros(len(values), dtype=np.int64)
+    if not len(values):
+        return values
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)
+    width = len(_template(_parse_pattern(pattern))[0])
+    out = data[values.offset * width:(values.offset + len(values)) * width].reshape(len(values), width).copy()
+    for k, pos in enumerate(reversed(positions)):
+        column = (digits // 10**k) % 10 + ord("0")
+        out[:, pos] = np.where(known, column, out[:, pos])
+    return with_nulls(_fixed_width_strings(out), np.asarray(values.is_null()) if values.null_count else None)
 
 
 @register
