@@ -191,7 +191,7 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
                 "column": layout["company"]["columns"]["company"], "tlds": email["tlds"], "share": email["share"]}}
         if len(layout["company"]["columns"]) == 1:
             del layout["company"]
-    columns, found = rules.find_rules(table, columns, df, frames, fitted)
+    columns, found = rules.find_rules(table, columns, df, frames, fitted, schema)
     network = _fit_network(table, columns, df, frames, fitted)
     for name, node in (network or {}).get("columns", {}).items():
         if "means" in node and joint.level_tails(columns[name].generator) and _unbounded(table.columns[name]):

@@ -593,6 +593,18 @@ class RowContext:
         fk = self.run.foreign_key(self.table, fk_index)
         return with_nulls(self.run.parent_column(fk.ref_table, column, parents), mask)
 
+    def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
+        rows, mask = self.parent_rows(path[0])
+        table = self.run.foreign_key(self.table, path[0]).ref_table
+        for fk_index in path[1:]:  # up one table per step, at the distinct rows of the step below
+            distinct, inverse = np.unique(rows, return_inverse=True)
+            above, above_mask = self.run.context(table, distinct).parent_rows(fk_index)
+            rows = above[inverse]
+            if above_mask is not None:
+                mask = above_mask[inverse] if mask is None else mask | above_mask[inverse]
+            table = self.run.foreign_key(table, fk_index).ref_table
+        return with_nulls(self.run.parent_column(table, column, rows), mask)
+
 
 @lru_cache(maxsize=1024)
 def _block_permutation(key: int) -> np.ndarray:

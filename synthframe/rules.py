@@ -29,7 +29,7 @@ import pandas as pd
 
 from .errors import SchemaError, where
 from .generators.values import _fit_numeric
-from .schema import Column, Table
+from .schema import Column, Schema, Table
 
 if TYPE_CHECKING:
     from .model import ColumnModel, TableModel
@@ -67,6 +67,50 @@ def aligned_parents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.Data
     return out
 
 
+def aligned_grandparents(table: Table, df: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
+                         fitted: Mapping[str, TableModel], schema: Schema | None
+                         ) -> list[tuple[list[int], str, pd.DataFrame]]:
+    """Each table two steps up (through any foreign key of this table, composite ones too, then a
+    single-column foreign key of the parent): the path of foreign key indices, the grandparent table and its
+    sample columns aligned to the child's sample rows (NaN where a key is null or not found)."""
+    out: list[tuple[list[int], str, pd.DataFrame]] = []
+    if schema is None:
+        return out
+    for index, fk in enumerate(table.foreign_keys):
+        parent, above = frames.get(fk.ref_table), schema.tables.get(fk.ref_table)
+        if shadowed(table, index) or fk.ref_table == table.name or parent is None or above is None \
+                or not len(parent) or not set(fk.columns) <= set(df.columns) \
+                or not set(fk.ref_columns) <= set(parent.columns):
+            continue
+        at = _row_of(parent, list(fk.ref_columns), df, list(fk.columns))
+        if at is None:
+            continue
+        for up, pfk in enumerate(above.foreign_keys):
+            grand = frames.get(pfk.ref_table)
+            if len(pfk.columns) != 1 or shadowed(above, up) or pfk.ref_table in (table.name, fk.ref_table) \
+                    or pfk.ref_table not in fitted or grand is None or not len(grand) \
+                    or pfk.columns[0] not in parent.columns or pfk.ref_columns[0] not in grand.columns:
+                continue
+            step = _row_of(grand, list(pfk.ref_columns), parent, list(pfk.columns))
+            if step is None:
+                continue
+            rows = np.where(at >= 0, step[np.maximum(at, 0)], -1)
+            aligned = grand.iloc[np.maximum(rows, 0)].reset_index(drop=True)
+            if (rows < 0).any():
+                aligned = aligned.where(np.broadcast_to((rows >= 0)[:, None], aligned.shape))
+            out.append(([index, up], pfk.ref_table, aligned))
+    return out
+
+
+def _row_of(parent: pd.DataFrame, keys: list[str], child: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    """Each child row's parent row (-1 where not found); None when the parent's key is not unique."""
+    index = pd.MultiIndex.from_frame(parent[keys]) if len(keys) > 1 else pd.Index(parent[keys[0]])
+    if not index.is_unique:
+        return None
+    wanted = pd.MultiIndex.from_frame(child[columns]) if len(columns) > 1 else child[columns[0]]
+    return np.asarray(index.get_indexer(wanted))
+
+
 def shadowed(table: Table, index: int) -> bool:
     """Whether foreign key ``index``'s columns follow a wider key (``origin`` in ``(origin, time_hour) ->
     weather``): its parent row is then not drawn on its own, so nothing may be read through it."""
@@ -75,7 +119,7 @@ def shadowed(table: Table, index: int) -> bool:
 
 
 def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
-               frames: Mapping[str, pd.DataFrame], fitted: Mapping[str, TableModel]
+               frames: Mapping[str, pd.DataFrame], fitted: Mapping[str, TableModel], schema: Schema | None = None
                ) -> tuple[dict[str, ColumnModel], list[dict[str, Any]]]:
     """The table's columns with the rules they obey turned into generators, and the list of rules."""
     columns = dict(columns)
@@ -148,7 +192,8 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
             f"{table.foreign_keys[base['fk']].ref_table}.{base['column']}"
         rules.append({"rule": "not before", "column": name, "after": source,
                       **({"foreign_key": base["fk"]} if "fk" in base else {})})
-    _find_products(table, columns, df, parents, fitted, rules, refused)
+    _find_products(table, columns, df, parents, fitted, rules, refused,
+                   aligned_grandparents(table, df, frames, fitted, schema))
     _find_prefixes(table, columns, df, rules, refused)
     return columns, rules
 
@@ -298,7 +343,8 @@ _SEARCH_ROWS = 2000
 
 def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
                    parents: list[tuple[int, str, pd.DataFrame]], fitted: Mapping[str, TableModel],
-                   rules: list[dict[str, Any]], refused: set[str]) -> None:
+                   rules: list[dict[str, Any]], refused: set[str],
+                   grandparents: list[tuple[list[int], str, pd.DataFrame]] = ()) -> None:
     """Number columns that are, in every sample row, the product of two or three other numbers of the row or
     of its parent rows — a factor possibly taken as ``1 - x`` for a share such as a discount — rounded to the
     column's decimals (``line_total = quantity * unit_price * (1 - discount)``, ``l_extendedprice =
@@ -315,6 +361,12 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
                     "foreign_key", "sequence", "key_pattern", "line_number"):
                 values = pd.to_numeric(aligned[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
                 sources.append(({"fk": index, "column": name}, values))
+    for path, ref_table, aligned in grandparents:
+        for name, cm in fitted[ref_table].columns.items():
+            if cm.type in numeric and name in aligned.columns and cm.generator.get("kind") not in (
+                    "foreign_key", "sequence", "key_pattern", "line_number"):
+                values = pd.to_numeric(aligned[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+                sources.append(({"fk": path[0], "via": path[1:], "column": name, "table": ref_table}, values))
     terms: list[tuple[dict[str, Any], np.ndarray]] = []
     for ref, values in sources:
         terms.append((ref, values))
@@ -355,9 +407,11 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
                 break
         if not found:
             continue
-        columns[name] = replace(cm, generator={"kind": "formula", "product": found, "decimals": int(decimals)})
+        product = [{k: v for k, v in r.items() if k != "table"} for r in found]
+        columns[name] = replace(cm, generator={"kind": "formula", "product": product, "decimals": int(decimals)})
         described = [("1 - " if r.get("one_minus") else "") + (
-            f"{table.foreign_keys[r['fk']].ref_table}.{r['column']}" if "fk" in r else r["column"]) for r in found]
+            f"{r.get('table') or table.foreign_keys[r['fk']].ref_table}.{r['column']}" if "fk" in r else r["column"])
+            for r in found]
         rules.append({"rule": "product", "column": name, "of": described})
 
 
@@ -372,7 +426,7 @@ def _screened(terms: list[tuple[dict[str, Any], np.ndarray]], size: int, target:
     is multiplied out at once over those rows (an array of terms**size × rows), not one by one."""
     screen = np.flatnonzero(present)[:_SCREEN_ROWS]
     values = np.stack([v[screen] for _, v in terms])  # terms × rows
-    key = pd.factorize(pd.Series([f"{r.get('fk')}/{r['column']}" for r, _ in terms]))[0]
+    key = pd.factorize(pd.Series([f"{r.get('fk')}/{r.get('via')}/{r['column']}" for r, _ in terms]))[0]
     n = len(terms)
     same = key[:, None] == key[None, :]  # x and 1 - x of one column are one factor
     t = target[screen]

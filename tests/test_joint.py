@@ -288,6 +288,38 @@ def test_a_product_of_numbers_of_the_row_and_its_parent_is_kept():
     assert (made["total"] - made["quantity"] * made["price"] * (1 - made["discount"])).abs().max() <= 0.005 + 1e-9
 
 
+def test_a_product_with_a_number_of_the_parents_parent_through_a_composite_key_is_kept():
+    # lineitem -> partsupp (two-column key) -> part: the line's price is its quantity times the part's price
+    rng = np.random.default_rng(8)
+    parts = pd.DataFrame({"pk": np.arange(40), "retail": np.round(rng.uniform(900, 2000, 40), 2)})
+    supply = pd.DataFrame({"ps_pk": np.repeat(np.arange(40), 2), "ps_sk": np.tile([1, 2], 40),
+                           "cost": np.round(rng.uniform(1, 1000, 80), 2)})
+    n = 500
+    at = rng.integers(0, 80, n)
+    lines = pd.DataFrame({"lid": np.arange(n), "l_pk": supply["ps_pk"].to_numpy()[at],
+                          "l_sk": supply["ps_sk"].to_numpy()[at], "qty": rng.integers(1, 51, n)})
+    lines["extended"] = np.round(lines["qty"] * parts["retail"].to_numpy()[lines["l_pk"]], 2)
+    schema = {"tables": {
+        "part": {"primary_key": "pk", "columns": {"pk": "integer", "retail": "float"}},
+        "partsupp": {"primary_key": ["ps_pk", "ps_sk"], "columns": {"ps_pk": "integer", "ps_sk": "integer",
+                                                                      "cost": "float"},
+                     "foreign_keys": {"ps_pk": "part.pk"}},
+        "lineitem": {"primary_key": "lid", "columns": {"lid": "integer", "l_pk": "integer", "l_sk": "integer",
+                                                       "qty": "integer", "extended": "float"},
+                     "foreign_keys": [{"columns": ["l_pk", "l_sk"], "references": {
+                         "table": "partsupp", "columns": ["ps_pk", "ps_sk"]}}]}}}
+    model = sf.fit(schema, {"part": parts, "partsupp": supply, "lineitem": lines})
+    assert {"rule": "product", "column": "extended", "of": ["qty", "part.retail"]} in \
+        model.tables["lineitem"].layout["rules"]
+    data = model.sample({"part": 300, "partsupp": 600, "lineitem": 20_000}, seed=3)
+    made = data["lineitem"].merge(data["part"], left_on="l_pk", right_on="pk", how="left")
+    assert made["retail"].notna().all()
+    assert (made["extended"] == np.round(made["qty"] * made["retail"], 2)).all()
+    # batches in any order read the same grandparent rows
+    again = model.sample({"part": 300, "partsupp": 600, "lineitem": 20_000}, seed=3, batch_rows=777, workers=2)
+    pd.testing.assert_frame_equal(data["lineitem"], again["lineitem"])
+
+
 def test_rules_declared_in_the_schema_hold_without_samples():
     schema = {"tables": {
         "products": {"primary_key": "pid", "columns": {"pid": "integer", "price": {"type": "float", "min": 1,

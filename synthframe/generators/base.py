@@ -20,7 +20,7 @@ through :func:`generator_for`; new kinds join with :func:`register`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -67,6 +67,10 @@ class DrawContext(Protocol):
 
     def parent_values(self, fk_index: int, column: str) -> pa.Array:
         """A parent column at the rows' parent indices, computed there (the parent is never materialised)."""
+
+    def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
+        """A column of the parent's parent (and so on): ``path`` holds the foreign key indices to follow, the
+        first in this table, the next in its parent's table."""
 
     def key_values(self, table: str, column: str, rows: np.ndarray) -> pa.Array:
         """A key column of any table at any rows."""

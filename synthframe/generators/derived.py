@@ -115,8 +115,9 @@ class Offset(ColumnGenerator):
 
 @register
 class Formula(ColumnGenerator):
-    """The product of other numbers of the row or of its parent row (a factor may be ``1 - x``), rounded to
-    the column's decimals: ``line_total = quantity * unit_price * (1 - discount)``."""
+    """The product of other numbers of the row, its parent row or the parent's parent (a factor may be
+    ``1 - x``), rounded to the column's decimals: ``line_total = quantity * unit_price * (1 - discount)``,
+    ``l_extendedprice = l_quantity * p_retailprice`` (lineitem → partsupp → part)."""
 
     kind = "formula"
     required = ("product", "decimals")
@@ -124,8 +125,12 @@ class Formula(ColumnGenerator):
     def check(self) -> None:
         terms = self.params["product"]
         if not isinstance(terms, list) or len(terms) < 2 or not all(
-                isinstance(t, dict) and isinstance(t.get("column"), str) for t in terms):
-            raise self.fail("needs 'product': a list of at least two {'column': name} (or {'fk': i, 'column': name})")
+                isinstance(t, dict) and isinstance(t.get("column"), str) and (
+                    "via" not in t or ("fk" in t and isinstance(t["via"], list)
+                                       and all(isinstance(i, int) and not isinstance(i, bool) for i in t["via"])))
+                for t in terms):
+            raise self.fail("needs 'product': a list of at least two {'column': name} (or {'fk': i, 'column': name}, "
+                            "with 'via': [j, ...] for a column of the parent's parent)")
         if isinstance(self.params["decimals"], bool) or not isinstance(self.params["decimals"], int):
             raise self.fail("needs whole-number 'decimals'")
 
@@ -136,8 +141,12 @@ class Formula(ColumnGenerator):
         result: np.ndarray | None = None
         missing = np.zeros(len(rows), dtype=bool)
         for term in self.params["product"]:
-            values = ctx.parent_values(int(term["fk"]), term["column"]) if "fk" in term \
-                else ctx.values(term["column"])
+            if "via" in term:
+                values = ctx.ancestor_values([int(term["fk"]), *term["via"]], term["column"])
+            elif "fk" in term:
+                values = ctx.parent_values(int(term["fk"]), term["column"])
+            else:
+                values = ctx.values(term["column"])
             if pa.types.is_dictionary(values.type):
                 values = values.dictionary_decode()
             numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
