@@ -38,8 +38,68 @@ _NAME_PARTS = {"first_name": "first", "last_name": "last", "name": "full"}
 
 
 def _semantic(cm: ColumnModel) -> str | None:
-    spec = cm.generator.get("text") if cm.generator.get("kind") == "text" else None
+    spec = cm.generator.get("text") if cm.generator.get("kind") in ("text", *_LOCAL_KINDS) else None
     return spec.get("semantic") if isinstance(spec, Mapping) else None
+
+
+_LOCAL_KINDS = ("place_company", "place_job")
+"""Kinds of company and job columns drawn in the row's country's locale (``place_company``: ``Müller GmbH`` on
+a German row, ``Bernard SARL`` on a French one)."""
+LOCAL_EVIDENCE = 0.3
+"""Share of sample rows of other locales than the column's whose value the row's own locale's reference data
+knows (a surname or legal form of a company, a job title) for a company or job column to follow the row's
+country. Also needed: at least three such rows that only the row's locale knows, and at least twice as many as
+rows that only the column's own locale knows (many German surnames are American ones too)."""
+
+
+def _known_in(semantic: str, values: pd.Series, locale: str) -> pd.Series:
+    """Whether each value is known to ``locale``'s reference data: a company whose first word is one of its
+    surnames or that ends with one of its legal forms; a job title of its list (any case)."""
+    if semantic == "job":
+        titles = pd.Index(reference.jobs(locale).to_pylist()).str.lower()
+        return values.str.lower().isin(titles)
+    surnames = set(reference.names(locale)["last"].to_pylist())
+    forms = tuple(" " + f for f in reference.company_suffixes(locale))
+    first = values.str.replace("&", " ", regex=False).str.split().str[0]
+    return first.isin(surnames) | (values.str.endswith(forms) if forms else False)
+
+
+def _local_members(columns: Mapping[str, ColumnModel], df: pd.DataFrame, countries: pd.Series
+                   ) -> dict[str, dict[str, Any]]:
+    """Company and job columns whose sample values belong to their row's country (German companies on German
+    rows) and their generators: drawn in the row's locale, the samples' values kept per country at the
+    column's rate of seen values (when its spec keeps them)."""
+    known = countries.dropna()
+    out: dict[str, dict[str, Any]] = {}
+    if known.empty:
+        return out
+    by_country = {c: reference.locale_for_country(c) for c in known.unique()}  # a loop over distinct countries
+    locales = known.map(by_country)
+    for name, cm in columns.items():
+        semantic = _semantic(cm)
+        if semantic not in ("company", "job") or cm.generator.get("kind") != "text" or cm.generator.get("unique") \
+                or name not in df:
+            continue
+        spec = cm.generator["text"]
+        default = str(spec.get("locale", "en_US"))
+        values = df.loc[known.index, name]
+        rows = values.notna() & (locales != default)
+        if int(rows.sum()) < 3:
+            continue
+        own = pd.concat([_known_in(semantic, values[rows & (locales == loc)].astype(str), loc)
+                         for loc in locales[rows].unique()]).reindex(values[rows].index)  # a loop over locales
+        theirs = _known_in(semantic, values[rows].astype(str), default)
+        mine_only, theirs_only = int((own & ~theirs).sum()), int((theirs & ~own).sum())
+        if own.mean() < LOCAL_EVIDENCE or mine_only < 3 or mine_only < 2 * theirs_only:
+            continue
+        params: dict[str, Any] = {"kind": f"place_{semantic}", "text": spec}
+        if spec.get("seen"):
+            pairs = pd.DataFrame({"country": known, "value": df.loc[known.index, name]}).dropna()
+            params["seen"] = {c: _weights(part["value"].astype(str).value_counts())
+                              for c, part in pairs.groupby("country")}
+            params["new"] = float(spec.get("new", 1.0))
+        out[name] = params
+    return out
 
 
 def _weights(counts: pd.Series) -> dict[str, list]:
@@ -137,9 +197,19 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
             roles[name] = role
     hinted = next((locales[n] for n in roles if locales.get(n)), None)
     driver = _country_column(columns, df)
-    if not roles:  # a country alone still gives the row's persons their locale
-        return (columns, {"columns": {"country": driver[0]}, "data_version": reference.DATA_VERSION}) \
-            if driver else None
+    if not roles:  # a country alone still gives the row's persons (and companies, jobs) their locale
+        if not driver:
+            return None
+        out = dict(columns)
+        group = {"columns": {"country": driver[0]}, "data_version": reference.DATA_VERSION}
+        if len(df):
+            local = _local_members(columns, df, _alpha2(df[driver[0]]))
+            for name, params in local.items():
+                group["columns"][params["kind"].removeprefix("place_")] = name
+                out[name] = replace(columns[name], generator=params)
+            if local:
+                group["countries"] = _weights(_alpha2(df[driver[0]]).dropna().value_counts())
+        return out, group
     rows = df if len(df) else pd.DataFrame(columns=list(columns))
     countries = _alpha2(rows[driver[0]]) if driver else pd.Series(None, index=rows.index, dtype=object)
     phone_col = next((n for n, r in roles.items() if r == "phone"), None)
@@ -183,6 +253,9 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
         if role == "postcode" and len(values) and not _postcodes_agree(values, countries.reindex(values.index)):
             continue
         group["columns"][role] = name
+        out[name] = replace(columns[name], generator=params)
+    for name, params in _local_members(columns, rows, countries).items():
+        group["columns"][params["kind"].removeprefix("place_")] = name
         out[name] = replace(columns[name], generator=params)
     if not group["columns"]:
         return None

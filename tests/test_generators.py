@@ -71,7 +71,8 @@ SCHEMA = {"tables": {
         "site_id": "integer", "country": {"type": "string", "semantic": "country"},
         "city": {"type": "string", "semantic": "city"}, "state": {"type": "string", "semantic": "state"},
         "zip": {"type": "string", "semantic": "postcode"}, "phone": {"type": "string", "semantic": "phone"},
-        "street": {"type": "string", "semantic": "street_address", "nullable": True}}},
+        "street": {"type": "string", "semantic": "street_address", "nullable": True},
+        "employer": {"type": "string", "semantic": "company"}, "role": {"type": "string", "semantic": "job"}}},
     "staff": {"primary_key": "staff_id", "columns": {
         "staff_id": "uuid", "manager_id": {"type": "uuid", "nullable": True}},
         "foreign_keys": {"manager_id": "staff.staff_id"}},
@@ -115,6 +116,11 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
     sites["columns"]["country"]["generator"] = {"kind": "place_country", "form": "name", "new": 0.2}
     sites["layout"]["place"]["columns"]["country"] = "country"
     sites["layout"]["place"]["countries"] = {"values": ["DE", "FR", "US"], "weights": [0.3, 0.2, 0.5]}
+    employer, role = sites["columns"]["employer"], sites["columns"]["role"]
+    employer["generator"] = {"kind": "place_company", "text": employer["generator"]["text"], "new": 0.5,
+                             "seen": {"DE": {"values": ["Müller GmbH", "Fischer AG"], "weights": [0.7, 0.3]}}}
+    role["generator"] = {"kind": "place_job", "text": role["generator"]["text"]}
+    sites["layout"]["place"]["columns"].update(company="employer", job="role")
     return sf.Model.from_dict(data)
 
 

@@ -365,6 +365,62 @@ class PlaceRegion(_Member):
         return _take(table, "region", city)
 
 
+class _LocalReference(_Member):
+    """A reference column in the row's country's locale: one pool per locale the rows have, and the samples'
+    values of the row's country at the learned rate (``seen`` per country, ``new`` the rate of new ones)."""
+
+    semantic = ""
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        country = row_countries(ctx, self.group)
+        spec = self.params.get("text") or {}
+        avoid = tuple(spec.get("avoid") or ())
+        draws = {p: ctx.uniform(self.name, p) for p in ("pool", "part", "suffix")}
+        names = reference.locales()
+
+        def make(code: int, at: np.ndarray) -> pa.Array:
+            pool, position = reference_codes(self.semantic, names[code], lambda p: draws[p][at], avoid)
+            return pool.take(pa.array(position))
+
+        out = _by_group(_locale_codes(country), make, len(rows))
+        seen = self.params.get("seen")
+        if seen:
+            key = tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(seen.items()))
+            values, segments = _seen_by_country(key)
+            known = segments.choose(country, ctx.uniform(self.name, "seen"))
+            use = (ctx.uniform(self.name, "is-new") >= float(self.params.get("new", 1.0))) & (known >= 0)
+            if use.any():
+                out = pc.if_else(pa.array(use), values.take(pa.array(np.maximum(known, 0))), out)
+        case = spec.get("case")
+        return pc.utf8_upper(out) if case == "upper" else pc.utf8_lower(out) if case == "lower" else out
+
+
+@lru_cache(maxsize=64)
+def _seen_by_country(seen: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...]) -> tuple[pa.Array, _Segments]:
+    """The samples' values per country in one array, and the choice among a country's values by weight."""
+    values = [v for _, vs, _ in seen for v in vs]  # the few kept sample values, not rows
+    codes = np.concatenate([np.full(len(vs), countries_of([code])[0]) for code, vs, _ in seen]) if seen \
+        else np.array([], dtype=np.int64)
+    weights = np.concatenate([np.asarray(ws, dtype=float) for _, _, ws in seen]) if seen else np.array([])
+    return pa.array(values, pa.string()), _Segments(codes, weights)
+
+
+@register
+class PlaceCompany(_LocalReference):
+    """A company of the row's country: a surname and a legal form of its locale (``Müller GmbH``)."""
+
+    kind = "place_company"
+    semantic = "company"
+
+
+@register
+class PlaceJob(_LocalReference):
+    """A job title in the row's country's language (``Krankenschwester`` on a German row)."""
+
+    kind = "place_job"
+    semantic = "job"
+
+
 @register
 class PlacePostcode(_Member):
     """A postcode in the row's country's format (``#####`` in Germany, ``?#? #?#`` in Canada)."""
@@ -640,7 +696,8 @@ def _check_data_version(group: Mapping[str, Any] | None, table: str) -> None:
 
 
 GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
-           "place_phone": "place", "place_street": "place", "person_name": "person", "person_user_name": "person",
+           "place_phone": "place", "place_street": "place", "place_company": "place", "place_job": "place",
+           "person_name": "person", "person_user_name": "person",
            "company_domain": "company"}
 """Generator kinds that take their group from the table's layout."""
 
