@@ -300,6 +300,32 @@ def _shape_of_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+def _domains_by_country(emails: pd.Series, countries: pd.Series, allowed: set[str]) -> dict[str, Any] | None:
+    """Email domains as the samples use them per country: ``international`` ones (used in two countries or
+    more: gmail.com), each country's ``national`` ones (web.de only on German rows), and per country the
+    ``share`` of its rows at a national domain (``default`` for countries the samples do not show; such rows
+    get their locale's free-mail domains). Only ``allowed`` domains (those the column may store) are kept."""
+    domain = emails.astype("string").str.extract(r"@([^@\s]+)$")[0].str.lower()
+    rows = domain.notna() & countries.notna()
+    if rows.sum() < 5 or countries[rows].nunique() < 2:
+        return None
+    table = pd.crosstab(domain[rows], countries[rows])  # domains x countries
+    spread = (table > 0).sum(axis=1)
+    international = table.index[spread >= 2]
+    stored = table.loc[[d for d in table.index if d in allowed]]  # a loop over the few distinct domains
+    out: dict[str, Any] = {}
+    wide = stored.loc[stored.index.isin(international)].sum(axis=1)
+    if len(wide):
+        out["international"] = _weights(wide.sort_values(ascending=False))
+    national = stored.loc[~stored.index.isin(international)]
+    out["national"] = {c: _weights(national[c][national[c] > 0].sort_values(ascending=False))
+                       for c in national.columns if (national[c] > 0).any()}
+    at_national = table.loc[~table.index.isin(international)].sum(axis=0)
+    out["share"] = {c: round(float(at_national[c] / table[c].sum()), 6) for c in table.columns}
+    out["default"] = round(float(at_national.sum() / table.to_numpy().sum()), 6)
+    return out
+
+
 def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mapping[str, Any] | None,
                 locales: Mapping[str, str | None] | None = None) -> tuple[dict[str, ColumnModel], dict] | None:
     """The table's person group: name columns made from one person in the row's locale, and the email
@@ -327,6 +353,12 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
     names = _sample_names(df, parts)
     if "email" in group["columns"] and names is not None and email in df:
         group["email"] = _local_styles(df[email].dropna().astype(str).str.split("@").str[0], *names)
+    driver = ((place or {}).get("columns") or {}).get("country")
+    learned = (columns[email].generator.get("text") or {}).get("domains") if email is not None else None
+    if "email" in group["columns"] and driver in df and learned:
+        by_country = _domains_by_country(df[email], _alpha2(df[driver]), set(learned["values"]))
+        if by_country:
+            group["email_domains"] = by_country
     out = dict(columns)
     user = next((n for n, cm in columns.items() if _semantic(cm) == "user_name"), None)
     if user is not None and (parts or "email" in group["columns"]):

@@ -977,6 +977,33 @@ def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping
     return pool.take(pa.array(starts[locales] + pick))
 
 
+def country_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any], column: str,
+                          kind_u: np.ndarray, pick_u: np.ndarray) -> pa.Array:
+    """Each row's email domain (``@`` included) as the samples use them per country (``email_domains``):
+    at the country's share a national one (the samples' for that country, else its locale's free-mail
+    domains), otherwise an international one."""
+    spec = group["email_domains"]
+    country = row_countries(ctx, place)
+    shares = spec.get("share") or {}
+    share = np.full(len(country), float(spec.get("default", 0.5)))
+    for code, value in shares.items():  # a loop over the countries the samples showed
+        share[country == countries_of([code])[0]] = float(value)
+    local = row_email_domains(ctx, group, place, column)
+    national = spec.get("national") or {}
+    if national:
+        key = tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(national.items()))
+        values, segments = _seen_by_country(key)
+        known = segments.choose(country, pick_u)
+        at = pc.binary_join_element_wise("@", values, "")
+        local = pc.if_else(pa.array(known >= 0), at.take(pa.array(np.maximum(known, 0))), local)
+    wide = spec.get("international")
+    if not wide:
+        return local
+    at = pc.binary_join_element_wise("@", pa.array(wide["values"], pa.string()), "")
+    chosen = at.take(pa.array(_weighted(pick_u, wide)))
+    return pc.if_else(pa.array(kind_u < share), local, chosen)
+
+
 @register
 class PersonUserName(_PersonMember):
     """A user name made of the row's person's names in the samples' styles (``jdoe``, ``maria_g``), a

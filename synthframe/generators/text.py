@@ -325,7 +325,12 @@ class PersonEmail(_Text):
         d = Draws(ctx, self.name)
         local = person_local_parts(ctx, self.group, self.place, self.name, self.group.get("email"))
         domains = self.spec.get("domains")
-        if domains:
+        if domains and self.group.get("email_domains") and self.place:  # the spec's domains, per country
+            from .entities import country_email_domains
+
+            domain = country_email_domains(ctx, self.group, self.place, self.name, d.uniform("domain-kind"),
+                                           d.uniform("person-domain"))
+        elif domains:
             at = pc.binary_join_element_wise("@", pc.cast(pa.array(domains["values"]), pa.string()), "")
             domain = at.take(_weighted(d.uniform("person-domain"), domains["weights"]))
         else:
