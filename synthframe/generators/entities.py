@@ -367,7 +367,8 @@ class PlaceRegion(_Member):
 
 class _LocalReference(_Member):
     """A reference column in the row's country's locale: one pool per locale the rows have, and the samples'
-    values of the row's country at the learned rate (``seen`` per country, ``new`` the rate of new ones)."""
+    values of the row's country at the learned rate (``seen`` per country, ``new`` the rate of new ones).
+    Positions in one pool of the locales' pools and the seen values, one take."""
 
     semantic = ""
 
@@ -377,22 +378,38 @@ class _LocalReference(_Member):
         avoid = tuple(spec.get("avoid") or ())
         draws = {p: ctx.uniform(self.name, p) for p in ("pool", "part", "suffix")}
         names = reference.locales()
+        locales = _locale_codes(country)
+        present = tuple(int(c) for c in np.unique(locales))  # the few locales of the rows
+        seen = self.params.get("seen") or {}
+        key = tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(seen.items()))
+        pool, starts = _local_pool(self.semantic, tuple(names[c] for c in present), avoid, key)
+        start_of = np.zeros(len(names), dtype=np.int64)
+        start_of[list(present)] = starts[:-1]
 
-        def make(code: int, at: np.ndarray) -> pa.Array:
-            pool, position = reference_codes(self.semantic, names[code], lambda p: draws[p][at], avoid)
-            return pool.take(pa.array(position))
+        def make(code: int, at: np.ndarray) -> np.ndarray:
+            _, position = reference_codes(self.semantic, names[code], lambda p: draws[p][at], avoid)
+            return start_of[code] + position
 
-        out = _by_group(_locale_codes(country), make, len(rows))
-        seen = self.params.get("seen")
+        position = _codes_by_group(locales, make)
         if seen:
-            key = tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(seen.items()))
-            values, segments = _seen_by_country(key)
-            known = segments.choose(country, ctx.uniform(self.name, "seen"))
+            known = _seen_by_country(key)[1].choose(country, ctx.uniform(self.name, "seen"))
             use = (ctx.uniform(self.name, "is-new") >= float(self.params.get("new", 1.0))) & (known >= 0)
-            if use.any():
-                out = pc.if_else(pa.array(use), values.take(pa.array(np.maximum(known, 0))), out)
+            position = np.where(use, starts[-1] + known, position)
+        out = pool.take(pa.array(position))
         case = spec.get("case")
         return pc.utf8_upper(out) if case == "upper" else pc.utf8_lower(out) if case == "lower" else out
+
+
+@lru_cache(maxsize=64)
+def _local_pool(semantic: str, locales: tuple[str, ...], avoid: tuple[int, ...], seen: tuple
+                ) -> tuple[pa.Array, np.ndarray]:
+    """The reference pools of ``locales`` for ``semantic`` and the seen values, in one array; where each
+    locale's pool starts, and (last) where the seen values start."""
+    pools = [reference_codes(semantic, locale, lambda p: np.zeros(0), avoid)[0] for locale in locales]
+    pools = [p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p for p in pools]
+    pools.append(_seen_by_country(seen)[0] if seen else pa.array([], pa.string()))
+    sizes = np.array([len(p) for p in pools], dtype=np.int64)
+    return pa.concat_arrays([p.cast(pa.string()) for p in pools]), np.r_[0, np.cumsum(sizes)[:-1]]
 
 
 @lru_cache(maxsize=64)
@@ -981,27 +998,39 @@ def country_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Map
                           kind_u: np.ndarray, pick_u: np.ndarray) -> pa.Array:
     """Each row's email domain (``@`` included) as the samples use them per country (``email_domains``):
     at the country's share a national one (the samples' for that country, else its locale's free-mail
-    domains), otherwise an international one."""
+    domains), otherwise an international one. Positions in one pool, one take."""
     spec = group["email_domains"]
     country = row_countries(ctx, place)
-    shares = spec.get("share") or {}
     share = np.full(len(country), float(spec.get("default", 0.5)))
-    for code, value in shares.items():  # a loop over the countries the samples showed
+    for code, value in (spec.get("share") or {}).items():  # a loop over the countries the samples showed
         share[country == countries_of([code])[0]] = float(value)
-    local = row_email_domains(ctx, group, place, column)
+    free, starts, counts = _email_domain_pool()
+    locales = row_locales(ctx, group, place)
+    count = counts[locales]
+    position = starts[locales] + np.minimum((ctx.uniform(column, "locale-domain") * count).astype(np.int64),
+                                            count - 1)
     national = spec.get("national") or {}
-    if national:
-        key = tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(national.items()))
-        values, segments = _seen_by_country(key)
-        known = segments.choose(country, pick_u)
-        at = pc.binary_join_element_wise("@", values, "")
-        local = pc.if_else(pa.array(known >= 0), at.take(pa.array(np.maximum(known, 0))), local)
     wide = spec.get("international")
-    if not wide:
-        return local
-    at = pc.binary_join_element_wise("@", pa.array(wide["values"], pa.string()), "")
-    chosen = at.take(pa.array(_weighted(pick_u, wide)))
-    return pc.if_else(pa.array(kind_u < share), local, chosen)
+    key = (tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(national.items())),
+           tuple(wide["values"]) if wide else ())
+    pool, values_at, wide_at = _domain_pool(key)
+    if national:
+        known = _seen_by_country(key[0])[1].choose(country, pick_u)
+        position = np.where(known >= 0, values_at + known, position)
+    if wide:
+        position = np.where(kind_u < share, position, wide_at + _weighted(pick_u, wide))
+    return pool.take(pa.array(position))
+
+
+@lru_cache(maxsize=64)
+def _domain_pool(key: tuple) -> tuple[pa.Array, int, int]:
+    """Every locale's free mail domains, then a model's national domains (in :func:`_seen_by_country`'s
+    order), then its international ones, each with ``@``: one array, and where the last two start."""
+    free = _email_domain_pool()[0]
+    national = _seen_by_country(key[0])[0] if key[0] else pa.array([], pa.string())
+    parts = [free, pc.binary_join_element_wise("@", national, ""),
+             pc.binary_join_element_wise("@", pa.array(list(key[1]), pa.string()), "")]
+    return pa.concat_arrays([p.cast(pa.string()) for p in parts]), len(free), len(free) + len(national)
 
 
 @register
