@@ -201,6 +201,8 @@ def _fit_table(schema: Schema, table: Table, df: pd.DataFrame | None, frames: Ma
         layout["joint"] = network
         found += [{"rule": "determines", "column": name, "by": node["given"]["column"]}
                   for name, node in network["columns"].items() if node.get("determined")]
+        found += [_threshold_rule(table, name, node) for name, node in network["columns"].items()
+                  if "threshold" in node]
     if found:
         layout["rules"] = found
     drawn_alone = {n: cm for n, cm in columns.items() if not network or n not in network["columns"]}
@@ -325,6 +327,20 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
     if nulls:
         network = {**(network or {"columns": {}}), "nulls": nulls}
     return network
+
+
+def _threshold_rule(table: Table, name: str, node: Mapping[str, Any]) -> dict[str, Any]:
+    """The listing of a level that holds exactly beyond a value of another column (dates written as dates)."""
+    by = node["given"].get("column")
+    cut = node["threshold"]["at"]
+    by_type = table.columns[by].type if by in table.columns else None
+    at: Any = cut
+    if by_type == "date":
+        at = str(pd.Timestamp(cut, unit="s").date())
+    elif by_type == "datetime":
+        at = pd.Timestamp(cut, unit="s").isoformat()
+    return {"rule": "level past a value", "column": name, "level": node["threshold"]["level"], "by": by,
+            "side": node["threshold"]["side"], "at": at}
 
 
 def _unbounded(col: Column) -> bool:

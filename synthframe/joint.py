@@ -255,6 +255,7 @@ class Candidate:
     gives: bool = True  # whether others may depend on it (a derived date's gap may not: its values are dates)
     family: np.ndarray | None = None  # normal scores under the column's own fitted distribution (NaN: none)
     family_edges: np.ndarray | None = None  # its bin edges as such scores
+    numbers: np.ndarray | None = None  # a number or date column's sample values as float64 (NaN: none)
 
 
 def sample_bins(values: pd.Series, spec: Mapping[str, Any]) -> np.ndarray:
@@ -290,6 +291,7 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
         spec = number_spec(finite, with_uniform_edges=child)
         if spec is None:
             return None
+    numbers = x if "edges" in spec else None
     bins = sample_bins(values, spec)
     if len(np.unique(bins[bins >= 0])) < 2:
         return None
@@ -307,8 +309,9 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
             edges = family_scores(generator, np.asarray(spec["edges"], dtype=np.float64), 1e-12) \
                 if family is not None else None
             family = family if edges is not None else None
-            return Candidate(name, given, spec, bins, child, scores=scores, family=family, family_edges=edges)
-    return Candidate(name, given, spec, bins, child, scores=scores)
+            return Candidate(name, given, spec, bins, child, scores=scores, family=family, family_edges=edges,
+                             numbers=numbers)
+    return Candidate(name, given, spec, bins, child, scores=scores, numbers=numbers)
 
 
 LEVEL_TAIL_FAMILIES = ("lognorm", "gamma", "expon")
@@ -398,6 +401,46 @@ def _determines(table: np.ndarray) -> bool:
                 and (table.sum(axis=0) > 0).sum() >= 2)
 
 
+THRESHOLD_ROWS = 10
+"""Sample rows each side of a threshold needs before a level is taken to hold exactly beyond it."""
+
+
+def _threshold(x: np.ndarray, child_bins: np.ndarray) -> tuple[float, int, bool] | None:
+    """A level of the child that holds exactly on one side of a value of the number ``x`` in every sample row
+    (``l_linestatus`` is ``O`` exactly when ``l_shipdate`` is past a date): the cut (midway between the two
+    sides' nearest samples), the level's bin, and whether it lies above the cut. None when no level does."""
+    ok = np.isfinite(x) & (child_bins >= 0)
+    x, c = x[ok], child_bins[ok]
+    for k in np.unique(c):  # a loop over the child's levels
+        mine, other = x[c == k], x[c != k]
+        if len(mine) < THRESHOLD_ROWS or len(other) < THRESHOLD_ROWS:
+            continue
+        if mine.min() > other.max():
+            return (float(other.max()) + float(mine.min())) / 2, int(k), True
+        if mine.max() < other.min():
+            return (float(mine.max()) + float(other.min())) / 2, int(k), False
+    return None
+
+
+def _threshold_rows(rows: np.ndarray, edges: list[float], cut: float, level: int, above: bool) -> np.ndarray:
+    """A conditional table (one row per parent bin, then the marginal) in which ``level`` is certain past the
+    cut and impossible before it (or the reverse): the other levels keep their shares."""
+    rows = rows.copy()
+    first_above = edges.index(cut) + 1  # bin j holds values at or past edges[j - 1]
+    for j in range(len(edges) + 1):  # a loop over the parent's bins
+        if (j >= first_above) == above:
+            rows[j] = 0.0
+            rows[j, level] = 1.0
+        else:
+            rest = rows[j].copy()
+            rest[level] = 0.0
+            if rest.sum() <= 0:
+                rest = rows[-1].copy()
+                rest[level] = 0.0
+            rows[j] = rest / rest.sum() if rest.sum() > 0 else rows[j]
+    return rows
+
+
 def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
     """The network over ``candidates``: for each child column that depends on another, its parent, the
     parent's bins and the conditional table. None when nothing depends on anything."""
@@ -435,6 +478,19 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         determining = [p for (p, c), e in exact.items() if c == child.name and e]
         if determining:
             fixed[child.name] = min(determining, key=lambda p: (len(by_name[p].spec["levels"]), p))
+    # A level exactly beyond a value of a number or date of the row: an edge whose table is certain on both sides.
+    cuts: dict[tuple[str, str], tuple[float, int, bool]] = {}
+    for child in children:
+        if child.name in fixed or "levels" not in child.spec or len(child.spec["levels"]) > MAX_LEVEL_BINS:
+            continue
+        found = [(score[(p.name, child.name)], p.name, cut) for p in candidates
+                 if (p.name, child.name) in score and p.numbers is not None and "edges" in p.spec
+                 and "fk" not in p.given
+                 for cut in [_threshold(p.numbers, child.bins)] if cut is not None]
+        if found:
+            _, parent, cut = max(found, key=lambda f: (f[0], f[1]))
+            fixed[child.name] = parent
+            cuts[(parent, child.name)] = cut
     fixed = _without_cycles(fixed)
     # Columns not drawn by the network (parents' columns, derived dates) are in the tree from the start;
     # an edge is only taken when its parent is not itself computed from the child (a date from its gap).
@@ -477,6 +533,26 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
                            "means": [round(float(v), 6) for v in means],
                            "scales": [round(float(v), 6) for v in scales],
                            "mutual_information": round(score.get((parent, name), 0.0), 6)}
+            continue
+        if (parent, name) in cuts and fixed.get(name) == parent:
+            cut, level, above = cuts[(parent, name)]
+            edges = sorted({*given.spec["edges"], cut})
+            parent_bins = np.searchsorted(np.asarray(edges), given.numbers, side="right")
+            parent_bins[~np.isfinite(given.numbers)] = -1
+            table = _contingency(parent_bins, child.bins, len(edges) + 1, sizes[name])
+            marginal = np.bincount(child.bins[child.bins >= 0], minlength=sizes[name]).astype(np.float64)
+            marginal /= marginal.sum()
+            thin = table.sum(axis=1, keepdims=True) < MIN_ROWS
+            rows = table + SMOOTHING * thin * marginal
+            totals = rows.sum(axis=1, keepdims=True)
+            rows = np.vstack([np.where(totals > 0, rows / np.where(totals > 0, totals, 1.0), marginal), marginal])
+            rows = _threshold_rows(rows, edges, cut, level, above)
+            nodes[name] = {"given": given.given, "given_bins": {"edges": edges},
+                           "uniform_edges": child.spec["uniform_edges"],
+                           "table": [[round(float(v), 6) for v in row] for row in rows],
+                           "mutual_information": round(score.get((parent, name), 0.0), 6),
+                           "threshold": {"at": cut, "level": child.spec["levels"][level],
+                                         "side": "above" if above else "below"}}
             continue
         table = _contingency(given.bins, child.bins, sizes[parent], sizes[name])
         marginal = np.bincount(child.bins[child.bins >= 0], minlength=sizes[name]).astype(np.float64)

@@ -361,3 +361,36 @@ def test_a_declared_rule_reading_an_unknown_column_is_refused():
     schema["tables"]["orders"]["rules"] = [{"rule": "not before", "column": "cid", "after": "placed"}]
     with pytest.raises(SchemaError, match=r"orders\.cid.*date"):
         sf.Schema.from_dict(schema)
+
+
+def _shipments(n: int = 600, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    shipped = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    cutoff = pd.Timestamp("2024-07-15")
+    status = np.where(shipped > cutoff, "open", np.where(rng.random(n) < 0.7, "closed", "returned"))
+    return pd.DataFrame({"sid": np.arange(n), "shipped": shipped, "status": status,
+                         "weight": np.round(rng.gamma(2.0, 3.0, n), 2)})
+
+
+SHIPMENT_SCHEMA = {"tables": {"shipments": {"primary_key": "sid", "columns": {
+    "sid": "integer", "shipped": "date", "status": "category", "weight": "float"}}}}
+
+
+def test_a_level_exactly_past_a_date_holds_in_every_row():
+    model = sf.fit(SHIPMENT_SCHEMA, {"shipments": _shipments()})
+    rule = next(r for r in model.tables["shipments"].layout["rules"] if r["rule"] == "level past a value")
+    assert rule == {"rule": "level past a value", "column": "status", "level": "open", "by": "shipped",
+                    "side": "above", "at": "2024-07-15"}
+    out = model.sample({"shipments": 30_000}, seed=4)["shipments"]
+    assert ((out["status"] == "open") == (out["shipped"] > pd.Timestamp("2024-07-15"))).all()
+    before = out.loc[out["shipped"] <= pd.Timestamp("2024-07-15"), "status"]
+    assert abs((before == "closed").mean() - 0.7) < 0.03  # the other levels keep their shares before the cut
+    assert abs((out["status"] == "open").mean() - (out["shipped"] > pd.Timestamp("2024-07-15")).mean()) == 0
+
+
+def test_a_level_past_a_date_with_one_exception_is_not_exact():
+    samples = _shipments()
+    early = samples.index[samples["shipped"] < pd.Timestamp("2024-03-01")][0]
+    samples.loc[early, "status"] = "open"
+    rules = sf.fit(SHIPMENT_SCHEMA, {"shipments": samples}).tables["shipments"].layout.get("rules", [])
+    assert not [r for r in rules if r["rule"] == "level past a value"]
