@@ -283,4 +283,7 @@ def test_the_text_benchmark_measures_speed_and_what_a_reader_checks(tmp_path):
     assert result["city_in_country"] == 1.0 and result["phone_valid"] == 1.0
     assert result["phone_country_matches"] == 1.0 and result["email_has_last_name"] == 1.0
     assert result["personal_values_copied"] == 0 and result["personal_values_in_model"] == 0
+    assert result["german_mail_domains_on_german_rows"] == 1.0 and result["german_legal_forms_on_german_rows"] == 1.0
+    first = result["first_in_memory_rows_per_s"] / result["faker_loop_rows_per_s"]
+    assert result["ratio_first_in_memory_vs_faker"] == round(first, 1)
     assert (tmp_path / "text.md").read_text().startswith("# Text-heavy table")
