@@ -74,6 +74,7 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
     schema = with_time_formats(schema, frames)
     fitted: dict[str, TableModel] = {}
     for name in schema.generation_order():
+        _sums_over(schema, schema.tables[name], frames, fitted)
         fitted[name] = _fit_table(schema, schema.tables[name], frames.get(name), frames, fitted, strict=strict)
     for report in foreign_key_orphans(frames, schema) if frames else []:
         # A declared key the samples break: say so; generated rows still point only at generated parents.
@@ -86,6 +87,41 @@ def fit(schema: Schema | Mapping[str, Any] | str | Path | None, samples: Any = N
 
 
 # -- tables and keys --------------------------------------------------------------------
+
+def _sums_over(schema: Schema, table: Table, frames: Mapping[str, pd.DataFrame], fitted: dict[str, TableModel]
+               ) -> None:
+    """Before a child table is fitted: the numbers of its owning parent that are sums over their children (an
+    order's total over its lines) become ``children_sum`` columns of the parent, listed in its rules and
+    taken out of its network, so that nothing of the child is fitted to depend on them."""
+    owner, partner = owner_and_partner(table)
+    if owner is None or partner is not None:
+        return
+    parent = table.foreign_keys[owner].ref_table
+    if parent == table.name or parent not in fitted or table.name not in frames or parent not in frames:
+        return
+    refused = {r["column"] for r in schema.tables[parent].rules if r["rule"] == "none"}
+    if "*" in refused:
+        return
+    found = [f for f in rules.find_sums(schema.tables[parent], fitted[parent], frames[parent], table, owner,
+                                        frames[table.name]) if f[0] not in refused]
+    if not found:
+        return
+    tm = fitted[parent]
+    columns = dict(tm.columns)
+    layout = dict(tm.layout)
+    network = layout.get("joint")
+    for name, generator, rule in found:
+        columns[name] = replace(columns[name], generator=generator)
+        layout["rules"] = [*layout.get("rules", []), rule]
+        if network and name in network.get("columns", {}):
+            network = {**network, "columns": {c: n for c, n in network["columns"].items() if c != name}}
+    if network is not None:
+        if network.get("columns") or network.get("nulls"):
+            layout["joint"] = network
+        else:
+            layout.pop("joint")
+    fitted[parent] = replace(tm, columns=columns, layout=layout)
+
 
 def owner_and_partner(table: Table) -> tuple[int | None, int | None]:
     """Which foreign key lays the table out parent by parent, and (link tables) which one pairs with it.
@@ -270,6 +306,8 @@ def _plain_value(value: Any) -> Any:
 
 
 _KEY_KINDS = frozenset({"foreign_key", "sequence", "key_pattern", "uuid", "line_number"})
+_READ_FROM_CHILDREN = frozenset({"children_sum"})
+"""Parent columns computed from the child table being fitted: nothing of the child may depend on them."""
 
 
 def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
@@ -302,7 +340,7 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
     for index, rows in aligned.items():
         fk = table.foreign_keys[index]
         for name, cm in fitted[fk.ref_table].columns.items():
-            if cm.generator.get("kind") in _KEY_KINDS or name not in rows.columns:
+            if cm.generator.get("kind") in _KEY_KINDS | _READ_FROM_CHILDREN or name not in rows.columns:
                 continue
             found = joint.candidate(f"{fk.ref_table}.{name} via {fk.columns[0]}", {"fk": index, "column": name},
                                     cm.generator, rows[name], child=False)
@@ -427,7 +465,7 @@ def _children_given(fk: ForeignKey, child: pd.DataFrame, parent: pd.DataFrame, p
     count_bins[(count_bins >= len(grid)) | (grid[np.minimum(count_bins, len(grid) - 1)] != per_parent)] = -1
     best: tuple[float, joint.Candidate] | None = None
     for name, cm in parent_model.columns.items():
-        if cm.generator.get("kind") in _KEY_KINDS or name not in parent.columns:
+        if cm.generator.get("kind") in _KEY_KINDS | _READ_FROM_CHILDREN or name not in parent.columns:
             continue
         found = joint.candidate(name, {"column": name}, cm.generator, parent[name], child=False)
         if found is None:

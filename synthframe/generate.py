@@ -593,6 +593,13 @@ class RowContext:
         fk = self.run.foreign_key(self.table, fk_index)
         return with_nulls(self.run.parent_column(fk.ref_table, column, parents), mask)
 
+    def children_values(self, table: str, columns: Sequence[str]) -> tuple[list[pa.Array], np.ndarray]:
+        """Columns of this table's children in ``table`` (laid out under it by its owning key) at every child
+        row of these rows, parent after parent, and each row's number of children."""
+        rows, counts = self.run.layout(table).children(self.rows)
+        context = self.run.context(table, rows)
+        return [context.values(c) for c in columns], counts
+
     def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
         rows, mask = self.parent_rows(path[0])
         table = self.run.foreign_key(self.table, path[0]).ref_table

@@ -283,6 +283,17 @@ def _interleave(local: np.ndarray, total: int, key: int) -> np.ndarray:
     return out
 
 
+def _deinterleave(position: np.ndarray, total: int, key: int) -> np.ndarray:
+    """The inverse of :func:`_interleave`: the local row at each layout position."""
+    if total <= 1:
+        return position
+    inverse = pow(_unit_near(total, key), -1, total)
+    shifted = (position - np.int64(key % total)) % total
+    if total >= (1 << 31):
+        return _mulmod(shifted, np.full_like(shifted, inverse), total)
+    return shifted * inverse % total
+
+
 @lru_cache(maxsize=4096)
 def _unit_near(total: int, key: int) -> int:
     """A step coprime with ``total`` close to ``total / phi`` (varied a little by the key)."""
@@ -567,6 +578,27 @@ class ChildLayout:
             local = p[sel] - b * self.block_size
             out[sel] = ends[local + 1] - ends[local]
         return out
+
+    def children(self, parents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The child rows of the given parents, parent after parent (each parent's in line-number order), and
+        how many each has: the inverse of :meth:`parent_of`."""
+        p = as_rows(parents, table=self.table, column=self.column)
+        counts = self.counts(p)
+        first = np.empty(p.size, dtype=np.int64)
+        for b, sel in _groups(p // self.block_size):
+            first[sel] = self._block_ends(b)[p[sel] - b * self.block_size]
+        total = int(counts.sum())
+        starts = np.cumsum(counts) - counts
+        position = np.repeat(first - starts, counts) + np.arange(total, dtype=np.int64)  # block-local positions
+        block = np.repeat(p // self.block_size, counts)
+        rows = np.empty(total, dtype=np.int64)
+        for b, sel in _groups(block):
+            base = int(self._bounds[b])
+            local = position[sel]
+            if self.interleave:
+                local = _deinterleave(local, int(self._bounds[b + 1]) - base, sub_key(self.key, b, _INTERLEAVE))
+            rows[sel] = base + local
+        return rows, counts
 
     def __repr__(self) -> str:
         return (f"ChildLayout({where(self.table, self.column)}: {self.n_rows:,} rows under {self.n_parents:,} "

@@ -20,6 +20,7 @@ Each rule found is listed in the table's ``layout["rules"]``. Schema hints win: 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -358,13 +359,13 @@ def _find_products(table: Table, columns: dict[str, ColumnModel], df: pd.DataFra
     for index, ref_table, aligned in parents:
         for name, cm in fitted[ref_table].columns.items():
             if cm.type in numeric and name in aligned.columns and cm.generator.get("kind") not in (
-                    "foreign_key", "sequence", "key_pattern", "line_number"):
+                    "foreign_key", "sequence", "key_pattern", "line_number", "children_sum"):
                 values = pd.to_numeric(aligned[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
                 sources.append(({"fk": index, "column": name}, values))
     for path, ref_table, aligned in grandparents:
         for name, cm in fitted[ref_table].columns.items():
             if cm.type in numeric and name in aligned.columns and cm.generator.get("kind") not in (
-                    "foreign_key", "sequence", "key_pattern", "line_number"):
+                    "foreign_key", "sequence", "key_pattern", "line_number", "children_sum"):
                 values = pd.to_numeric(aligned[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
                 sources.append(({"fk": path[0], "via": path[1:], "column": name, "table": ref_table}, values))
     terms: list[tuple[dict[str, Any], np.ndarray]] = []
@@ -471,7 +472,7 @@ def _equal_column(mine: pd.Series, aligned: pd.DataFrame, parent: TableModel, ct
         return None
     for other, pcm in parent.columns.items():
         if pcm.type != ctype or other not in aligned.columns or pcm.generator.get("kind") in (
-                "foreign_key", "sequence", "key_pattern", "uuid", "line_number"):
+                "foreign_key", "sequence", "key_pattern", "uuid", "line_number", "children_sum"):
             continue
         theirs = aligned[other]
         if not (theirs.notna().to_numpy() | ~present).all():
@@ -482,4 +483,127 @@ def _equal_column(mine: pd.Series, aligned: pd.DataFrame, parent: TableModel, ct
             continue
         if bool(np.all(same)):
             return other
+    return None
+
+
+# -- a parent's number summed over its children -----------------------------------------------------------
+
+SUM_SCREEN = 8
+"""Parents on whose children every candidate sum is tried at once, before the few that fit are checked."""
+_SUM_FORMS = ("x", "1 - x", "1 + x")
+
+
+def _decimals(values: np.ndarray) -> int | None:
+    """The fewest decimals (0..6) every finite value is written with; None for more."""
+    finite = values[np.isfinite(values)]
+    for k in range(7):
+        if np.all(np.abs(np.round(finite, k) - finite) <= 1e-9 * np.maximum(1.0, np.abs(finite))):
+            return k
+    return None
+
+
+def _sum_matches(terms: list[tuple[dict[str, Any], np.ndarray]], owner: np.ndarray, n: int, mode: str,
+                 decimals: int, target: np.ndarray, at: np.ndarray) -> bool:
+    """Whether the per-parent sum over the children of the product of the terms gives ``target`` at parents
+    ``at``: cut at each step (``truncate``), exactly as :class:`ChildrenSum` makes it; or (``round``) the
+    target is the exact sum rounded to its decimals (within half a unit: whichever way the samples' own
+    arithmetic rounded a sum that ends in a half)."""
+    if mode == "truncate":
+        units = np.rint(terms[0][1] * 10.0**decimals)
+        for ref, factor in terms[1:]:
+            scale = 10.0 ** ref["decimals"]
+            units = np.trunc(units * np.rint(factor * scale) / scale)
+        sums = np.round(np.bincount(owner, weights=units, minlength=n) / 10.0**decimals, decimals)
+        return bool(np.array_equal(sums[at], target[at]))
+    sums = np.bincount(owner, weights=np.prod([v for _, v in terms], axis=0), minlength=n)[at]
+    slack = 0.5 * 10.0**-decimals + 1e-9 * np.maximum(1.0, np.abs(target[at]))
+    return bool(np.all(np.abs(sums - target[at]) <= slack))
+
+
+def find_sums(parent: Table, parent_model: TableModel, parent_df: pd.DataFrame, child: Table, owner: int,
+              child_df: pd.DataFrame) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Numbers of the parent that are, in every sample parent row, the sum over its children (laid out under it
+    by the child's owning key) of one to three of the children's numbers multiplied — a factor possibly ``1 - x``
+    or ``1 + x`` — rounded at the end or cut at each step (``o_totalprice`` over its lines). Each as (column, its
+    ``children_sum`` generator, the rule as listed). A number others of the parent read is left alone."""
+    fk = child.foreign_keys[owner]
+    if len(fk.columns) != 1 or fk.ref_table != parent.name or fk.columns[0] not in child_df.columns \
+            or fk.ref_columns[0] not in parent_df.columns or len(parent_df) < MIN_ROWS:
+        return []
+    keys = pd.Index(parent_df[fk.ref_columns[0]])
+    if not keys.is_unique:
+        return []
+    at = keys.get_indexer(child_df[fk.columns[0]])
+    if (at < 0).any():
+        return []
+    n = len(parent_df)
+    keyed = set(child.primary_key) | {c for f in child.foreign_keys for c in f.columns}
+    terms: list[tuple[dict[str, Any], np.ndarray]] = []
+    for name, col in child.columns.items():  # a loop over the child's columns
+        if col.type not in ("integer", "float") or name in keyed or name not in child_df.columns:
+            continue
+        values = pd.to_numeric(child_df[name], errors="coerce").to_numpy(dtype=np.float64)
+        decimals = _decimals(values)
+        if decimals is None or not np.isfinite(values).all():
+            continue
+        share = values.min() >= 0 and values.max() < 1
+        for form in _SUM_FORMS if share else ("x",):
+            factor = values if form == "x" else 1.0 - values if form == "1 - x" else 1.0 + values
+            terms.append(({"column": name, "form": form, "decimals": decimals}, factor))
+    if not terms:
+        return []
+    network = parent_model.layout.get("joint") or {}
+    givens = {g.get("column") for node in network.get("columns", {}).values()
+              for g in (node.get("given") or {}, node.get("given2") or {}) if "fk" not in g}
+    copula = set((parent_model.layout.get("copula") or {}).get("columns") or ())
+    has_children = np.bincount(at, minlength=n) > 0
+    screen = np.flatnonzero(has_children)[:SUM_SCREEN]
+    in_screen = np.isin(at, screen)
+    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for name, cm in parent_model.columns.items():  # a loop over the parent's columns
+        col = parent.columns[name]
+        if col.type not in ("integer", "float") or name in set(parent.primary_key) or _hinted(col) \
+                or cm.generator.get("kind") not in ("distribution", "frequencies") or cm.generator.get("unique") \
+                or name in givens or name in copula or name not in parent_df.columns or f'"{name}"' in json.dumps(
+                    {c: other.generator for c, other in parent_model.columns.items() if c != name}):
+            continue  # another column of the parent reads it: its children would then read it back
+        target = pd.to_numeric(parent_df[name], errors="coerce").to_numpy(dtype=np.float64)
+        decimals = 0 if col.type == "integer" else _decimals(target)
+        if decimals is None or not np.isfinite(target[has_children]).all() or len(np.unique(target)) < 3 \
+                or np.any(target[~has_children] != 0):
+            continue
+        rule = _first_sum(terms, at, in_screen, screen, target, has_children, n, decimals)
+        if rule is None:
+            continue
+        chosen, mode = rule
+        generator = {"kind": "children_sum", "child": child.name, "terms": [ref for ref, _ in chosen],
+                     "mode": mode, "decimals": int(decimals)}
+        described = [("" if r["form"] == "x" else r["form"].replace("x", "")) + f"{child.name}.{r['column']}"
+                     for r, _ in chosen]
+        found.append((name, generator, {"rule": "sum of children", "column": name, "of": described,
+                                        "mode": mode}))
+    return found
+
+
+def _first_sum(terms: list[tuple[dict[str, Any], np.ndarray]], at: np.ndarray, in_screen: np.ndarray,
+               screen: np.ndarray, target: np.ndarray, has_children: np.ndarray, n: int, decimals: int
+               ) -> tuple[list[tuple[dict[str, Any], np.ndarray]], str] | None:
+    """The first product of one to three terms (and an order of its factors, for cutting at each step) whose
+    per-parent sum equals ``target`` on the screened parents, then on every parent with children."""
+    from itertools import combinations, permutations
+
+    small = [(ref, v[in_screen]) for ref, v in terms]
+    owner_small = at[in_screen]
+    for size in range(1, 4):
+        for combo in combinations(range(len(small)), size):  # a loop over term combinations, not rows
+            if len({small[i][0]["column"] for i in combo}) < size:
+                continue
+            for mode in ("round", "truncate"):
+                orders = [combo] if mode == "round" or size == 1 else list(permutations(combo))
+                for order in orders:
+                    if not _sum_matches([small[i] for i in order], owner_small, n, mode, decimals, target, screen):
+                        continue
+                    full = [terms[i] for i in order]
+                    if _sum_matches(full, at, n, mode, decimals, target, np.flatnonzero(has_children)):
+                        return full, mode
     return None

@@ -57,7 +57,7 @@ SCHEMA = {"tables": {
     }, "foreign_keys": {"customer_id": "customers.id"}},
     "lines": {"primary_key": ["order_id", "line"], "columns": {
         "order_id": "string", "line": "integer",
-        "product_id": {"type": "integer", "nullable": True},
+        "product_id": {"type": "integer", "nullable": True}, "qty": {"type": "integer", "min": 1, "max": 9},
     }, "foreign_keys": {"order_id": "orders.order_id", "product_id": "products.product_id"}},
     "products": {"primary_key": "product_id", "columns": {"product_id": "integer", "price": "float"}},
     "suppliers": {"primary_key": "supplier_id", "columns": {"supplier_id": "integer"}},
@@ -97,6 +97,10 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
     data["tables"]["orders"]["columns"]["signup_copy"]["generator"] = {
         "kind": "parent_column", "foreign_key": 0, "column": "signup"}
     data["tables"]["orders"]["columns"]["signup_copy"]["null_rate"] = 0.0
+    data["tables"]["orders"]["columns"]["total"]["generator"] = {
+        "kind": "children_sum", "child": "lines", "mode": "round", "decimals": 2,
+        "terms": [{"column": "qty", "form": "x", "decimals": 0}]}
+    data["tables"]["orders"]["columns"]["total"]["null_rate"] = 0.0
     customers = data["tables"]["customers"]["columns"]
     customers["title"]["generator"] = {"kind": "text", "unique": True, "text": {
         "kind": "levels", "values": ["Bamboo Cutting Board Set", "Camping Hammock", "Desk Lamp"],

@@ -68,6 +68,10 @@ class DrawContext(Protocol):
     def parent_values(self, fk_index: int, column: str) -> pa.Array:
         """A parent column at the rows' parent indices, computed there (the parent is never materialised)."""
 
+    def children_values(self, table: str, columns: Sequence[str]) -> tuple[list[pa.Array], np.ndarray]:
+        """Columns of the rows' children in ``table`` (laid out under this table), parent after parent, and how
+        many children each row has."""
+
     def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
         """A column of the parent's parent (and so on): ``path`` holds the foreign key indices to follow, the
         first in this table, the next in its parent's table."""

@@ -157,3 +157,51 @@ class Formula(ColumnGenerator):
         if self.type == "integer":
             out = out.astype(np.int64)
         return with_nulls(numbers_array(self.type, out), missing if missing.any() else None)
+
+
+@register
+class ChildrenSum(ColumnGenerator):
+    """The sum over the row's children (the rows of ``child`` laid out under it) of a product of their numbers,
+    a factor possibly ``1 - x`` or ``1 + x``: ``o_totalprice`` over its lines. ``mode`` ``round`` rounds the
+    sum to the column's decimals; ``truncate`` works in whole units of them (cents), each further factor applied
+    at its own decimals and cut toward zero, as TPC-H's dbgen does. A row without children sums to 0."""
+
+    kind = "children_sum"
+    required = ("child", "terms", "mode", "decimals")
+
+    def check(self) -> None:
+        terms = self.params["terms"]
+        if not isinstance(self.params["child"], str) or not isinstance(terms, list) or not terms or not all(
+                isinstance(t, dict) and isinstance(t.get("column"), str) and t.get("form", "x") in _FORMS
+                and isinstance(t.get("decimals", 0), int) for t in terms):
+            raise self.fail("needs 'child' (a table) and 'terms': a list of {'column': name, 'form': 'x', '1 - x' "
+                            "or '1 + x', 'decimals': n}")
+        if self.params["mode"] not in ("round", "truncate") or isinstance(self.params["decimals"], bool) or \
+                not isinstance(self.params["decimals"], int) or not 0 <= self.params["decimals"] <= 9:
+            raise self.fail("needs 'mode' 'round' or 'truncate' and whole-number 'decimals' 0..9")
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        terms = self.params["terms"]
+        values, counts = ctx.children_values(self.params["child"], [t["column"] for t in terms])
+        factors = []
+        for term, column in zip(terms, values):
+            if pa.types.is_dictionary(column.type):
+                column = column.dictionary_decode()
+            x = np.nan_to_num(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False))
+            factors.append(_FORMS[term.get("form", "x")](x))
+        owner = np.repeat(np.arange(len(rows)), counts)
+        decimals = int(self.params["decimals"])
+        if self.params["mode"] == "truncate":
+            units = np.rint(factors[0] * 10.0**decimals)
+            for term, factor in zip(terms[1:], factors[1:]):
+                scale = 10.0 ** int(term.get("decimals", 0))
+                units = np.trunc(units * np.rint(factor * scale) / scale)
+            out = np.bincount(owner, weights=units, minlength=len(rows)) / 10.0**decimals
+        else:
+            out = np.bincount(owner, weights=np.prod(factors, axis=0), minlength=len(rows))
+        out = np.round(out, decimals)
+        return numbers_array(self.type, out.astype(np.int64) if self.type == "integer" else out)
+
+
+_FORMS = {"x": lambda x: x, "1 - x": lambda x: 1.0 - x, "1 + x": lambda x: 1.0 + x}
+"""How a child's number enters a product of :class:`ChildrenSum`."""
