@@ -102,8 +102,10 @@ def _sums_over(schema: Schema, table: Table, frames: Mapping[str, pd.DataFrame],
     refused = {r["column"] for r in schema.tables[parent].rules if r["rule"] == "none"}
     if "*" in refused:
         return
-    found = [f for f in rules.find_sums(schema.tables[parent], fitted[parent], frames[parent], table, owner,
-                                        frames[table.name]) if f[0] not in refused]
+    args = (schema.tables[parent], fitted[parent], frames[parent], table, owner, frames[table.name])
+    found = [f for f in rules.find_sums(*args) if f[0] not in refused]
+    taken = {f[0] for f in found}
+    found += [f for f in rules.find_level_sets(*args) if f[0] not in refused | taken]
     if not found:
         return
     tm = fitted[parent]
@@ -113,8 +115,12 @@ def _sums_over(schema: Schema, table: Table, frames: Mapping[str, pd.DataFrame],
     for name, generator, rule in found:
         columns[name] = replace(columns[name], generator=generator)
         layout["rules"] = [*layout.get("rules", []), rule]
-        if network and name in network.get("columns", {}):
-            network = {**network, "columns": {c: n for c, n in network["columns"].items() if c != name}}
+        if network:  # its own node goes, and so do the nodes drawn given it (their columns are drawn alone)
+            nodes = {c: n for c, n in network.get("columns", {}).items() if c != name and name not in (
+                (n.get("given") or {}).get("column"), (n.get("given2") or {}).get("column"))}
+            nulls = {c: n for c, n in (network.get("nulls") or {}).items()
+                     if c != name and (n.get("given") or {}).get("column") != name}
+            network = {**network, "columns": nodes, **({"nulls": nulls} if "nulls" in network else {})}
     if network is not None:
         if network.get("columns") or network.get("nulls"):
             layout["joint"] = network
@@ -306,7 +312,7 @@ def _plain_value(value: Any) -> Any:
 
 
 _KEY_KINDS = frozenset({"foreign_key", "sequence", "key_pattern", "uuid", "line_number"})
-_READ_FROM_CHILDREN = frozenset({"children_sum"})
+_READ_FROM_CHILDREN = frozenset({"children_sum", "children_levels"})
 """Parent columns computed from the child table being fitted: nothing of the child may depend on them."""
 
 

@@ -472,7 +472,8 @@ def _equal_column(mine: pd.Series, aligned: pd.DataFrame, parent: TableModel, ct
         return None
     for other, pcm in parent.columns.items():
         if pcm.type != ctype or other not in aligned.columns or pcm.generator.get("kind") in (
-                "foreign_key", "sequence", "key_pattern", "uuid", "line_number", "children_sum"):
+                "foreign_key", "sequence", "key_pattern", "uuid", "line_number", "children_sum",
+                "children_levels"):
             continue
         theirs = aligned[other]
         if not (theirs.notna().to_numpy() | ~present).all():
@@ -607,3 +608,69 @@ def _first_sum(terms: list[tuple[dict[str, Any], np.ndarray]], at: np.ndarray, i
                     if _sum_matches(full, at, n, mode, decimals, target, np.flatnonzero(has_children)):
                         return full, mode
     return None
+
+
+def find_level_sets(parent: Table, parent_model: TableModel, parent_df: pd.DataFrame, child: Table, owner: int,
+                    child_df: pd.DataFrame) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Categories of the parent that follow, in every sample parent, from which levels a category of its
+    children takes (``o_orderstatus`` is ``F`` when all its lines are ``F``, ``O`` when all are ``O``, ``P``
+    when they mix), with each set of levels seen for at least two parents. Each as (column, its
+    ``children_levels`` generator, the rule as listed)."""
+    fk = child.foreign_keys[owner]
+    if len(fk.columns) != 1 or fk.ref_table != parent.name or fk.columns[0] not in child_df.columns \
+            or fk.ref_columns[0] not in parent_df.columns or len(parent_df) < MIN_ROWS:
+        return []
+    keys = pd.Index(parent_df[fk.ref_columns[0]])
+    if not keys.is_unique:
+        return []
+    at = keys.get_indexer(child_df[fk.columns[0]])
+    if (at < 0).any():
+        return []
+    n = len(parent_df)
+    others = json.dumps({c: cm.generator for c, cm in parent_model.columns.items()})
+    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for name, cm in parent_model.columns.items():  # a loop over the parent's columns
+        col = parent.columns[name]
+        levels = cm.generator.get("values") if cm.generator.get("kind") == "frequencies" else None
+        if col.type not in ("category", "string") or not levels or len(levels) < 2 or _hinted(col) \
+                or cm.generator.get("unique") or name not in parent_df.columns \
+                or others.count(f'"{name}"') > 1:  # its own key, and no other generator naming it
+            continue
+        target = parent_df[name].astype("string")
+        for source, ccm in _child_levels(child, child_df):
+            values = ccm.generator["values"]
+            codes = pd.Index([str(v) for v in values]).get_indexer(child_df[source].astype("string"))
+            if (codes < 0).any():
+                continue
+            masks = np.zeros(n, dtype=np.int64)
+            for k in range(len(values)):  # a loop over the child's levels
+                masks |= (np.bincount(at[codes == k], minlength=n) > 0).astype(np.int64) << k
+            frame = pd.DataFrame({"mask": masks, "level": target}).dropna()
+            sets = frame.groupby("mask")["level"].agg(["nunique", "first", "size"])
+            if len(sets) < 2 or (sets["nunique"] != 1).any() or (sets["size"] < 2).any() \
+                    or frame["level"].nunique() < 2 or len(sets) * 2 > len(frame):
+                continue
+            mapping = {"|".join(str(values[k]) for k in range(len(values)) if m >> k & 1): str(lvl)
+                       for m, lvl in sets["first"].items()}
+            fallback = str(frame["level"].mode().iloc[0])
+            generator = {"kind": "children_levels", "child": child.name, "column": source,
+                         "levels": [str(v) for v in values], "sets": mapping, "fallback": fallback}
+            found.append((name, generator, {"rule": "levels of children", "column": name,
+                                            "of": f"{child.name}.{source}", "sets": mapping}))
+            break
+    return found
+
+
+def _child_levels(child: Table, child_df: pd.DataFrame) -> list[tuple[str, Any]]:
+    """The child's category columns of at most 62 levels, with their (not yet fitted) level lists."""
+    from types import SimpleNamespace
+
+    out = []
+    keyed = set(child.primary_key) | {c for f in child.foreign_keys for c in f.columns}
+    for name, col in child.columns.items():  # a loop over the child's columns
+        if col.type not in ("category", "string") or name in keyed or name not in child_df.columns:
+            continue
+        values = child_df[name].dropna().astype("string").unique()
+        if 2 <= len(values) <= 62 and child_df[name].notna().all():
+            out.append((name, SimpleNamespace(generator={"values": sorted(str(v) for v in values)})))
+    return out

@@ -114,3 +114,25 @@ def test_children_are_the_inverse_of_parent_of(interleave: bool):
     assert (position == np.concatenate([np.arange(c) for c in counts])).all()
     every, _ = layout.children(np.arange(70_000))
     assert np.array_equal(np.sort(every), np.arange(300_000))
+
+
+def test_an_order_status_from_its_lines_statuses_holds_in_every_row():
+    data = _shop()
+    rng = np.random.default_rng(9)
+    lines = data["lines"]
+    lines["shipped"] = rng.choice(["yes", "no"], len(lines), p=[0.8, 0.2])
+    every = lines.groupby("order_id")["shipped"].agg(lambda s: "done" if (s == "yes").all() else
+                                                     "waiting" if (s == "no").all() else "partial")
+    data["orders"]["status"] = every.reindex(data["orders"]["order_id"]).to_numpy()
+    schema = {"tables": {"orders": {**SCHEMA["tables"]["orders"], "columns": {
+        **SCHEMA["tables"]["orders"]["columns"], "status": "category"}},
+        "lines": {**SCHEMA["tables"]["lines"], "columns": {**SCHEMA["tables"]["lines"]["columns"],
+                                                          "shipped": "category"}}}}
+    model = sf.fit(schema, data)
+    rule = next(r for r in model.tables["orders"].layout["rules"] if r["rule"] == "levels of children")
+    assert rule == {"rule": "levels of children", "column": "status", "of": "lines.shipped",
+                    "sets": {"yes": "done", "no": "waiting", "no|yes": "partial"}}
+    out = model.sample({"orders": 3000}, seed=6)
+    made = out["lines"].groupby("order_id")["shipped"].agg(
+        lambda s: "done" if (s == "yes").all() else "waiting" if (s == "no").all() else "partial")
+    assert (out["orders"]["status"].astype(str).to_numpy() == made.reindex(out["orders"]["order_id"]).to_numpy()).all()

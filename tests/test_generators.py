@@ -54,10 +54,12 @@ SCHEMA = {"tables": {
         "shipped": "date",
         "doubled": {"type": "float", "nullable": True},
         "total": {"type": "float", "min": 0, "max": 500},
+        "status": "category",
     }, "foreign_keys": {"customer_id": "customers.id"}},
     "lines": {"primary_key": ["order_id", "line"], "columns": {
         "order_id": "string", "line": "integer",
         "product_id": {"type": "integer", "nullable": True}, "qty": {"type": "integer", "min": 1, "max": 9},
+        "state": {"type": "category", "values": {"open": 0.6, "closed": 0.4}},
     }, "foreign_keys": {"order_id": "orders.order_id", "product_id": "products.product_id"}},
     "products": {"primary_key": "product_id", "columns": {"product_id": "integer", "price": "float"}},
     "suppliers": {"primary_key": "supplier_id", "columns": {"supplier_id": "integer"}},
@@ -101,6 +103,10 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
         "kind": "children_sum", "child": "lines", "mode": "round", "decimals": 2,
         "terms": [{"column": "qty", "form": "x", "decimals": 0}]}
     data["tables"]["orders"]["columns"]["total"]["null_rate"] = 0.0
+    data["tables"]["orders"]["columns"]["status"]["generator"] = {
+        "kind": "children_levels", "child": "lines", "column": "state", "levels": ["closed", "open"],
+        "sets": {"closed": "done", "open": "open", "closed|open": "partly"}, "fallback": "empty"}
+    data["tables"]["orders"]["columns"]["status"]["null_rate"] = 0.0
     customers = data["tables"]["customers"]["columns"]
     customers["title"]["generator"] = {"kind": "text", "unique": True, "text": {
         "kind": "levels", "values": ["Bamboo Cutting Board Set", "Camping Hammock", "Desk Lamp"],

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .base import ColumnGenerator, DrawContext, generator_for, numbers_array, register, with_nulls
+from .base import ColumnGenerator, DrawContext, generator_for, levels_array, numbers_array, register, with_nulls
 
 _SECONDS = {"D": 86400, "s": 1}
 _GRID = 4097
@@ -205,3 +205,40 @@ class ChildrenSum(ColumnGenerator):
 
 _FORMS = {"x": lambda x: x, "1 - x": lambda x: 1.0 - x, "1 + x": lambda x: 1.0 + x}
 """How a child's number enters a product of :class:`ChildrenSum`."""
+
+
+@register
+class ChildrenLevels(ColumnGenerator):
+    """A level that follows from which levels a category of the row's children takes (``o_orderstatus``: ``F``
+    when every line is ``F``, ``O`` when every line is ``O``, ``P`` when they mix). ``sets`` maps the levels
+    present, joined by ``|`` in the order of ``levels``, to the row's level; a set the samples never showed
+    gives ``fallback``."""
+
+    kind = "children_levels"
+    required = ("child", "column", "levels", "sets", "fallback")
+
+    def check(self) -> None:
+        p = self.params
+        if not isinstance(p["child"], str) or not isinstance(p["column"], str) or not isinstance(p["levels"], list) \
+                or not 1 <= len(p["levels"]) <= 62 or not isinstance(p["sets"], dict) or not p["sets"] \
+                or not all(isinstance(v, str) for v in p["sets"].values()) or not isinstance(p["fallback"], str):
+            raise self.fail("needs 'child', 'column', 'levels' (1 to 62), 'sets' ({'A|B': level}) and 'fallback'")
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        levels = [str(v) for v in self.params["levels"]]
+        (values,), counts = ctx.children_values(self.params["child"], [self.params["column"]])
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        codes = pc.fill_null(pc.index_in(pc.cast(values, pa.string()), value_set=pa.array(levels, pa.string())), -1)
+        codes = codes.to_numpy(zero_copy_only=False).astype(np.int64)
+        owner = np.repeat(np.arange(len(rows)), counts)
+        masks = np.zeros(len(rows), dtype=np.int64)
+        for k in range(len(levels)):  # a loop over the child's levels
+            masks |= (np.bincount(owner[codes == k], minlength=len(rows)) > 0).astype(np.int64) << k
+        outcomes = sorted(set(self.params["sets"].values()) | {self.params["fallback"]})
+        index = {level: i for i, level in enumerate(outcomes)}
+        out = np.full(len(rows), index[self.params["fallback"]], dtype=np.int64)
+        for key, level in self.params["sets"].items():  # a loop over the learned sets
+            mask = sum(1 << levels.index(part) for part in key.split("|") if part in levels)
+            out[masks == mask] = index[level]
+        return levels_array(self.type, outcomes, out)
