@@ -521,21 +521,29 @@ def _sum_matches(terms: list[tuple[dict[str, Any], np.ndarray]], owner: np.ndarr
     return bool(np.all(np.abs(sums - target[at]) <= slack))
 
 
+def _parent_row_of_children(parent: Table, parent_df: pd.DataFrame, child: Table, owner: int,
+                            child_df: pd.DataFrame) -> np.ndarray | None:
+    """Each child sample row's parent sample row through the child's owning key; None when the key is not one
+    column, the parent's keys repeat, a child's parent is missing, or there are too few parents."""
+    fk = child.foreign_keys[owner]
+    if len(fk.columns) != 1 or fk.ref_table != parent.name or fk.columns[0] not in child_df.columns \
+            or fk.ref_columns[0] not in parent_df.columns or len(parent_df) < MIN_ROWS:
+        return None
+    keys = pd.Index(parent_df[fk.ref_columns[0]])
+    if not keys.is_unique:
+        return None
+    at = keys.get_indexer(child_df[fk.columns[0]])
+    return None if (at < 0).any() else at
+
+
 def find_sums(parent: Table, parent_model: TableModel, parent_df: pd.DataFrame, child: Table, owner: int,
               child_df: pd.DataFrame) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     """Numbers of the parent that are, in every sample parent row, the sum over its children (laid out under it
     by the child's owning key) of one to three of the children's numbers multiplied — a factor possibly ``1 - x``
     or ``1 + x`` — rounded at the end or cut at each step (``o_totalprice`` over its lines). Each as (column, its
     ``children_sum`` generator, the rule as listed). A number others of the parent read is left alone."""
-    fk = child.foreign_keys[owner]
-    if len(fk.columns) != 1 or fk.ref_table != parent.name or fk.columns[0] not in child_df.columns \
-            or fk.ref_columns[0] not in parent_df.columns or len(parent_df) < MIN_ROWS:
-        return []
-    keys = pd.Index(parent_df[fk.ref_columns[0]])
-    if not keys.is_unique:
-        return []
-    at = keys.get_indexer(child_df[fk.columns[0]])
-    if (at < 0).any():
+    at = _parent_row_of_children(parent, parent_df, child, owner, child_df)
+    if at is None:
         return []
     n = len(parent_df)
     keyed = set(child.primary_key) | {c for f in child.foreign_keys for c in f.columns}
@@ -616,15 +624,8 @@ def find_level_sets(parent: Table, parent_model: TableModel, parent_df: pd.DataF
     children takes (``o_orderstatus`` is ``F`` when all its lines are ``F``, ``O`` when all are ``O``, ``P``
     when they mix), with each set of levels seen for at least two parents. Each as (column, its
     ``children_levels`` generator, the rule as listed)."""
-    fk = child.foreign_keys[owner]
-    if len(fk.columns) != 1 or fk.ref_table != parent.name or fk.columns[0] not in child_df.columns \
-            or fk.ref_columns[0] not in parent_df.columns or len(parent_df) < MIN_ROWS:
-        return []
-    keys = pd.Index(parent_df[fk.ref_columns[0]])
-    if not keys.is_unique:
-        return []
-    at = keys.get_indexer(child_df[fk.columns[0]])
-    if (at < 0).any():
+    at = _parent_row_of_children(parent, parent_df, child, owner, child_df)
+    if at is None:
         return []
     n = len(parent_df)
     others = json.dumps({c: cm.generator for c, cm in parent_model.columns.items()})
