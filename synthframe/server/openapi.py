@@ -99,11 +99,12 @@ def _schemas(config: ServerConfig) -> dict[str, Any]:
                         "properties": {"rule": {"type": "string", "enum": list(RULE_KINDS)},
                                        "column": {"type": "string"}, "after": {"type": "string"},
                                        "parent": {"type": "string"},
-                                       "of": {"type": "array", "items": {"type": "string"}}}}},
+                                       "of": {"type": "array", "items": {"type": "string"}},
+                                       "from": {"type": "string"}, "offset": {"type": "integer"}}}},
                     {"type": "boolean", "enum": [False]},
                     {"type": "null"},
-                ], "description": "Rules to keep (not before, equals, product) or not to look for (none); false: "
-                                  "find no rule in this table."},
+                ], "description": "Rules to keep (not before, equals, product, prefix) or not to look for (none); "
+                                  "false: find no rule in this table."},
             },
         },
         "Column": {"oneOf": [
