@@ -417,6 +417,8 @@ class RowContext:
         self._copula: dict[str, np.ndarray] | None = None
         self._uniforms: dict[str, np.ndarray] = {}
         self._scores: dict[str, np.ndarray | None] = {}
+        self._children: dict[str, tuple[RowContext, np.ndarray]] = {}
+        self._owner_context: tuple[RowContext, np.ndarray] | None = None
 
     # -- draws ----------------------------------------------------------------------------
     def key(self, column: str, purpose: str) -> int:
@@ -589,6 +591,9 @@ class RowContext:
         return self.run.column(table, column, rows)
 
     def parent_values(self, fk_index: int, column: str) -> pa.Array:
+        if self._owner_context is not None and self.run.role(self.table, fk_index) == "owner":
+            parent, local = self._owner_context  # made for this parent's rows: its values, taken
+            return parent.values(column).take(pa.array(local))
         parents, mask = self.parent_rows(fk_index)
         fk = self.run.foreign_key(self.table, fk_index)
         return with_nulls(self.run.parent_column(fk.ref_table, column, parents), mask)
@@ -596,8 +601,17 @@ class RowContext:
     def children_values(self, table: str, columns: Sequence[str]) -> tuple[list[pa.Array], np.ndarray]:
         """Columns of this table's children in ``table`` (laid out under it by its owning key) at every child
         row of these rows, parent after parent, and each row's number of children."""
-        rows, counts = self.run.layout(table).children(self.rows)
-        context = self.run.context(table, rows)
+        found = self._children.get(table)
+        if found is None:  # one context per child table: columns two parent columns read are made once
+            rows, counts = self.run.layout(table).children(self.rows)
+            context = self.run.context(table, rows)
+            local = np.repeat(np.arange(len(self.rows)), counts)
+            starts = np.cumsum(counts) - counts
+            # the children know their parents: these rows, read here rather than computed again
+            context._owner = (self.rows[local], np.arange(len(rows), dtype=np.int64) - starts[local])
+            context._owner_context = (self, local)
+            found = self._children[table] = (context, counts)
+        context, counts = found
         return [context.values(c) for c in columns], counts
 
     def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
