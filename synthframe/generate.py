@@ -617,12 +617,10 @@ class RowContext:
     def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
         rows, mask = self.parent_rows(path[0])
         table = self.run.foreign_key(self.table, path[0]).ref_table
-        for fk_index in path[1:]:  # up one table per step, at the distinct rows of the step below
-            distinct, inverse = np.unique(rows, return_inverse=True)
-            above, above_mask = self.run.context(table, distinct).parent_rows(fk_index)
-            rows = above[inverse]
+        for fk_index in path[1:]:  # up one table per step (a parent's rows cost less than sorting them out)
+            rows, above_mask = self.run.context(table, rows).parent_rows(fk_index)
             if above_mask is not None:
-                mask = above_mask[inverse] if mask is None else mask | above_mask[inverse]
+                mask = above_mask if mask is None else mask | above_mask
             table = self.run.foreign_key(table, fk_index).ref_table
         return with_nulls(self.run.parent_column(table, column, rows), mask)
 
