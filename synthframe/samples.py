@@ -13,7 +13,8 @@
 
 Text files must be UTF-8 (a byte-order mark is fine); text holding a NUL character or a lone UTF-16
 surrogate is refused. JSON is read with a duplicate-key check.
-In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls in every column.
+In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls in every column; quoted
+(``"null"``, ``""``) they are text, which is how the CSV writer puts such strings.
 The missing-value tokens of :data:`MISSING_TOKENS` (``NA``, ``N/A``, ``NaN``, ``null``, ``None``,
 ``-``, blank; any case, surrounding whitespace ignored) are decided per column: they are nulls in
 a column declared integer, float, boolean, date or datetime, and — without a schema — in a text
@@ -71,6 +72,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import SampleError, where
 from .schema import Column, ForeignKey, Schema
@@ -447,7 +449,16 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
         arrow.column_names  # noqa: B018 - decodes the header, which may not be UTF-8
     except UnicodeDecodeError:
         raise _not_utf8(path, table) from None
-    return _arrow_to_frame(table, arrow)
+    df = _arrow_to_frame(table, arrow)
+    # A null marker still here as text was quoted ("null"): written as a string on purpose, it stays one.
+    markers = pa.array(CSV_NULLS, pa.string())
+    quoted = {name: pc.is_in(column, value_set=markers).fill_null(False).to_numpy(zero_copy_only=False)
+              for name, column in zip(arrow.column_names, arrow.columns)
+              if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)}
+    quoted = {name: mask for name, mask in quoted.items() if mask.any()}
+    if quoted:
+        df.attrs["quoted_markers"] = quoted
+    return df
 
 
 def _read_parquet(path: Path, table: str) -> pd.DataFrame:
@@ -972,6 +983,9 @@ def _text_tokens_as_nulls(text: pd.Series) -> pd.Series:
     ``male``/``female`` is a missing sex)."""
     trimmed = text.str.strip()
     token = _is_token(trimmed) & trimmed.notna().to_numpy(dtype=bool)
+    quoted = (text.attrs.get("quoted_markers") or {}).get(text.name)
+    if quoted is not None and len(quoted) == len(text):
+        token &= ~quoted  # a quoted null marker in a CSV file is text
     if not token.any():
         return text
     others = trimmed[~token].dropna()

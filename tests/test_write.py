@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import synthframe as sf
 from synthframe import write as write_mod
 from synthframe.errors import OutputError, SynthframeError
 from synthframe.schema import Schema
@@ -130,6 +131,20 @@ def test_csv_empty_string_is_quoted_and_null_is_empty(tmp_path):
     df = pd.DataFrame({"a": pd.array(["", None, "x"], dtype=STR), "b": [1, 2, 3]})
     text = write_tables({"t": df}, tmp_path, "csv")["t"].read_text()
     assert text == 'a,b\n"",1\n,2\nx,3\n'
+
+
+def test_csv_strings_that_read_as_nulls_are_quoted_and_read_back_as_text(tmp_path):
+    values = ["null", "NaN", "N/A", "None", "a@b.com", None, "nullable"]
+    df = pd.DataFrame({"a": pd.array(values, dtype=STR), "b": range(7)})
+    path = write_tables({"t": df}, tmp_path, "csv")["t"]
+    assert path.read_text() == 'a,b\n"null",0\n"NaN",1\n"N/A",2\n"None",3\na@b.com,4\n,5\nnullable,6\n'
+    schema = sf.Schema.from_dict({"tables": {"t": {"columns": {"a": "string", "b": "integer"}}}})
+    back = sf.read_samples(path, schema)["t"]["a"]
+    assert back.tolist()[:5] == values[:5] and back.isna().tolist() == [False] * 5 + [True, False]
+    # unquoted, the same markers are nulls, as always
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "t.csv").write_text("a,b\nnull,0\nNaN,1\nx,2\n")
+    assert sf.read_samples(tmp_path / "raw" / "t.csv", schema)["t"]["a"].isna().tolist() == [True, True, False]
 
 
 @pytest.mark.parametrize("value", [0.0, -0.0, 1.0, -1.0, 0.1, 0.5, 1e-4, 9.999e-5, 1e-5, 1.5e-6, 1e-7, 1.2345e-9,
