@@ -27,6 +27,7 @@ import math
 import os
 import sys
 import threading
+import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -418,7 +419,7 @@ class RowContext:
         self._uniforms: dict[str, np.ndarray] = {}
         self._scores: dict[str, np.ndarray | None] = {}
         self._children: dict[str, tuple[RowContext, np.ndarray]] = {}
-        self._owner_context: tuple[RowContext, np.ndarray] | None = None
+        self._owner_context: tuple[weakref.ref[RowContext], np.ndarray] | None = None
 
     # -- draws ----------------------------------------------------------------------------
     def key(self, column: str, purpose: str) -> int:
@@ -593,7 +594,7 @@ class RowContext:
     def parent_values(self, fk_index: int, column: str) -> pa.Array:
         if self._owner_context is not None and self.run.role(self.table, fk_index) == "owner":
             parent, local = self._owner_context  # made for this parent's rows: its values, taken
-            return parent.values(column).take(pa.array(local))
+            return parent().values(column).take(pa.array(local))
         parents, mask = self.parent_rows(fk_index)
         fk = self.run.foreign_key(self.table, fk_index)
         return with_nulls(self.run.parent_column(fk.ref_table, column, parents), mask)
@@ -609,7 +610,7 @@ class RowContext:
             starts = np.cumsum(counts) - counts
             # the children know their parents: these rows, read here rather than computed again
             context._owner = (self.rows[local], np.arange(len(rows), dtype=np.int64) - starts[local])
-            context._owner_context = (self, local)
+            context._owner_context = (weakref.ref(self), local)  # no cycle: the batch's memory goes with it
             found = self._children[table] = (context, counts)
         context, counts = found
         return [context.values(c) for c in columns], counts
@@ -775,9 +776,23 @@ def iter_record_batches(run: Run, table: str, batch_rows: int | None = None, *,
             yield block
 
 
+def _batch_reading_children(run: Run, table: str, batch: int) -> int:
+    """Fewer rows per batch for a table with a column computed from its children (an order's total over its
+    lines): each batch also makes its children's columns, so it holds about as many child rows as a batch of
+    the child table would."""
+    children = {c.generator.get("child") for c in run.model.tables[table].columns.values()
+                if c.generator.get("kind") in ("children_sum", "children_levels")}
+    rows = run.counts[table]
+    if not children or not rows:
+        return batch
+    per_parent = sum(run.counts.get(child, 0) for child in children) / rows
+    return max(MIN_MADE_ROWS, min(batch, int(batch / (1.0 + per_parent))))
+
+
 def _made_blocks(run: Run, table: str, batch: int, workers: int) -> Iterator[pa.RecordBatch]:
     """Rows of ``table`` made ``batch`` rows at a time (an empty table: one empty batch)."""
     n = run.counts[table]
+    batch = _batch_reading_children(run, table, batch)
     spans = [range(start, min(n, start + batch)) for start in range(0, n, batch)] or [range(0)]
     if workers <= 1 or len(spans) == 1:
         for span in spans:
