@@ -13,10 +13,8 @@
 
 Text files must be UTF-8 (a byte-order mark is fine); text holding a NUL character or a lone UTF-16
 surrogate is refused. JSON is read with a duplicate-key check.
-In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls in every column. A missing-value
-token written quoted in CSV (``"null"``, ``"NA"``, ``"-"``), any string in a Parquet file (which stores nulls
-as nulls), and a token string in a JSON file's column that also writes ``null`` are values: that is how
-synthframe's writers put such strings, so they read back as written.
+In CSV files an empty field and the markers in :data:`CSV_NULLS` are nulls in every column; quoted
+(``"null"``, ``""``) they are text, which is how the CSV writer puts such strings.
 The missing-value tokens of :data:`MISSING_TOKENS` (``NA``, ``N/A``, ``NaN``, ``null``, ``None``,
 ``-``, blank; any case, surrounding whitespace ignored) are decided per column: they are nulls in
 a column declared integer, float, boolean, date or datetime, and — without a schema — in a text
@@ -74,6 +72,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import SampleError, where
 from .schema import Column, ForeignKey, Schema
@@ -363,8 +362,8 @@ def _read_file(path: Path, schema: Schema | None) -> dict[str, pd.DataFrame]:
     if suffix == ".json":
         data = _load_json(path, path.stem)
         if isinstance(data, Mapping):
-            return {_table_name(name): _json_tokens(_records_value(path, name, value)) for name, value in data.items()}
-        return {path.stem: _json_tokens(records_to_frame(path.stem, data))}
+            return {_table_name(name): _records_value(path, name, value) for name, value in data.items()}
+        return {path.stem: records_to_frame(path.stem, data)}
     return {path.stem: _read_table_file(path, path.stem, in_folder=False, text=_text_columns(schema, path.stem))}
 
 
@@ -382,19 +381,12 @@ def _read_table_file(path: Path, table: str, *, in_folder: bool, text: tuple[str
     if suffix == ".parquet":
         return _read_parquet(path, table)
     if suffix in (".jsonl", ".ndjson"):
-        return _json_tokens(_read_json_lines(path, table))
+        return _read_json_lines(path, table)
     data = _load_json(path, table)
     if in_folder and isinstance(data, Mapping):
         raise SampleError(f"Sample file {path} holds a JSON object; in a folder each .json file must hold the "
                           f"list of records of table '{table}'.", table=table)
-    return _json_tokens(records_to_frame(table, data))
-
-
-def _json_tokens(df: pd.DataFrame) -> pd.DataFrame:
-    """In a JSON file, a text column that writes its missing values as ``null`` holds its token strings
-    (``"NA"``, ``"-"``) as values: the file has its own way of saying missing."""
-    masks = _token_masks(df)
-    return _mark_explicit(df, {n: m for n, m in masks.items() if df[n].isna().any()})
+    return records_to_frame(table, data)
 
 
 # -- formats --------------------------------------------------------------------------
@@ -458,46 +450,15 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
     except UnicodeDecodeError:
         raise _not_utf8(path, table) from None
     df = _arrow_to_frame(table, arrow)
-    tokens = _token_masks(df)
-    if tokens:
-        # Which of them were quoted ("NA", "-"): read once more with every token spelling present as a null
-        # marker; the quoted ones stay text there. Quoted, a token was written as a string on purpose.
-        spellings = sorted({str(v) for name, mask in tokens.items() for v in df[name][mask]} | set(CSV_NULLS))
-        again = read(pacsv.ConvertOptions(null_values=spellings, strings_can_be_null=True,
-                                          quoted_strings_can_be_null=False,
-                                          column_types=dict.fromkeys(tokens, pa.string())))
-        explicit = {name: mask & ~np.asarray(again.column(name).is_null().to_numpy(zero_copy_only=False), bool)
-                    for name, mask in tokens.items()}
-        df = _mark_explicit(df, explicit)
+    # A null marker still here as text was quoted ("null"): written as a string on purpose, it stays one.
+    markers = pa.array(CSV_NULLS, pa.string())
+    quoted = {name: pc.is_in(column, value_set=markers).fill_null(False).to_numpy(zero_copy_only=False)
+              for name, column in zip(arrow.column_names, arrow.columns)
+              if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)}
+    quoted = {name: mask for name, mask in quoted.items() if mask.any()}
+    if quoted:
+        df.attrs["quoted_markers"] = quoted
     return df
-
-
-def _token_masks(df: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Where the text columns hold missing-value tokens as strings (``NA``, ``-``, ``null``; not the empty
-    string), per column."""
-    out = {}
-    for name in df.columns:
-        column = df[name]
-        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
-            text = column.astype("string").str.strip()
-            # an empty string is left to the usual rule: a one-column CSV file writes its nulls as ""
-            mask = _is_token(text) & column.notna().to_numpy(dtype=bool) & (text != "").to_numpy(dtype=bool,
-                                                                                                na_value=False)
-            if mask.any():
-                out[name] = mask
-    return out
-
-
-def _mark_explicit(df: pd.DataFrame, masks: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """The frame with a record of which token strings its file wrote as values on purpose (quoted in CSV; any
-    in Parquet): they stay values whatever the rest of the column looks like (see
-    :func:`_text_tokens_as_nulls`). A fresh frame, so that every column taken from it carries the record."""
-    masks = {name: mask for name, mask in masks.items() if mask.any()}
-    if not masks:
-        return df
-    out = df.copy(deep=False)
-    out.attrs["explicit_tokens"] = masks
-    return out
 
 
 def _read_parquet(path: Path, table: str) -> pd.DataFrame:
@@ -507,8 +468,7 @@ def _read_parquet(path: Path, table: str) -> pd.DataFrame:
         arrow = pq.read_table(_input(path))
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(path, table, exc) from None
-    df = _arrow_to_frame(table, arrow)
-    return _mark_explicit(df, _token_masks(df))  # Parquet stores nulls as nulls: a string is a value
+    return _arrow_to_frame(table, arrow)
 
 
 def _read_json_lines(path: Path, table: str) -> pd.DataFrame:
@@ -1023,9 +983,9 @@ def _text_tokens_as_nulls(text: pd.Series) -> pd.Series:
     ``male``/``female`` is a missing sex)."""
     trimmed = text.str.strip()
     token = _is_token(trimmed) & trimmed.notna().to_numpy(dtype=bool)
-    explicit = (text.attrs.get("explicit_tokens") or {}).get(text.name)
-    if explicit is not None and len(explicit) == len(text):
-        token &= ~explicit  # written as a value on purpose: quoted in CSV, a string in Parquet
+    quoted = (text.attrs.get("quoted_markers") or {}).get(text.name)
+    if quoted is not None and len(quoted) == len(text):
+        token &= ~quoted  # a quoted null marker in a CSV file is text
     if not token.any():
         return text
     others = trimmed[~token].dropna()

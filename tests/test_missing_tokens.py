@@ -190,39 +190,3 @@ def test_a_token_that_is_one_of_a_few_levels_stays_a_value():
     assert _text_tokens_as_nulls(sex).isna().sum() == 11  # written otherwise than the levels: missing
     rare = pd.Series(["COLLECT COD", "TAKE BACK RETURN"] * 40 + ["NONE"] * 3, dtype="string")
     assert _text_tokens_as_nulls(rare).isna().sum() == 3  # far rarer than the levels: missing
-
-
-def test_tokens_written_as_values_read_back_as_values(tmp_path: Path):
-    """synthframe writes a token-valued string so that it reads back as written: quoted in CSV, as it is in
-    Parquet, and in JSON next to the column's own nulls; bare tokens in CSV keep the usual rule."""
-    from synthframe.write import write_tables
-
-    values = ["Main St 4", None, "-", "Main St 4", "NA", "Elm Rd 2", None]
-    schema = Schema.from_dict({"tables": {"t": {"columns": {"street": {"type": "string", "nullable": True}}}}})
-    frame = pd.DataFrame({"street": pd.array(values, dtype=pd.StringDtype("pyarrow"))})
-    for fmt in ("csv", "json", "jsonl", "parquet"):
-        path = write_tables({"t": frame}, tmp_path / fmt, fmt)["t"]
-        back = read_samples(path, schema)["t"]["street"]
-        assert back.isna().tolist() == [v is None for v in values], fmt
-        assert back.dropna().tolist() == [v for v in values if v is not None], fmt
-    assert (tmp_path / "csv" / "t.csv").read_text().splitlines()[3] == '"-"'
-    bare = _write(tmp_path, "t.csv", "street\nMain St 4\n-\nMain St 4\nNA\nElm Rd 2\n")
-    assert read_samples(bare, schema)["t"]["street"].isna().tolist() == [False, True, False, True, False]
-
-
-def test_a_fitted_level_equal_to_a_token_round_trips_through_every_format(tmp_path: Path):
-    """Found by the fuzz suite: a text column whose samples hold '-' beside nulls kept it as a level, and the
-    written rows read back with '-' as a null where '-' was rarer than in the samples."""
-    import synthframe as sf
-
-    records = [{"id": 1, "c2": None}, {"id": 2, "c2": "-"}, {"id": 3, "c2": "Main St 4"},
-               {"id": 4, "c2": "Main St 4"}]
-    schema = {"tables": {"t0": {"primary_key": "id", "columns": {"id": "integer",
-                                                                  "c2": {"type": "string", "nullable": True}}}}}
-    model = sf.fit(schema, {"t0": records})
-    made = model.sample({"t0": 400}, seed=5)["t0"]
-    assert (made["c2"] == "-").sum() > 0
-    for fmt in ("csv", "json", "jsonl", "parquet"):
-        path = model.write({"t0": 400}, tmp_path / fmt, format=fmt, seed=5)["t0"]
-        back = read_samples(path, model.schema)["t0"]["c2"]
-        assert back.isna().tolist() == made["c2"].isna().tolist(), fmt
