@@ -509,14 +509,12 @@ def _sum_matches(terms: list[tuple[dict[str, Any], np.ndarray]], owner: np.ndarr
     ``at``: cut at each step (``truncate``), exactly as :class:`ChildrenSum` makes it; or (``round``) the
     target is the exact sum rounded to its decimals (within half a unit: whichever way the samples' own
     arithmetic rounded a sum that ends in a half)."""
+    from .generators.derived import children_totals
+
+    sums = children_totals([v for _, v in terms], [ref["decimals"] for ref, _ in terms], owner, n, mode,
+                           decimals)[at]
     if mode == "truncate":
-        units = np.rint(terms[0][1] * 10.0**decimals)
-        for ref, factor in terms[1:]:
-            scale = 10.0 ** ref["decimals"]
-            units = np.trunc(units * np.rint(factor * scale) / scale)
-        sums = np.round(np.bincount(owner, weights=units, minlength=n) / 10.0**decimals, decimals)
-        return bool(np.array_equal(sums[at], target[at]))
-    sums = np.bincount(owner, weights=np.prod([v for _, v in terms], axis=0), minlength=n)[at]
+        return bool(np.array_equal(np.round(sums, decimals), target[at]))
     slack = 0.5 * 10.0**-decimals + 1e-9 * np.maximum(1.0, np.abs(target[at]))
     return bool(np.all(np.abs(sums - target[at]) <= slack))
 
@@ -638,8 +636,7 @@ def find_level_sets(parent: Table, parent_model: TableModel, parent_df: pd.DataF
                 or others.count(f'"{name}"') > 1:  # its own key, and no other generator naming it
             continue
         target = parent_df[name].astype("string")
-        for source, ccm in _child_levels(child, child_df):
-            values = ccm.generator["values"]
+        for source, values in _child_levels(child, child_df):
             codes = pd.Index([str(v) for v in values]).get_indexer(child_df[source].astype("string"))
             if (codes < 0).any():
                 continue
@@ -662,10 +659,8 @@ def find_level_sets(parent: Table, parent_model: TableModel, parent_df: pd.DataF
     return found
 
 
-def _child_levels(child: Table, child_df: pd.DataFrame) -> list[tuple[str, Any]]:
-    """The child's category columns of at most 62 levels, with their (not yet fitted) level lists."""
-    from types import SimpleNamespace
-
+def _child_levels(child: Table, child_df: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The child's complete category or text columns of 2 to 62 levels, with their sorted levels."""
     out = []
     keyed = set(child.primary_key) | {c for f in child.foreign_keys for c in f.columns}
     for name, col in child.columns.items():  # a loop over the child's columns
@@ -673,5 +668,5 @@ def _child_levels(child: Table, child_df: pd.DataFrame) -> list[tuple[str, Any]]
             continue
         values = child_df[name].dropna().astype("string").unique()
         if 2 <= len(values) <= 62 and child_df[name].notna().all():
-            out.append((name, SimpleNamespace(generator={"values": sorted(str(v) for v in values)})))
+            out.append((name, sorted(str(v) for v in values)))
     return out

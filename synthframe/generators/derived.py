@@ -191,16 +191,23 @@ class ChildrenSum(ColumnGenerator):
             factors.append(_FORMS[term.get("form", "x")](x))
         owner = np.repeat(np.arange(len(rows)), counts)
         decimals = int(self.params["decimals"])
-        if self.params["mode"] == "truncate":
-            units = np.rint(factors[0] * 10.0**decimals)
-            for term, factor in zip(terms[1:], factors[1:]):
-                scale = 10.0 ** int(term.get("decimals", 0))
-                units = np.trunc(units * np.rint(factor * scale) / scale)
-            out = np.bincount(owner, weights=units, minlength=len(rows)) / 10.0**decimals
-        else:
-            out = np.bincount(owner, weights=np.prod(factors, axis=0), minlength=len(rows))
-        out = np.round(out, decimals)
+        out = np.round(children_totals(factors, [int(t.get("decimals", 0)) for t in terms], owner, len(rows),
+                                       self.params["mode"], decimals), decimals)
         return numbers_array(self.type, out.astype(np.int64) if self.type == "integer" else out)
+
+
+def children_totals(factors: list[np.ndarray], factor_decimals: list[int], owner: np.ndarray, n: int, mode: str,
+                    decimals: int) -> np.ndarray:
+    """Per parent (``owner`` gives each child's), the sum over its children of the product of ``factors``:
+    exact (``round``, left to the caller to round), or in whole units of ``decimals`` with each further factor
+    applied at its own decimals and cut toward zero (``truncate``). The fit checks a rule with this too."""
+    if mode == "truncate":
+        units = np.rint(factors[0] * 10.0**decimals)
+        for factor, places in zip(factors[1:], factor_decimals[1:]):
+            scale = 10.0**places
+            units = np.trunc(units * np.rint(factor * scale) / scale)
+        return np.bincount(owner, weights=units, minlength=n) / 10.0**decimals
+    return np.bincount(owner, weights=np.prod(factors, axis=0), minlength=n)
 
 
 _FORMS = {"x": lambda x: x, "1 - x": lambda x: 1.0 - x, "1 + x": lambda x: 1.0 + x}

@@ -987,11 +987,16 @@ def row_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping
                       column: str) -> pa.Array:
     """Free email domains of each row's locale (``gmx.de`` for a German row), for emails whose samples
     gave none."""
+    return _email_domain_pool()[0].take(pa.array(_free_mail_positions(ctx, group, place, column)))
+
+
+def _free_mail_positions(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any] | None,
+                         column: str) -> np.ndarray:
+    """Each row's free mail domain as a position in :func:`_email_domain_pool`, among its locale's."""
     locales = row_locales(ctx, group, place)
-    pool, starts, counts = _email_domain_pool()
+    _, starts, counts = _email_domain_pool()
     count = counts[locales]
-    pick = np.minimum((ctx.uniform(column, "locale-domain") * count).astype(np.int64), count - 1)
-    return pool.take(pa.array(starts[locales] + pick))
+    return starts[locales] + np.minimum((ctx.uniform(column, "locale-domain") * count).astype(np.int64), count - 1)
 
 
 def country_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Mapping[str, Any], column: str,
@@ -1004,11 +1009,7 @@ def country_email_domains(ctx: DrawContext, group: Mapping[str, Any], place: Map
     share = np.full(len(country), float(spec.get("default", 0.5)))
     for code, value in (spec.get("share") or {}).items():  # a loop over the countries the samples showed
         share[country == countries_of([code])[0]] = float(value)
-    free, starts, counts = _email_domain_pool()
-    locales = row_locales(ctx, group, place)
-    count = counts[locales]
-    position = starts[locales] + np.minimum((ctx.uniform(column, "locale-domain") * count).astype(np.int64),
-                                            count - 1)
+    position = _free_mail_positions(ctx, group, place, column)
     national = spec.get("national") or {}
     wide = spec.get("international")
     key = (tuple((code, tuple(s["values"]), tuple(s["weights"])) for code, s in sorted(national.items())),
