@@ -22,7 +22,9 @@ column whose other values are all numbers, booleans or ISO dates (or that holds 
 which is then typed. In any other text column they stay values when they look like the column's values
 (``NA`` among two-letter country codes is Namibia) and are nulls otherwise (``NA`` among ``male`` and
 ``female`` is a missing sex).
-This holds for CSV files and for records and DataFrames of strings alike.
+This holds for unquoted CSV fields and for DataFrames of strings. A format that has its own null writes a
+token string on purpose, so there it is a value in a text column: a token quoted in CSV (``"NA"``, ``"-"``,
+which is how the CSV writer puts such strings), and any token string in JSON records or a Parquet file.
 
 A column that mixes types is decided by its majority. Without a schema, a text column of which at least
 :data:`MIXED_MAJORITY` (90 %) of the set values (tokens aside) are numbers — or ISO dates — is that type;
@@ -72,7 +74,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .errors import SampleError, where
 from .schema import Column, ForeignKey, Schema
@@ -148,8 +149,8 @@ def records_to_frame(table: str, records: Any) -> pd.DataFrame:
     try:
         arrow = pa.Table.from_struct_array(pa.array(records))
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
-        return pd.DataFrame.from_records(records)
-    return _arrow_to_frame(table, arrow)
+        return _strings_are_values(pd.DataFrame.from_records(records))
+    return _strings_are_values(_arrow_to_frame(table, arrow))
 
 
 def read_sample_files(files: Mapping[str, bytes], schema: Schema | None = None) -> dict[str, pd.DataFrame]:
@@ -450,15 +451,54 @@ def _read_csv(path: Path, table: str, text_columns: tuple[str, ...] = ()) -> pd.
     except UnicodeDecodeError:
         raise _not_utf8(path, table) from None
     df = _arrow_to_frame(table, arrow)
-    # A null marker still here as text was quoted ("null"): written as a string on purpose, it stays one.
-    markers = pa.array(CSV_NULLS, pa.string())
-    quoted = {name: pc.is_in(column, value_set=markers).fill_null(False).to_numpy(zero_copy_only=False)
-              for name, column in zip(arrow.column_names, arrow.columns)
-              if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)}
-    quoted = {name: mask for name, mask in quoted.items() if mask.any()}
-    if quoted:
-        df.attrs["quoted_markers"] = quoted
-    return df
+    tokens = _token_strings(df)
+    if not tokens:
+        return df
+    # A null marker still here as text was quoted ("null"). Other tokens ("NA", "-") are text quoted or not:
+    # read those columns once more with each of their token spellings as a null marker; what stays text
+    # there was quoted. Quoted, a token was written as a string on purpose, and it stays one.
+    spellings = sorted({str(v) for name, mask in tokens.items() for v in df[name][mask]})
+    again = read(pacsv.ConvertOptions(null_values=spellings, strings_can_be_null=True,
+                                      quoted_strings_can_be_null=False,
+                                      column_types=dict.fromkeys(tokens, pa.string()),
+                                      include_columns=list(tokens)))
+    return _with_explicit_tokens(df, {
+        name: mask & ~again.column(name).is_null().to_numpy(zero_copy_only=False) for name, mask in tokens.items()})
+
+
+EXPLICIT_TOKENS = "synthframe.explicit_tokens"
+"""Key of a read frame's ``attrs`` holding ``{column: mask}`` of the missing-value token strings its file wrote
+as values on purpose (quoted in CSV; any in JSON or Parquet): they stay values in a text column."""
+
+
+def _token_strings(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per text column, where it holds a missing-value token string (``NA``, ``-``, ``null``; not the empty
+    string, which a CSV file of one column writes for its nulls)."""
+    out = {}
+    for name in df.columns:
+        column = df[name]
+        if column.dtype == object or isinstance(column.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            text = column.astype("string").str.strip()
+            mask = _is_token(text) & (text != "").to_numpy(dtype=bool, na_value=False)
+            if mask.any():
+                out[str(name)] = mask
+    return out
+
+
+def _with_explicit_tokens(df: pd.DataFrame, masks: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """``df`` recording where its file wrote token strings as values (see :data:`EXPLICIT_TOKENS`). A fresh
+    frame, so every column taken from it carries the record."""
+    masks = {name: np.asarray(mask, dtype=bool) for name, mask in masks.items() if mask.any()}
+    if not masks:
+        return df
+    out = df.copy(deep=False)
+    out.attrs[EXPLICIT_TOKENS] = masks
+    return out
+
+
+def _strings_are_values(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame read from a format with its own null (JSON, Parquet): every token string in it is a value."""
+    return _with_explicit_tokens(df, _token_strings(df))
 
 
 def _read_parquet(path: Path, table: str) -> pd.DataFrame:
@@ -468,7 +508,7 @@ def _read_parquet(path: Path, table: str) -> pd.DataFrame:
         arrow = pq.read_table(_input(path))
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(path, table, exc) from None
-    return _arrow_to_frame(table, arrow)
+    return _strings_are_values(_arrow_to_frame(table, arrow))
 
 
 def _read_json_lines(path: Path, table: str) -> pd.DataFrame:
@@ -488,7 +528,7 @@ def _read_json_lines(path: Path, table: str) -> pd.DataFrame:
         return records_to_frame(table, records)
     except OSError as exc:
         raise _unreadable(path, table, exc) from None
-    return _arrow_to_frame(table, arrow)
+    return _strings_are_values(_arrow_to_frame(table, arrow))
 
 
 def _read_text(path: Path, table: str) -> str:
@@ -983,9 +1023,9 @@ def _text_tokens_as_nulls(text: pd.Series) -> pd.Series:
     ``male``/``female`` is a missing sex)."""
     trimmed = text.str.strip()
     token = _is_token(trimmed) & trimmed.notna().to_numpy(dtype=bool)
-    quoted = (text.attrs.get("quoted_markers") or {}).get(text.name)
-    if quoted is not None and len(quoted) == len(text):
-        token &= ~quoted  # a quoted null marker in a CSV file is text
+    explicit = (text.attrs.get(EXPLICIT_TOKENS) or {}).get(text.name)
+    if explicit is not None and len(explicit) == len(text):
+        token &= ~explicit  # written as a value on purpose: quoted in CSV, a string in JSON or Parquet
     if not token.any():
         return text
     others = trimmed[~token].dropna()

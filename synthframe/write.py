@@ -37,8 +37,8 @@ several at once); Parquet gets one row group per chunk and holds equal data. The
 - ``jsonl``: one compact JSON record per line;
 - ``csv``: a header, then one line per row; UTF-8, ``\\n`` line ends, fields
   quoted only when they hold a comma, quote or line break (and empty strings,
-  as ``""``, and strings a reader takes for a null unquoted, as ``"null"``, to tell
-  them from nulls); in a table of one column a null is
+  as ``""``, and missing-value tokens a reader may take for a null unquoted, as
+  ``"null"`` or ``"NA"``, to tell them from nulls); in a table of one column a null is
   written ``""`` too, since readers skip blank lines;
 - ``parquet``: pyarrow's ParquetWriter, schema from the first chunk, pandas
   metadata kept so ``pd.read_parquet`` restores the dtypes.
@@ -500,9 +500,9 @@ def _csv_header(names: list[str]) -> bytes:
 
 
 def _csv_quote(text: str) -> str:
-    from .samples import CSV_NULLS
+    from .samples import CSV_NULLS, MISSING_TOKENS
 
-    if text == "" or text in CSV_NULLS or any(c in text for c in ',"\r\n'):
+    if text == "" or text in CSV_NULLS or text.strip().lower() in MISSING_TOKENS or any(c in text for c in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -635,12 +635,15 @@ def _json_string(arr: pa.Array) -> pa.Array:
 
 
 def _csv_string(arr: pa.Array) -> pa.Array:
-    """Strings as CSV fields, quoted only when they hold a comma, quote or line break, are empty, or would be
-    read as a null unquoted (``null``, ``NaN``, ``N/A``, ...: :data:`samples.CSV_NULLS`)."""
-    from .samples import CSV_NULLS
+    """Strings as CSV fields, quoted only when they hold a comma, quote or line break, are empty, or are a
+    missing-value token (``null``, ``NA``, ``-``, ...: :data:`samples.CSV_NULLS`, :data:`samples.MISSING_TOKENS`),
+    which a reader may take for a null unquoted; quoted, synthframe's reader keeps them as text."""
+    from .samples import CSV_NULLS, MISSING_TOKENS
 
+    token = pc.or_(pc.is_in(arr, value_set=pa.array(CSV_NULLS, arr.type)),
+                   pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(arr)), value_set=pa.array(MISSING_TOKENS, arr.type)))
     needs = pc.or_(pc.or_(pc.match_substring_regex(arr, '[",\r\n]'), pc.equal(pc.binary_length(arr), 0)),
-                   pc.is_in(arr, value_set=pa.array(CSV_NULLS, arr.type))).fill_null(False)
+                   token).fill_null(False)
     if pc.any(needs).as_py():
         sub = _quoted(pc.replace_substring(arr.filter(needs), '"', '""'))
         arr = pc.replace_with_mask(arr, needs, sub)
