@@ -365,23 +365,24 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
     """The synthframe TPC-H run on one thread, phase by phase, under a profiler.
 
     Mirrors ``Model.write(format="parquet")``: per batch, each column through ``RowContext.values`` (a column
-    another reads is counted where it is first made), the RecordBatch to pandas (``to_frame``), pandas back to
-    Arrow (the writer's ``_arrow_table``) and ``ParquetWriter.write_table``.
+    another reads is counted where it is first made), the RecordBatch as the Arrow table the writer writes (the
+    writer's ``_batch_table``: dates as days, the first batch's types and pandas metadata; no DataFrame) and
+    ``ParquetWriter.write_table`` with the writer's dictionary choice.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from synthframe.generate import DEFAULT_BATCH_ROWS, RowContext, Run, to_frame
-    from synthframe.write import _arrow_table, _date_columns
+    from synthframe.generate import DEFAULT_BATCH_ROWS, RowContext, Run
+    from synthframe.write import _batch_table, _date_columns, _dictionary_columns, _time_formats
 
     model, fit_seconds = _fit_tpch(Path(spec["tpch"]))
     counts = _tpch_counts(float(spec["sf"]))
     run = Run(model, counts, int(spec["seed"]))
     out = Path(spec["out"])
     out.mkdir(parents=True, exist_ok=True)
-    phases = {"generate columns": 0.0, "RecordBatch to pandas (to_frame)": 0.0,
-              "pandas to Arrow (write._arrow_table)": 0.0, "Parquet encode and write": 0.0}
+    phases = {"generate columns": 0.0, "RecordBatch to the written table (write._batch_table)": 0.0,
+              "Parquet encode and write": 0.0}
     per_column: dict[str, float] = {}
     per_table: dict[str, float] = {}
 
@@ -390,6 +391,7 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
             table_start = time.perf_counter()
             names = list(model.tables[table].columns)
             dates = _date_columns(model.schema, table)
+            formats = _time_formats(model.schema, table)
             writer: pq.ParquetWriter | None = None
             for start in range(0, n, DEFAULT_BATCH_ROWS):
                 index = np.arange(start, min(n, start + DEFAULT_BATCH_ROWS), dtype=np.int64)
@@ -403,17 +405,15 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
                     phases["generate columns"] += spent
                 batch = pa.RecordBatch.from_arrays(arrays, names=names)
                 t0 = time.perf_counter()
-                frame = to_frame(batch, start)
+                data = _batch_table(table, batch, dates, formats, None if writer is None else writer.schema)
                 t1 = time.perf_counter()
-                data = _arrow_table(table, frame, dates)
-                t2 = time.perf_counter()
                 if writer is None:
-                    writer = pq.ParquetWriter(out / f"{table}.parquet", data.schema)
+                    writer = pq.ParquetWriter(out / f"{table}.parquet", data.schema,
+                                              use_dictionary=_dictionary_columns(data))
                 writer.write_table(data, row_group_size=max(data.num_rows, 1))
-                t3 = time.perf_counter()
-                phases["RecordBatch to pandas (to_frame)"] += t1 - t0
-                phases["pandas to Arrow (write._arrow_table)"] += t2 - t1
-                phases["Parquet encode and write"] += t3 - t2
+                t2 = time.perf_counter()
+                phases["RecordBatch to the written table (write._batch_table)"] += t1 - t0
+                phases["Parquet encode and write"] += t2 - t1
             if writer is not None:
                 writer.close()
             per_table[table] = time.perf_counter() - table_start

@@ -62,6 +62,10 @@ MAX_IN_MEMORY_CELLS = 2 * 10**9
 """Above this many cells, :meth:`Model.sample` refuses and points to :meth:`Model.write`."""
 SMALL_PARENT_ROWS = 1 << 16
 """A parent table this small has a column its children read computed once per run and kept."""
+KEPT_PARENT_ROWS = 1 << 21
+"""A parent table up to this size has such a column kept too once one request reads at least a quarter as many
+parent rows as it has (TPC-H's 200,000 parts under a million lines' prices): computing it whole once costs less
+than sorting out each request's distinct parents (at most 16 MB a numeric column)."""
 UNIQUE_BLOCK = 1 << 10
 """Unbounded unique columns permute ids within consecutive blocks of this many rows."""
 _TINY = 1e-12
@@ -362,11 +366,12 @@ class Run:
         return found
 
     def parent_column(self, table: str, column: str, parents: np.ndarray) -> pa.Array:
-        """``table.column`` at parent rows ``parents``: from the kept column of a small parent, or computed
-        at the distinct parent rows (the parent table is never materialised)."""
+        """``table.column`` at parent rows ``parents``: from the kept column of a small parent (or of a mid-sized
+        one asked for many rows, see :data:`KEPT_PARENT_ROWS`), or computed at the distinct parent rows (the parent
+        table is never materialised)."""
         n = self.counts[table]
-        if n <= SMALL_PARENT_ROWS:
-            kept = self._small.get((table, column))
+        kept = self._small.get((table, column))
+        if kept is not None or n <= SMALL_PARENT_ROWS or (n <= KEPT_PARENT_ROWS and 4 * len(parents) >= n):
             if kept is None:
                 kept = self._small[(table, column)] = self.column(table, column, np.arange(n, dtype=np.int64))
                 self.stats["parent_rows"] += n

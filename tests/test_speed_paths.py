@@ -261,3 +261,28 @@ def test_level_choice_equals_the_search(weights: list[float]) -> None:
                         np.nextafter(cum[:-1], 1.0), starts, np.nextafter(starts[1:], 0.0), [0.0, 1.0 - 2**-53]])
     expected = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
     assert np.array_equal(_choice(tuple(weights), u), expected)
+
+
+def test_a_mid_sized_parent_column_kept_whole_gives_the_distinct_rows_values(monkeypatch) -> None:
+    """A parent column read at many rows is computed whole once and kept (TPC-H's parts under a batch of line
+    prices); its values are those computed at the distinct parent rows, and a small request still computes
+    only the distinct rows."""
+    import synthframe.generate as generate
+
+    model = sf.fit(example_schema_path("ecommerce"), example_samples_dir("ecommerce"))
+    counts = {"customers": 2_000, "products": 1_000, "orders": 4_000, "order_items": 9_000, "reviews": 100}
+    monkeypatch.setattr(generate, "SMALL_PARENT_ROWS", 100)
+    monkeypatch.setattr(generate, "KEPT_PARENT_ROWS", 1_500)
+    column = next(c for c, col in model.tables["products"].columns.items() if col.type == "float")
+    rows = np.random.default_rng(3).integers(0, 1_000, 600)
+    expected = Run(model, counts, 7).column("products", column, rows)
+    few, many, outside = Run(model, counts, 7), Run(model, counts, 7), Run(model, counts, 7)
+    assert few.parent_column("products", column, rows[:200]).equals(expected.slice(0, 200))
+    assert few.stats["parent_rows"] == len(np.unique(rows[:200])) and not few._small
+    assert many.parent_column("products", column, rows[:300]).equals(expected.slice(0, 300))
+    assert many.stats["parent_rows"] == 1_000 and ("products", column) in many._small
+    assert many.parent_column("products", column, rows[300:310]).equals(expected.slice(300, 10))  # kept
+    assert many.stats["parent_rows"] == 1_000
+    monkeypatch.setattr(generate, "KEPT_PARENT_ROWS", 999)  # a larger parent: never kept whole
+    assert outside.parent_column("products", column, rows).equals(expected)
+    assert not outside._small
