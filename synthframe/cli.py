@@ -222,8 +222,8 @@ def _build_model(request: str | None, schema: str | None, samples: str | None, e
 
 def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scale: float | None,
            validate: bool | None, bundle: bool, quiet: bool = False, space_check: bool = True) -> None:
-    from .generate import Run, iter_batches, keep_freed_memory, resolve_rows, workers_count
-    from .progress import counted, wanted
+    from .generate import Run, keep_freed_memory, resolve_rows, table_streams, workers_count
+    from .progress import wanted
     from .write import write_json_document, write_tables
 
     _log_to_console(quiet)
@@ -245,12 +245,13 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
             f"fewer rows, choose another --out, or pass --no-space-check to write anyway.")
     started = time.perf_counter()
     disable = wanted(False if quiet else None, sum(counts.values()))
-    streams = {t: counted(iter_batches(run, t, workers=workers_count(None)), t, n, disable)
-               for t, n in counts.items()}
+    # one JSON document is written table after table; files can take a child table beside its parent
+    streams, beside = table_streams(run, arrow=fmt.lower() == "parquet" and not bundle, workers=workers_count(None),
+                                    disable=disable, beside=not bundle)
     if bundle:
         paths = {"(all)": write_json_document(streams, target, schema=model.schema)}
     else:
-        paths = write_tables(streams, out, fmt.lower(), schema=model.schema)
+        paths = write_tables(streams, out, fmt.lower(), schema=model.schema, beside=beside)
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
     for table, n in counts.items():

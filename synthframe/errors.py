@@ -51,6 +51,10 @@ class OutputError(SynthframeError, ValueError):
     """An output format or destination cannot be used."""
 
 
+class StreamStopped(OutputError):
+    """A table written beside another (its rows made with the other's) stopped because the other did."""
+
+
 def where(table: str | None, column: str | None = None) -> str:
     """``table.column`` (or just ``table``) for messages."""
     if table is None:

@@ -25,14 +25,15 @@ import ctypes
 import itertools
 import math
 import os
+import queue
 import sys
 import threading
 import weakref
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,11 +42,12 @@ from scipy import special
 
 from . import distributions as dist
 from . import joint, keys
-from .errors import CapacityError, ModelError, RowCountError, where
+from .errors import CapacityError, ModelError, RowCountError, StreamStopped, where
 from .generators import ColumnGenerator, generator_for
 from .generators.base import levels_array, with_nulls
 from .generators.entities import grouped_generator
 from .layouts import ChildLayout, ParentPicker
+from .progress import counted as table_counted
 from .progress import table_bar, wanted
 from .randomness import as_rows, mix64, stream_key, uniforms
 from .schema import ForeignKey
@@ -607,8 +609,15 @@ class RowContext:
     def children_values(self, table: str, columns: Sequence[str]) -> tuple[list[pa.Array], np.ndarray]:
         """Columns of this table's children in ``table`` (laid out under it by its owning key) at every child
         row of these rows, parent after parent, and each row's number of children."""
+        context, counts = self.children_context(table)
+        return [context.values(c) for c in columns], counts
+
+    def children_context(self, table: str) -> tuple[RowContext, np.ndarray]:
+        """The context of this table's children in ``table`` (every child row of these rows, parent after
+        parent), and each row's number of children. One per child table: columns two parent columns read are
+        made once, and a writer can make the children's rows from it (:func:`iter_families`)."""
         found = self._children.get(table)
-        if found is None:  # one context per child table: columns two parent columns read are made once
+        if found is None:
             rows, counts = self.run.layout(table).children(self.rows)
             context = self.run.context(table, rows)
             local = np.repeat(np.arange(len(self.rows)), counts)
@@ -617,8 +626,7 @@ class RowContext:
             context._owner = (self.rows[local], np.arange(len(rows), dtype=np.int64) - starts[local])
             context._owner_context = (weakref.ref(self), local)  # no cycle: the batch's memory goes with it
             found = self._children[table] = (context, counts)
-        context, counts = found
-        return [context.values(c) for c in columns], counts
+        return found
 
     def ancestor_values(self, path: Sequence[int], column: str) -> pa.Array:
         rows, mask = self.parent_rows(path[0])
@@ -774,11 +782,7 @@ def iter_record_batches(run: Run, table: str, batch_rows: int | None = None, *,
     Batches smaller than :data:`MIN_MADE_ROWS` are slices of blocks made at that size.
     """
     batch = _batch_size(batch_rows)
-    for block in _made_blocks(run, table, _made_size(batch), workers):
-        for offset in range(0, block.num_rows, batch):
-            yield block.slice(offset, batch)
-        if block.num_rows == 0:
-            yield block
+    return _chunks(_made_blocks(run, table, _made_size(batch), workers), batch, arrow=True)
 
 
 def _batch_reading_children(run: Run, table: str, batch: int) -> int:
@@ -794,31 +798,41 @@ def _batch_reading_children(run: Run, table: str, batch: int) -> int:
     return max(MIN_MADE_ROWS, min(batch, int(batch / (1.0 + per_parent))))
 
 
-def _made_blocks(run: Run, table: str, batch: int, workers: int) -> Iterator[pa.RecordBatch]:
-    """Rows of ``table`` made ``batch`` rows at a time (an empty table: one empty batch)."""
+def _spans(run: Run, table: str, batch: int) -> list[range]:
     n = run.counts[table]
     batch = _batch_reading_children(run, table, batch)
-    spans = [range(start, min(n, start + batch)) for start in range(0, n, batch)] or [range(0)]
+    return [range(start, min(n, start + batch)) for start in range(0, n, batch)] or [range(0)]
+
+
+def _made_blocks(run: Run, table: str, batch: int, workers: int) -> Iterator[pa.RecordBatch]:
+    """Rows of ``table`` made ``batch`` rows at a time (an empty table: one empty batch)."""
+    rows = _per_thread_rows(run)
+    yield from _made_in_order(_spans(run, table, batch), lambda span: run.rows(table, span),
+                              lambda span: rows(table, span), workers)
+
+
+T = TypeVar("T")
+
+
+def _made_in_order(spans: Sequence[range], make: Callable[[range], T], make_on_thread: Callable[[range], T],
+                   workers: int) -> Iterator[T]:
+    """``make(span)`` for each span in order; with ``workers`` > 1 on that many threads (``make_on_thread``),
+    at most ``workers`` spans ahead of the caller."""
     if workers <= 1 or len(spans) == 1:
         for span in spans:
-            yield run.rows(table, span)
+            yield make(span)
         return
-    rows = _per_thread_rows(run)
-
-    def make(span: range) -> pa.RecordBatch:
-        return rows(table, span)
-
     with _blas_threads(workers):
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthframe")
         try:
-            pending: deque[Future[pa.RecordBatch]] = deque()
+            pending: deque[Future[T]] = deque()
             upcoming = iter(spans)
             for span in itertools.islice(upcoming, workers):
-                pending.append(pool.submit(make, span))
+                pending.append(pool.submit(make_on_thread, span))
             while pending:
                 done = pending.popleft().result()
                 for span in itertools.islice(upcoming, 1):
-                    pending.append(pool.submit(make, span))
+                    pending.append(pool.submit(make_on_thread, span))
                 yield done
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -828,28 +842,210 @@ def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers
     """Rows of ``table`` as consecutive DataFrames of ``batch_rows`` rows (the last one shorter); small batches
     are slices of a frame made :data:`MIN_MADE_ROWS` rows at a time."""
     batch = _batch_size(batch_rows)
+    return _chunks(_made_blocks(run, table, _made_size(batch), workers), batch, arrow=False)
+
+
+def _chunks(blocks: Iterable[pa.RecordBatch], batch: int, *, arrow: bool) -> Iterator[Any]:
+    """Made blocks as consecutive chunks of ``batch`` rows: RecordBatches (``arrow``) or DataFrames indexed by
+    row number; an empty block as one empty chunk."""
     start = 0
-    for block in _made_blocks(run, table, _made_size(batch), workers):
-        frame = to_frame(block, start)
-        if batch >= len(frame):
-            yield frame
+    for block in blocks:
+        if arrow:
+            for offset in range(0, block.num_rows, batch):
+                yield block.slice(offset, batch)
+            if block.num_rows == 0:
+                yield block
         else:
-            for offset in range(0, len(frame), batch):
-                yield frame.iloc[offset:offset + batch]
+            frame = to_frame(block, start)
+            if batch >= len(frame):
+                yield frame
+            else:
+                for offset in range(0, len(frame), batch):
+                    yield frame.iloc[offset:offset + batch]
         start += block.num_rows
 
 
 def _per_thread_rows(run: Run) -> Callable[[str, range], pa.RecordBatch]:
     """``run.rows`` for worker threads: each thread makes its rows with a run of its own (the runs' caches are
     not shared), equal to ``run`` since every value depends only on its row."""
+    made = _per_thread(run, lambda own, table_span: own.rows(*table_span))
+    return lambda table, span: made((table, span))
+
+
+def _per_thread(run: Run, make: Callable[[Run, Any], T]) -> Callable[[Any], T]:
+    """``make(run, item)`` for worker threads, each thread with a run of its own."""
     local = threading.local()
 
-    def rows(table: str, span: range) -> pa.RecordBatch:
+    def on_thread(item: Any) -> T:
         if not hasattr(local, "run"):
             local.run = Run(run.model, run.counts, run.seed)
-        return local.run.rows(table, span)
+        return make(local.run, item)
 
-    return rows
+    return on_thread
+
+
+# -- children written beside their parent ------------------------------------------------------
+
+def families(run: Run) -> dict[str, str]:
+    """``{child: parent}``: the child tables a writer makes beside their parent's batches.
+
+    A parent with a column computed from its children (an order's total over its lines) makes its children's
+    columns anyway. Where the children lie parent after parent (the owning layout is not interleaved), the
+    children of a batch of parents are one run of child rows, so the child table's rows are made from that
+    same work instead of again (TPC-H's lineitem beside orders). One child per parent, no chains.
+    """
+    pairs: dict[str, str] = {}
+    for parent, tm in run.model.tables.items():
+        children = sorted({str(c.generator.get("child")) for c in tm.columns.values()
+                           if c.generator.get("kind") in ("children_sum", "children_levels")})
+        for child in children:
+            child_model = run.model.tables.get(child)
+            if child_model is None or child == parent or not run.counts.get(parent) or not run.counts.get(child) \
+                    or parent in pairs.values():
+                continue
+            owner = child_model.layout.get("owner")
+            if owner is None or child_model.layout.get("interleave") or \
+                    run.foreign_key(child, int(owner)).ref_table != parent:
+                continue
+            pairs.setdefault(child, parent)
+    return {child: parent for child, parent in pairs.items() if child not in pairs.values() and parent not in pairs}
+
+
+def _family_rows(run: Run, parent: str, child: str, span: range) -> tuple[pa.RecordBatch, pa.RecordBatch, int]:
+    """The parent's rows ``span`` and the rows of all their children, and the first child row."""
+    ctx = RowContext(run, parent, as_rows(span))
+    names = list(run.model.tables[parent].columns)
+    made = pa.RecordBatch.from_arrays([ctx.values(n) for n in names], names=names)
+    children, _ = ctx.children_context(child)
+    rows = children.rows
+    if rows.size and int(rows[-1]) - int(rows[0]) + 1 != rows.size:
+        raise CapacityError(f"The rows of table '{child}' under rows {span.start:,}..{span.stop - 1:,} of "
+                            f"'{parent}' are not one run of rows; write the tables one after the other.",
+                            table=child)
+    child_names = list(run.model.tables[child].columns)
+    under = pa.RecordBatch.from_arrays([children.values(n) for n in child_names], names=child_names)
+    return made, under, int(rows[0]) if rows.size else -1
+
+
+def iter_families(run: Run, parent: str, child: str, batch_rows: int | None = None, *,
+                  workers: int = 1) -> Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
+    """Blocks of ``parent``'s rows, each with the rows of its children in ``child`` (see :func:`families`): the
+    children of consecutive blocks are consecutive, so the second items are the child table in order."""
+    spans = _spans(run, parent, _made_size(_batch_size(batch_rows)))
+    expected = 0
+    for made, under, first in _made_in_order(
+            spans, lambda span: _family_rows(run, parent, child, span),
+            _per_thread(run, lambda own, span: _family_rows(own, parent, child, span)), workers):
+        if under.num_rows and first != expected:
+            raise CapacityError(f"Table '{child}' would be written out of order beside '{parent}' (row {first:,} "
+                                f"where {expected:,} was due); write the tables one after the other.", table=child)
+        expected += under.num_rows
+        yield made, under
+    if expected != run.counts[child]:
+        raise CapacityError(f"Table '{child}' made beside '{parent}' has {expected:,} rows, not "
+                            f"{run.counts[child]:,}; write the tables one after the other.", table=child)
+
+
+_END = object()
+
+
+class _Handoff:
+    """A child table's blocks handed from its parent's stream (read by the parent's writer) to the child's
+    stream (read by a writer on another thread), at most two ahead."""
+
+    def __init__(self, parent: str, child: str):
+        self.parent, self.child = parent, child
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self.stopped = threading.Event()
+
+    def lead(self, pairs: Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]) -> Iterator[pa.RecordBatch]:
+        """The parent's blocks; each one's children go to :meth:`follow`."""
+        ended = False
+        try:
+            for made, under in pairs:
+                self._put(under)
+                yield made
+            self._put(_END)
+            ended = True
+        finally:
+            if not ended:
+                self.stopped.set()
+
+    def follow(self) -> Iterator[pa.RecordBatch]:
+        """The child's blocks, as the parent's stream hands them over."""
+        try:
+            while True:
+                try:
+                    item = self.queue.get(timeout=0.05)
+                except queue.Empty:
+                    if self.stopped.is_set():
+                        raise StreamStopped(f"Table '{self.child}' stopped: table '{self.parent}', made with it, "
+                                            f"did not finish.", table=self.child) from None
+                    continue
+                if item is _END:
+                    return
+                yield item
+        finally:
+            self.stopped.set()
+
+    def _put(self, item: Any) -> None:
+        while True:
+            if self.stopped.is_set():
+                raise StreamStopped(f"Table '{self.parent}' stopped: table '{self.child}', made with it, did not "
+                                    f"finish.", table=self.parent)
+            try:
+                self.queue.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+
+def table_streams(run: Run, *, arrow: bool, batch_rows: int | None = None, workers: int = 1,
+                  disable: bool | None = True, beside: bool = True) -> tuple[dict[str, Iterator[Any]], dict[str, str]]:
+    """Every table's chunks for a writer — RecordBatches (``arrow``) or DataFrames — with a progress bar each
+    (``disable`` as tqdm's), and ``{child: parent}`` of the tables made beside their parent (:func:`families`;
+    none unless ``beside``). Such a child's stream is fed as its parent's is read: the two must be written at the
+    same time, as :func:`synthframe.write.write_tables` does given ``beside=``."""
+    batch = _batch_size(batch_rows)
+    pairs = families(run) if beside else {}
+    streams: dict[str, Iterator[Any]] = {}
+    for table, n in run.counts.items():
+        child = next((c for c, p in pairs.items() if p == table), None)
+        if table in pairs:
+            continue  # made with its parent, below
+        if child is None:
+            streams[table] = table_counted(_chunks(_made_blocks(run, table, _made_size(batch), workers), batch,
+                                                   arrow=arrow), table, n, disable)
+            continue
+        handoff = _Handoff(table, child)
+        made = iter_families(run, table, child, batch, workers=workers)
+        streams[table] = _Stream(table_counted(_chunks(handoff.lead(made), batch, arrow=arrow), table, n, disable),
+                                 handoff.stopped.set)
+        streams[child] = _Stream(table_counted(_chunks(handoff.follow(), batch, arrow=arrow), child,
+                                               run.counts[child], disable), handoff.stopped.set)
+    return {t: streams[t] for t in run.counts}, pairs
+
+
+class _Stream:
+    """An iterator that runs ``on_close`` when closed, even before its first item (a generator would not): a
+    stream feeding or fed by another tells the other that it stopped."""
+
+    def __init__(self, items: Iterator[Any], on_close: Callable[[], Any]):
+        self._items, self._on_close = items, on_close
+
+    def __iter__(self) -> _Stream:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._items)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._items, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._on_close()
 
 
 def _advance(bar: Any, batch: pa.RecordBatch) -> pa.RecordBatch:

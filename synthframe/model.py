@@ -128,18 +128,18 @@ class Model:
         are made on ``workers`` threads (default: every core) while one is written. Same bytes for any
         ``batch_rows`` (below 4,096 rows, batches are written several at once) and ``workers``. ``progress``
         shows a bar per table (default: for runs of 100,000 rows or more, on a terminal or in a notebook)."""
-        from .generate import Run, iter_batches, iter_record_batches, made_rows, resolve_rows, workers_count
-        from .progress import counted, wanted
+        from .generate import Run, made_rows, resolve_rows, table_streams, workers_count
+        from .progress import wanted
         from .write import write_tables
 
         threads = workers_count(workers)
         run = Run(self, resolve_rows(self, rows, scale=scale), seed)
         disable = wanted(progress, sum(run.counts.values()))
-        # Parquet takes the Arrow batches as they are made; the text formats render DataFrames
-        batches = iter_record_batches if format == "parquet" else iter_batches
-        streams = {t: counted(batches(run, t, made_rows(batch_rows), workers=threads), t, n, disable)
-                   for t, n in run.counts.items()}
-        return write_tables(streams, out_dir, format, schema=self.schema)
+        # Parquet takes the Arrow batches as they are made; the text formats render DataFrames. A child table
+        # whose rows its parent's batches make anyway (an order's total over its lines) is written beside it.
+        streams, beside = table_streams(run, arrow=format == "parquet", batch_rows=made_rows(batch_rows),
+                                        workers=threads, disable=disable)
+        return write_tables(streams, out_dir, format, schema=self.schema, beside=beside)
 
     # -- plain data -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -32,7 +32,8 @@ def table_bar(table: str, rows: int, disable: bool | None) -> Any:
 
 
 def counted(items: Iterable[T], table: str, rows: int, disable: bool | None) -> Iterator[T]:
-    """``items`` (batches with ``len``) unchanged, advancing a bar for ``table`` by each one's rows."""
+    """``items`` (batches with ``len``) unchanged, advancing a bar for ``table`` by each one's rows. Closed early,
+    it closes ``items`` too (a stream feeding another learns that it stopped)."""
     bar = table_bar(table, rows, disable)
     try:
         for item in items:
@@ -40,3 +41,6 @@ def counted(items: Iterable[T], table: str, rows: int, disable: bool | None) -> 
             bar.update(len(item))  # type: ignore[arg-type]
     finally:
         bar.close()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()

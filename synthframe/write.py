@@ -55,6 +55,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import partial
@@ -67,7 +68,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import OutputError, where
+from .errors import OutputError, StreamStopped, where
 from .schema import TIME_FORMAT, Schema
 
 FORMATS = ("json", "jsonl", "csv", "parquet")
@@ -90,14 +91,16 @@ _ARROW_TYPES = {"integer": pa.int64(), "float": pa.float64(), "boolean": pa.bool
 
 
 def write_tables(tables: Mapping[str, Iterable[Chunk] | Chunk], out_dir: str | Path,
-                 fmt: str = "csv", *, overwrite: bool = True, schema: Schema | None = None) -> dict[str, Path]:
+                 fmt: str = "csv", *, overwrite: bool = True, schema: Schema | None = None,
+                 beside: Mapping[str, str] | None = None) -> dict[str, Path]:
     """Write each table's stream of DataFrame chunks to ``out_dir/<table>.<fmt>``; return ``{table: path}``.
     Parquet also takes RecordBatches as made by :func:`generate.iter_record_batches` (the file is the same as
     from their DataFrames).
 
     ``schema`` (optional) says which datetime columns are dates, and gives the columns of a table whose
     stream yields no chunk at all. With ``overwrite=False`` an existing file is an OutputError, raised
-    before anything is written.
+    before anything is written. ``beside`` (``{child: parent}``, from :func:`generate.table_streams`) names
+    tables whose stream is fed as another's is read: each is written on a thread of its own while that one is.
     """
     if fmt not in FORMATS:
         raise OutputError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
@@ -116,16 +119,38 @@ def write_tables(tables: Mapping[str, Iterable[Chunk] | Chunk], out_dir: str | P
     # Every table goes to a partial file first; all are renamed together at the end, so a failure at
     # a later table never leaves new parents beside an earlier run's children.
     partials: dict[str, Path] = {}
+
+    def writer(name: str) -> Callable[[IO[bytes]], None]:
+        chunks = tables[name]
+        dates, formats = _date_columns(schema, name), _time_formats(schema, name)
+        if fmt == "parquet":
+            return partial(_write_parquet, table=name, chunks=chunks, dates=dates, formats=formats,
+                           empty_schema=_empty_schema(schema, name))
+        return partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=dates, formats=formats,
+                       schema_columns=_schema_columns(schema, name))
+
+    followers = {child: parent for child, parent in (beside or {}).items() if child in tables and parent in tables}
     try:
-        for name, chunks in tables.items():
-            dates, formats = _date_columns(schema, name), _time_formats(schema, name)
-            if fmt == "parquet":
-                write = partial(_write_parquet, table=name, chunks=chunks, dates=dates, formats=formats,
-                                empty_schema=_empty_schema(schema, name))
-            else:
-                write = partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=dates, formats=formats,
-                                schema_columns=_schema_columns(schema, name))
-            partials[name] = _write_partial(targets[name], name, write)
+        for name in tables:
+            if name in followers:
+                continue  # written beside its parent
+            helpers = [_Beside(child, targets[child], writer(child), tables[child])
+                       for child, parent in followers.items() if parent == name]
+            for helper in helpers:
+                helper.start()
+            try:
+                partials[name] = _write_partial(targets[name], name, writer(name))
+            except BaseException as exc:
+                close = getattr(tables[name], "close", None)
+                if close is not None:
+                    close()  # the stream stops, and so do the ones it feeds
+                error = _waited(helpers, partials)
+                if error is not None and isinstance(exc, StreamStopped):
+                    raise error from None  # the table written beside failed first: its error says why
+                raise
+            error = _waited(helpers, partials)
+            if error is not None:
+                raise error
         for name, temp in partials.items():
             os.replace(temp, targets[name])
     except BaseException:
@@ -229,6 +254,39 @@ def remove_stale_partials(folder: Path) -> list[Path]:
         log.info("removed %d temporary file(s) a killed run left in %s: %s", len(removed), folder,
                  ", ".join(p.name for p in removed))
     return removed
+
+
+class _Beside(threading.Thread):
+    """A table written on a thread of its own while the table whose stream feeds it is written."""
+
+    def __init__(self, name: str, target: Path, write: Callable[[IO[bytes]], None], stream: Any):
+        super().__init__(name=f"synthframe-write-{name}", daemon=True)
+        self.table, self.target, self.write, self.stream = name, target, write, stream
+        self.path: Path | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.path = _write_partial(self.target, self.table, self.write)
+        except BaseException as exc:  # handed to the thread that joins it
+            self.error = exc
+        finally:
+            close = getattr(self.stream, "close", None)
+            if close is not None:
+                close()  # done or failed: the stream feeding it stops if it has not yet
+
+
+def _waited(helpers: list[_Beside], partials: dict[str, Path]) -> BaseException | None:
+    """Wait for ``helpers``; their finished files join ``partials`` (renamed or removed with the others). The
+    first error that is not a stop caused by another table, else the first error, else None."""
+    errors = []
+    for helper in helpers:
+        helper.join()
+        if helper.path is not None:
+            partials[helper.table] = helper.path
+        if helper.error is not None:
+            errors.append(helper.error)
+    return next((e for e in errors if not isinstance(e, StreamStopped)), errors[0] if errors else None)
 
 
 def _write_partial(target: Path, table: str | None, write: Callable[[IO[bytes]], None]) -> Path:

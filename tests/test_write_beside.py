@@ -1,0 +1,79 @@
+"""A child table whose rows its parent's batches make anyway (an order's total over its lines) is written beside
+its parent, from the same work: the files hold what Model.sample makes, in every format and on any number of
+threads, and a failure on either side leaves no file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_children_sum import SCHEMA, _shop, _totals
+
+import synthframe as sf
+import synthframe.write as write_module
+from synthframe.errors import OutputError, SynthframeError
+from synthframe.generate import Run, families, resolve_rows, table_streams
+from synthframe.samples import read_samples
+
+
+@pytest.fixture(scope="module")
+def shop() -> sf.Model:
+    return sf.fit(SCHEMA, _shop())
+
+
+def test_lines_are_made_beside_their_orders_only_when_they_lie_order_after_order(shop: sf.Model):
+    run = Run(shop, resolve_rows(shop, {"orders": 500}), 1)
+    assert families(run) == {"lines": "orders"}
+    assert families(Run(shop, {"orders": 500, "lines": 0}, 1)) == {}
+    interleaved = sf.fit(SCHEMA, _shop(ordered=False))
+    assert families(Run(interleaved, resolve_rows(interleaved, {"orders": 500}), 1)) == {}
+    _, beside = table_streams(run, arrow=True, beside=False)
+    assert beside == {}
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl", "json"])
+@pytest.mark.parametrize("workers,batch_rows", [(1, None), (2, 700)])
+def test_written_beside_equals_the_sample(shop: sf.Model, tmp_path: Path, fmt: str, workers: int,
+                                          batch_rows: int | None):
+    counts = {"orders": 6_000}
+    made = shop.sample(counts, seed=4)
+    paths = shop.write(counts, tmp_path, format=fmt, seed=4, workers=workers, batch_rows=batch_rows)
+    back = {t: read_samples(p, shop.schema)[t] for t, p in paths.items()}
+    for table in ("orders", "lines"):
+        pd.testing.assert_frame_equal(back[table].reset_index(drop=True), made[table].reset_index(drop=True),
+                                      check_dtype=False, check_categorical=False)
+    assert (np.abs(back["orders"]["total"] - _totals(back)) <= 0.005 + 1e-9).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
+
+
+def test_a_failing_line_writer_stops_the_orders_and_leaves_no_file(shop: sf.Model, tmp_path: Path, monkeypatch):
+    real = write_module._write_parquet
+
+    def failing(f, *, table, **kwargs):
+        if table == "lines":
+            raise OutputError("the disk is full", table="lines")
+        return real(f, table=table, **kwargs)
+
+    monkeypatch.setattr(write_module, "_write_parquet", failing)
+    with pytest.raises(OutputError, match="the disk is full"):  # the lines' own error, not the orders' stop
+        shop.write({"orders": 200_000}, tmp_path, format="parquet", seed=1, workers=2, batch_rows=5_000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_order_writer_stops_the_lines_and_leaves_no_file(shop: sf.Model, tmp_path: Path, monkeypatch):
+    real = write_module._render_rows
+    calls = {"orders": 0}
+
+    def failing(df, flavor, dates, table, *args, **kwargs):
+        if table == "orders":
+            calls["orders"] += 1
+            if calls["orders"] == 3:
+                raise OutputError("the disk is full", table="orders")
+        return real(df, flavor, dates, table, *args, **kwargs)
+
+    monkeypatch.setattr(write_module, "_render_rows", failing)
+    with pytest.raises(SynthframeError, match="the disk is full"):
+        shop.write({"orders": 200_000}, tmp_path, format="csv", seed=1, workers=2, batch_rows=5_000)
+    assert list(tmp_path.iterdir()) == []
