@@ -364,8 +364,9 @@ def _cprofile_tops(profile: Any, seconds: float, top: int) -> tuple[list[dict[st
 def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
     """The synthframe TPC-H run on one thread, phase by phase, under a profiler.
 
-    Mirrors ``Model.write(format="parquet")``: per batch, each column through ``RowContext.values`` (a column
-    another reads is counted where it is first made), the RecordBatch as the Arrow table the writer writes (the
+    Mirrors ``Model.write(format="parquet")``: per batch (a child table written beside its parent from the
+    parent's batches, as there), each column through ``RowContext.values`` (a column another reads is counted
+    where it is first made), the RecordBatch as the Arrow table the writer writes (the
     writer's ``_batch_table``: dates as days, the first batch's types and pandas metadata; no DataFrame) and
     ``ParquetWriter.write_table`` with the writer's dictionary choice.
     """
@@ -373,7 +374,7 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from synthframe.generate import DEFAULT_BATCH_ROWS, RowContext, Run
+    from synthframe.generate import DEFAULT_BATCH_ROWS, RowContext, Run, _spans, families
     from synthframe.write import _batch_table, _date_columns, _dictionary_columns, _time_formats
 
     model, fit_seconds = _fit_tpch(Path(spec["tpch"]))
@@ -386,37 +387,47 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
     per_column: dict[str, float] = {}
     per_table: dict[str, float] = {}
 
+    writers: dict[str, pq.ParquetWriter] = {}
+
+    def emit(table: str, ctx: RowContext) -> None:
+        """One batch of ``table``: its columns (timed one by one), the written table, the Parquet write."""
+        table_start = time.perf_counter()
+        names = list(model.tables[table].columns)
+        arrays = []
+        for name in names:
+            t0 = time.perf_counter()
+            arrays.append(ctx.values(name))
+            spent = time.perf_counter() - t0
+            per_column[f"{table}.{name}"] = per_column.get(f"{table}.{name}", 0.0) + spent
+            phases["generate columns"] += spent
+        batch = pa.RecordBatch.from_arrays(arrays, names=names)
+        t0 = time.perf_counter()
+        writer = writers.get(table)
+        data = _batch_table(table, batch, _date_columns(model.schema, table), _time_formats(model.schema, table),
+                            None if writer is None else writer.schema)
+        t1 = time.perf_counter()
+        if writer is None:
+            writer = writers[table] = pq.ParquetWriter(out / f"{table}.parquet", data.schema,
+                                                       use_dictionary=_dictionary_columns(data))
+        writer.write_table(data, row_group_size=max(data.num_rows, 1))
+        t2 = time.perf_counter()
+        phases["RecordBatch to the written table (write._batch_table)"] += t1 - t0
+        phases["Parquet encode and write"] += t2 - t1
+        per_table[table] = per_table.get(table, 0.0) + (t2 - table_start)
+
     def body() -> None:
-        for table, n in counts.items():
-            table_start = time.perf_counter()
-            names = list(model.tables[table].columns)
-            dates = _date_columns(model.schema, table)
-            formats = _time_formats(model.schema, table)
-            writer: pq.ParquetWriter | None = None
-            for start in range(0, n, DEFAULT_BATCH_ROWS):
-                index = np.arange(start, min(n, start + DEFAULT_BATCH_ROWS), dtype=np.int64)
-                ctx = RowContext(run, table, index)
-                arrays = []
-                for name in names:
-                    t0 = time.perf_counter()
-                    arrays.append(ctx.values(name))
-                    spent = time.perf_counter() - t0
-                    per_column[f"{table}.{name}"] = per_column.get(f"{table}.{name}", 0.0) + spent
-                    phases["generate columns"] += spent
-                batch = pa.RecordBatch.from_arrays(arrays, names=names)
-                t0 = time.perf_counter()
-                data = _batch_table(table, batch, dates, formats, None if writer is None else writer.schema)
-                t1 = time.perf_counter()
-                if writer is None:
-                    writer = pq.ParquetWriter(out / f"{table}.parquet", data.schema,
-                                              use_dictionary=_dictionary_columns(data))
-                writer.write_table(data, row_group_size=max(data.num_rows, 1))
-                t2 = time.perf_counter()
-                phases["RecordBatch to the written table (write._batch_table)"] += t1 - t0
-                phases["Parquet encode and write"] += t2 - t1
-            if writer is not None:
-                writer.close()
-            per_table[table] = time.perf_counter() - table_start
+        beside = families(run)  # a child made from its parent's batches, as Model.write does
+        for table in counts:
+            if table in beside:
+                continue
+            child = next((c for c, p in beside.items() if p == table), None)
+            for span in _spans(run, table, DEFAULT_BATCH_ROWS):
+                ctx = RowContext(run, table, np.arange(span.start, span.stop, dtype=np.int64))
+                emit(table, ctx)
+                if child is not None:
+                    emit(child, ctx.children_context(child)[0])
+        for writer in writers.values():
+            writer.close()
 
     top = int(spec.get("top", 25))
     start = time.perf_counter()
