@@ -1,4 +1,5 @@
-"""Bundled reference data: countries, cities, person names, streets, jobs and phone number plans.
+"""Bundled reference data: countries, cities, person names, streets, jobs, phone number plans and pools of
+Faker's values (words, user names, licence plates, …).
 
 The tables live in ``synthframe/data/reference/`` as Parquet files built once by
 :mod:`synthframe.reference_build` from GeoNames, pycountry, phonenumbers and Faker. Reading them needs
@@ -112,6 +113,23 @@ def names(locale: str) -> dict[str, pa.Array]:
         out[kind] = part.column("name").combine_chunks()
         out[f"{kind}_weights"] = part.column("weight").combine_chunks()
     return out
+
+
+@lru_cache(maxsize=1024)
+def pool(semantic: str, locale: str) -> tuple[str, ...] | None:
+    """Faker's values of ``semantic`` for ``locale`` (``word``, ``user_name``, ``url``, ``license_plate``,
+    ``catch_phrase``, ``color_name``, …: :data:`synthframe.reference_build.POOLED`), drawn once at build in
+    draw order, repeats kept; None when the bundle has no such pool (a semantic it does not keep, a locale it
+    does not cover, or one Faker has no provider for)."""
+    table = _table("pools")
+    rows = table.filter(pc.and_(pc.equal(table.column("semantic"), semantic),
+                                pc.equal(table.column("locale"), locale))).to_pylist()
+    if not rows:
+        return None
+    row = rows[0]
+    if row["values"] is None:
+        return pool(semantic, row["same_as"])
+    return tuple(row["values"])
 
 
 @lru_cache(maxsize=512)

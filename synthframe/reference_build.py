@@ -693,6 +693,53 @@ def build_phones(regions: Iterable[str]) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------------------------------
+# Faker pools
+# ----------------------------------------------------------------------------------------------------
+
+POOLED: dict[str, int] = {
+    "word": 2000, "user_name": 500, "url": 300, "catch_phrase": 1000, "color_name": 1000, "currency_code": 1000,
+    "language_name": 1000, "license_plate": 500, "postcode": 500, "phone_number": 500,
+    "secondary_address": 500, "address": 200, "sentence": 300, "paragraph": 100, "text": 100,
+}
+"""Semantics drawn from a pool of Faker values when no reference table makes them, and how many values of each
+the bundle keeps per locale (the long texts fewer). A run draws its pools from these, so a model gives the same
+bytes whatever Faker is installed."""
+
+
+def pool_values(semantic: str, locale: str, count: int) -> list[str] | None:
+    """``count`` Faker values of ``semantic`` for ``locale``, in draw order from a fixed seed (repeats kept, so
+    common values stay common); None when Faker has no such provider for the locale."""
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(int(rng_for("pool", semantic).integers(2**31)))  # one seed: shared providers dedupe
+    method = getattr(fake, semantic, None)
+    if method is None:
+        return None
+    try:
+        return [str(method()) for _ in range(count)]
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def build_pools(locales: Sequence[str]) -> pd.DataFrame:
+    """One row per (semantic, locale): the pool's values, or ``same_as`` the first locale (in sorted order)
+    whose pool is the same (locales sharing a Faker provider share its draws: the lorem of most locales,
+    colours, currency codes)."""
+    rows = []
+    for semantic, count in POOLED.items():
+        owners: dict[tuple[str, ...], str] = {}
+        for loc in sorted(locales):
+            values = pool_values(semantic, loc, count)
+            if values is None:
+                continue
+            same = owners.setdefault(tuple(values), loc)
+            rows.append({"semantic": semantic, "locale": loc, "same_as": same if same != loc else None,
+                         "values": values if same == loc else None})
+    return pd.DataFrame(rows, columns=["semantic", "locale", "same_as", "values"])
+
+
+# ----------------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------------
 
@@ -718,6 +765,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "names": pa.schema([("locale", pa.string()), ("kind", pa.string()), ("name", pa.string()),
                         ("weight", pa.float64())]),
     "streets": pa.schema([("locale", pa.string()), ("street", pa.string())]),
+    "pools": pa.schema([("semantic", pa.string()), ("locale", pa.string()), ("same_as", pa.string()),
+                        ("values", pa.list_(pa.string()))]),
     "jobs": pa.schema([("locale", pa.string()), ("job", pa.string())]),
     "phones": pa.schema([
         ("country", pa.string()), ("calling_code", pa.string()), ("type", pa.string()), ("prefix", pa.string()),
@@ -767,7 +816,7 @@ def build_tables() -> tuple[dict[str, pa.Table], dict[str, Any]]:
     locale_table, names, streets, jobs = locale_rows(locales)
     phones = build_phones(countries["alpha2"])
     frames = {"countries": countries, "cities": cities, "locales": locale_table, "names": names,
-              "streets": streets, "jobs": jobs, "phones": phones}
+              "streets": streets, "jobs": jobs, "phones": phones, "pools": build_pools(locales)}
     tables = {name: pa.Table.from_pandas(frame, schema=SCHEMAS[name], preserve_index=False)
               for name, frame in frames.items()}
     summary = {

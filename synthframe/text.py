@@ -954,25 +954,46 @@ def _faker(locale: str, seed: int) -> Any:
     return fake
 
 
+def _faker_values(semantic: str, size: int, seed: int, locale: str) -> list[str]:
+    """``size`` values of ``semantic`` (repeats kept, so common values stay common): from the bundle's pool of
+    Faker's values for the locale (:func:`synthframe.reference.pool`) in an order the seed shuffles, cycled
+    past its end; from Faker itself only for a semantic or locale the bundle does not keep (then another
+    Faker version may give other values)."""
+    from . import reference
+
+    stored = reference.pool(semantic, locale)
+    if stored is None:
+        fake = _faker(locale, seed)
+        method = getattr(fake, semantic)
+        return [str(method()) for _ in range(size)]
+    order = np.random.default_rng(seed).permutation(len(stored))
+    return [stored[i] for i in order[np.arange(size) % len(stored)]]
+
+
 @lru_cache(maxsize=128)
 def _pool(semantic: str, size: int, seed: int, locale: str) -> pa.StringArray:
-    """``size`` Faker values of ``semantic`` (repeats kept, so common values stay common)."""
-    fake = _faker(locale, seed)
-    method = getattr(fake, semantic)
-    return pa.array([str(method()) for _ in range(size)], pa.string())
+    """``size`` values of ``semantic`` (see :func:`_faker_values`)."""
+    return pa.array(_faker_values(semantic, size, seed, locale), pa.string())
 
 
 @lru_cache(maxsize=64)
 def _distinct_pool(semantic: str, count: int, seed: int, locale: str) -> pa.StringArray:
-    """Exactly ``count`` distinct values of ``semantic``: Faker draws until found, numbered variants if not."""
-    fake = _faker(locale, seed ^ 0x5F3759DF)
-    method = getattr(fake, semantic)
-    seen: dict[str, None] = {}
-    for _ in range(10 * max(count, POOL_SIZE)):
-        if len(seen) >= count:
-            break
-        seen.setdefault(str(method()))
-    found = list(seen) or [semantic]
+    """Exactly ``count`` distinct values of ``semantic``: the distinct values of a pool, numbered variants past
+    them."""
+    from . import reference
+
+    seed ^= 0x5F3759DF
+    stored = reference.pool(semantic, locale)
+    if stored is not None:
+        seen = dict.fromkeys(_faker_values(semantic, len(stored), seed, locale))
+    else:  # Faker draws until found
+        method = getattr(_faker(locale, seed), semantic)
+        seen = {}
+        for _ in range(10 * max(count, POOL_SIZE)):
+            if len(seen) >= count:
+                break
+            seen.setdefault(str(method()))
+    found = list(seen)[:count] or [semantic]
     extra, k = [], 2
     while len(found) + len(extra) < count:
         for value in found:
@@ -993,18 +1014,31 @@ def _slug(value: str) -> str:
 
 @lru_cache(maxsize=64)
 def _person_parts(size: int, seed: int, locale: str) -> tuple[pa.StringArray, pa.StringArray, pa.StringArray]:
-    """First names, their initials and last names as lower-case ASCII letters (for emails and user names)."""
-    fake = _faker(locale, seed)
-    firsts = [p for p in (_slug(fake.first_name()) for _ in range(size)) if p] or ["alex"]
-    lasts = [p for p in (_slug(fake.last_name()) for _ in range(size)) if p] or ["smith"]
+    """First names, their initials and last names as lower-case ASCII letters (for emails and user names):
+    ``size`` of each, drawn by the seed at their frequencies from the bundled names of the locale."""
+    from . import reference
+
+    names = reference.names(locale)
+    rng = np.random.default_rng(seed)
+
+    def drawn(kinds: tuple[str, ...]) -> list[str]:
+        values = [v for kind in kinds for v in names[kind].to_pylist()]
+        weights = np.concatenate([names[f"{kind}_weights"].to_numpy(zero_copy_only=False) for kind in kinds])
+        if not values:
+            return []
+        cumulative = np.cumsum(weights) / weights.sum()
+        picks = np.minimum(np.searchsorted(cumulative, rng.random(size), side="right"), len(values) - 1)
+        return [p for p in (_slug(values[i]) for i in picks) if p]
+
+    firsts = drawn(("first_female", "first_male")) or ["alex"]
+    lasts = drawn(("last",)) or ["smith"]
     return pa.array(firsts, pa.string()), pa.array([f[0] for f in firsts], pa.string()), pa.array(lasts, pa.string())
 
 
 @lru_cache(maxsize=64)
 def _word_pool(size: int, seed: int, locale: str) -> pa.StringArray:
     """Lower-case ASCII lorem words of the locale (for URLs and default free text)."""
-    fake = _faker(locale, seed)
-    words = [w for w in (_slug(fake.word()) for _ in range(size)) if w] or ["lorem"]
+    words = [w for w in (_slug(v) for v in _faker_values("word", size, seed, locale)) if w] or ["lorem"]
     return pa.array(words, pa.string())
 
 

@@ -160,3 +160,36 @@ def test_loader_needs_no_build_libraries(monkeypatch):
     assert fresh.countries().num_rows == reference.countries().num_rows
     assert fresh.cities().num_rows > 0 and fresh.phone_plan("DE") is not None
     assert "Müller" in fresh.names("de_DE")["last"].to_pylist()
+
+
+def test_pools_of_faker_values_are_bundled_and_generation_calls_no_faker(monkeypatch):
+    """A semantic type drawn from a pool (licence plates, catch phrases, lorem words, user names) takes its
+    values from the bundle, so an installed Faker of another version cannot change them."""
+    import faker
+
+    from synthframe import text
+    from synthframe.generators.text import generate_text
+
+    plates = reference.pool("license_plate", "de_DE")
+    german = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜ]{0,2}-[A-Z]{1,2}-\d{1,4}")
+    assert plates is not None and len(plates) == 500 and all(german.fullmatch(p) for p in plates)
+    assert reference.pool("word", "en_US") is not None and reference.pool("word", "xx_YY") is None
+    shared = [loc for loc in reference.locales() if reference.pool("currency_code", loc) is not None]
+    assert len(shared) == len(reference.locales())  # every locale, most through another's identical draws
+    for cached in (text._pool, text._distinct_pool, text._person_parts, text._word_pool, text._user_name_stems):
+        cached.cache_clear()
+
+    def no_faker(*args, **kwargs):
+        raise AssertionError("Faker called at generation")
+
+    monkeypatch.setattr(faker, "Faker", no_faker)
+
+    def made(semantic: str, locale: str = "en_US") -> list[str]:
+        spec = {"kind": "semantic", "semantic": semantic, "locale": locale}
+        return generate_text(spec, seed=2, table="cars", column=semantic, rows=range(3_000)).to_pylist()
+
+    assert set(made("catch_phrase")) <= set(reference.pool("catch_phrase", "en_US"))
+    plates = made("license_plate", "de_DE")
+    assert set(plates) <= set(reference.pool("license_plate", "de_DE")) and len(set(plates)) == 497  # of 500
+    assert all(re.fullmatch(r"[a-z._]+\d*@example\.(com|net|org)", e) for e in made("email"))
+    assert made("license_plate", "de_DE") == plates  # the same values again

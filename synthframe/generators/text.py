@@ -605,6 +605,10 @@ def _check_spec(spec: dict, table: str, column: str) -> None:
 def _locale_known(locale: str) -> bool:
     from faker import Faker
 
+    from .. import reference
+
+    if locale in reference.locales():  # the bundle's: no need to ask Faker
+        return True
     try:
         Faker(locale)
     except AttributeError:
