@@ -588,3 +588,25 @@ def test_levels_and_sentences_are_drawn_per_level_of_the_column_they_go_with():
     assert kitchen.isin(kitchen_words).all()  # kept or spliced, a kitchen name is made of kitchen words
     praise = data["reviews"].loc[data["reviews"]["rating"] == 5, "body"].str.split(r"(?<=\.) ", regex=True)
     assert set(praise.explode()) == set(good)
+
+
+def test_pooled_codes_draw_their_digits_per_row():
+    """Licence plates, postcodes and phone numbers of a pool keep a pool value's letters and layout, with digits
+    drawn for each row: 10^5 rows are not 500 plates repeated. Runs of digits that start with 0 or follow a
+    '+' (a phone's 001 or +44) are kept; other runs do not start with 0."""
+    from synthframe import reference
+    from synthframe.generators.text import _fresh_digits
+
+    spec = {"kind": "semantic", "semantic": "license_plate", "locale": "de_DE"}
+    plates = generate_text(spec, seed=2, table="cars", column="plate", rows=range(100_000)).to_pylist()
+    shapes = {re.sub(r"\d", "#", p) for p in reference.pool("license_plate", "de_DE")}
+    assert all(re.sub(r"\d", "#", p) in shapes for p in plates)
+    assert len(set(plates)) == 62_826 and not any(re.search(r"(^|\D)0", p) for p in plates)
+    again = generate_text(spec, seed=2, table="cars", column="plate", rows=np.arange(70_000, 70_050)).to_pylist()
+    assert again == plates[70_000:70_050]  # a function of the row, whatever the batch
+    values = pa.array(["+44(0)7700 900123", "001-555-0100", "Apt. 305", "ü7ß", None, ""], pa.string())
+    made = _fresh_digits(values, np.arange(6, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)).to_pylist()
+    assert re.fullmatch(r"\+44\(0\)[1-9]\d{3} [1-9]\d{5}", made[0]) and made[0] != "+44(0)7700 900123"
+    assert made[1].startswith("001-") and made[1][4] != "0" and made[1][-4] == "0"  # "0100" is kept whole
+    assert re.fullmatch(r"Apt\. [1-9]\d\d", made[2]) and re.fullmatch(r"ü[1-9]ß", made[3])
+    assert made[4:] == [None, ""]

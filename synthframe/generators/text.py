@@ -698,7 +698,49 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
         pool = _pool(semantic, size, pool_seed, locale)
         (i,) = _draw(d, "pool", [len(pool)])
         out = pool.take(i)
+        if semantic in FRESH_DIGITS:
+            out = _fresh_digits(out, d.bits("digits"))
     return _apply_case(out, spec.get("case"))
+
+
+FRESH_DIGITS = frozenset({"license_plate", "postcode", "phone_number", "secondary_address", "address",
+                          "user_name"})
+"""Pooled semantics whose digits are drawn anew for each row (a pool value's letters and layout kept): a pool of
+a few hundred licence plates would otherwise repeat at 10^5 rows."""
+
+
+def _fresh_digits(values: pa.StringArray, row_bits: np.ndarray) -> pa.StringArray:
+    """``values`` with each ASCII digit replaced by one drawn from the row's bits and the digit's byte position in
+    the value, except in runs of digits that start with 0 or follow a ``+`` (UTF-8 never uses the digits' bytes
+    inside another character, so only digits change)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not len(values):
+        return values
+    _, offsets_buffer, data_buffer = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(values) + 1, offset=4 * values.offset)
+    start, stop = int(offsets[0]), int(offsets[-1])
+    data = np.frombuffer(data_buffer, dtype=np.uint8, count=stop - start, offset=start).copy() if stop > start \
+        else np.zeros(0, dtype=np.uint8)
+    digit = (data >= 48) & (data <= 57)
+    if not digit.any():
+        return values
+    where_digit = np.flatnonzero(digit)
+    row = np.searchsorted(offsets[1:] - start, where_digit, side="right")
+    position = (where_digit - (offsets[row] - start)).astype(np.uint64)  # within the row: no batch dependence
+    with np.errstate(over="ignore"):
+        h = finalize(row_bits[row] + (position + np.uint64(1)) * GAMMA) >> np.uint64(32)
+    # A run of digits that starts with 0 or follows a + is a prefix (a phone's 001, 07700 or +44, a zip's 0): kept
+    # as it is. A run
+    # that does not start with 0 does not now (house numbers, plate numbers).
+    leading = (position == 0) | ~digit[np.maximum(where_digit - 1, 0)]
+    run = np.cumsum(leading) - 1
+    before = np.where(position > 0, data[np.maximum(where_digit - 1, 0)], 0)
+    prefix = ((data[where_digit] == 48) | (before == 43))[np.flatnonzero(leading)][run]  # 43: '+', a calling code
+    drawn = np.where(leading, 1 + h % np.uint64(9), h % np.uint64(10))
+    data[where_digit] = np.where(prefix, data[where_digit], 48 + drawn).astype(np.uint8)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets - start), pa.py_buffer(data),
+                                       values.buffers()[0], values.null_count)
 
 
 _EMAIL_STYLES = (  # (separator after the first name, first name cut to its initial, weight)
