@@ -469,7 +469,11 @@ class RowContext:
                 given = self.value_scores(parent)
                 if given is None:
                     given = dist.normal_scores(self.value_uniforms(parent))
-                found = node.correlated_scores(dist.normal_draws(self.key(column, "values"), self.rows), given)
+                levels = None
+                if node.means is not None and node.given2 is not None:
+                    levels = joint.given_bins(self.given_values(node.given2), node.given2_spec)
+                found = node.correlated_scores(dist.normal_draws(self.key(column, "values"), self.rows), given,
+                                               levels)
             elif node.means is not None:
                 bins = joint.given_bins(self.given_values(node.given), node.given_spec)
                 found = node.level_scores(dist.normal_draws(self.key(column, "values"), self.rows), bins)

@@ -163,6 +163,15 @@ class JointNode:
 
     @classmethod
     def from_dict(cls, node: Mapping[str, Any]) -> JointNode:
+        if "correlation" in node and "means" in node:
+            slope = float(node["correlation"])
+            means = np.asarray(node["means"], dtype=np.float64)
+            scales = np.asarray(node["scales"], dtype=np.float64)
+            if not math.isfinite(slope) or abs(slope) > MAX_SLOPE or means.shape != scales.shape or means.ndim != 1 \
+                    or not np.isfinite(means).all() or not (np.isfinite(scales) & (scales > 0)).all() \
+                    or "column" not in node["given"] or "fk" in node["given"] or "fk" in node["given2"]:
+                raise ValueError("a slope, and means and scales per level of a column of the same table")
+            return cls(node["given"], None, None, None, slope, node["given2"], node["given2_bins"], means, scales)
         if "means" in node:
             means = np.asarray(node["means"], dtype=np.float64)
             scales = np.asarray(node["scales"], dtype=np.float64)
@@ -184,7 +193,10 @@ class JointNode:
                    None, node.get("given2"), node.get("given2_bins"))
 
     def rows_expected(self) -> int:
-        """Rows its table must have: one per parent bin (and missing), times the second parent's."""
+        """Rows its table must have (or means a level node): one per parent bin (and missing), times the second
+        parent's; for a Gaussian edge with level offsets, one per level of the second parent (and missing)."""
+        if self.correlation is not None and self.given2_spec is not None:
+            return bin_count(self.given2_spec) + 1
         rows = bin_count(self.given_spec or {"bins": []}) + 1
         return rows * (bin_count(self.given2_spec) + 1) if self.given2_spec is not None else rows
 
@@ -202,9 +214,18 @@ class JointNode:
         out += self.means[at]
         return out
 
-    def correlated_scores(self, own: np.ndarray, parent: np.ndarray) -> np.ndarray:
-        """The column's normal scores given its parent's (a Gaussian edge): the two mixed by the correlation."""
+    def correlated_scores(self, own: np.ndarray, parent: np.ndarray,
+                          level_bins: np.ndarray | None = None) -> np.ndarray:
+        """The column's normal scores given its parent's (a Gaussian edge): the two mixed by the correlation.
+        With level offsets (``level_bins``, the row's level of the second parent): the parent's score times the
+        slope within levels, plus the level's mean and its scale times the row's own draw."""
         rho = float(self.correlation or 0.0)
+        if self.means is not None and level_bins is not None:
+            at = np.clip(level_bins, 0, len(self.means) - 1)
+            out = self.scales[at] * own
+            out += self.means[at]
+            out += rho * parent
+            return out
         out = own * math.sqrt(1.0 - rho * rho)
         out += rho * parent
         return out
@@ -523,6 +544,18 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         if (parent, name) in correlation:
             nodes[name] = {"given": given.given, "correlation": round(correlation[(parent, name)], 6),
                            "mutual_information": round(score[(parent, name)], 6)}
+            offsets = _level_offsets(child, given, [
+                c for c in candidates if c.gives and "levels" in c.spec and c.name not in (name, parent)
+                and "fk" not in c.given and not _reaches(requires, c.name, name)], sizes)
+            if offsets is not None:
+                # Two numbers that move together and apart by a level (body mass with flipper length, heavier
+                # for one species): the slope within levels, and a mean and scale per level of what is left.
+                other, slope, means, scales = offsets
+                requires[name].add(other.name)
+                nodes[name].update({"correlation": round(slope, 6), "given2": other.given,
+                                    "given2_bins": {k: v for k, v in other.spec.items() if k != "uniform_edges"},
+                                    "means": [round(float(v), 6) for v in means],
+                                    "scales": [round(float(v), 6) for v in scales]})
             continue
         fitted = _level_gaussian_fits(child, given, sizes) if "levels" in given.spec else None
         if fitted is not None:
@@ -609,6 +642,52 @@ def _level_gaussian_fits(child: Candidate, given: Candidate, sizes: Mapping[str,
     levels = int((observed.sum(axis=1) > 0).sum())
     dof = max(levels * (b_bins - 1) - 2 * levels, 1)
     return (means, scales) if g <= stats.chi2.ppf(SIGNIFICANCE, dof) else None
+
+
+MAX_SLOPE = 10.0
+"""Largest slope within levels a Gaussian edge with level offsets may hold (scores are standard normal)."""
+
+
+def _level_offsets(child: Candidate, given: Candidate, options: Sequence[Candidate], sizes: Mapping[str, int]) -> \
+        tuple[Candidate, float, np.ndarray, np.ndarray] | None:
+    """The level column that best explains where a number sits beyond its Gaussian parent (a common slope within
+    levels, an intercept per level: an F-test against one intercept, significant at ``SIGNIFICANCE``), with the
+    slope and each level's mean and scale of what is left (:func:`level_gaussian`, shrunk); None when none does."""
+    best: tuple[float, Candidate, float, np.ndarray, np.ndarray] | None = None
+    y_all, x_all = child.scores, given.scores
+    if y_all is None or x_all is None:
+        return None
+    for other in options:
+        n_levels = sizes[other.name]
+        ok = np.isfinite(y_all) & np.isfinite(x_all) & (other.bins >= 0)
+        y, x, b = y_all[ok], x_all[ok], other.bins[ok]
+        n = len(y)
+        seen = int((np.bincount(b, minlength=n_levels) > 0).sum())
+        if seen < 2 or n < MIN_ROWS + seen:
+            continue
+        counts = np.maximum(np.bincount(b, minlength=n_levels), 1)
+        x_in = x - (np.bincount(b, weights=x, minlength=n_levels) / counts)[b]
+        y_in = y - (np.bincount(b, weights=y, minlength=n_levels) / counts)[b]
+        sxx = float(x_in @ x_in)
+        if sxx <= 0:
+            continue
+        slope = float(x_in @ y_in) / sxx
+        full = float(((y_in - slope * x_in) ** 2).sum())
+        xc, yc = x - x.mean(), y - y.mean()
+        reduced = float(((yc - (float(xc @ yc) / max(float(xc @ xc), 1e-300)) * xc) ** 2).sum())
+        dof = n - seen - 1
+        if full <= 0 or dof <= 0 or abs(slope) > MAX_SLOPE:
+            continue
+        f = ((reduced - full) / (seen - 1)) / (full / dof)
+        if f > stats.f.ppf(SIGNIFICANCE, seen - 1, dof) and (best is None or reduced - full > best[0]):
+            residual = np.full(len(y_all), np.nan)
+            residual[ok] = y - slope * x
+            means, scales = level_gaussian(residual, np.where(ok, other.bins, -1), n_levels)
+            best = (reduced - full, other, slope, means, scales)
+    if best is None:
+        return None
+    _, other, slope, means, scales = best
+    return other, slope, means, scales
 
 
 LEVEL_SCALE_ROWS = 5.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -134,3 +136,45 @@ def test_schema_bounds_and_distributions_stay_under_a_category():
         "price": {"type": "float", "distribution": {"name": "lognorm", "s": 1.5, "scale": 200}}}}}}
     node = sf.fit(hinted, {"products": frame}).tables["products"].layout["joint"]["columns"].get("price")
     assert node is None or "means" not in node  # the schema's distribution stays the marginal
+
+
+def _birds(n: int, seed: int) -> pd.DataFrame:
+    """Body mass follows wing length within each species, and one species is heavier at the same wing."""
+    rng = np.random.default_rng(seed)
+    species = rng.choice(["gull", "tern", "skua"], n, p=[0.5, 0.3, 0.2])
+    wing = np.select([species == "skua", species == "tern"], [410.0, 380.0], 400.0) + rng.normal(0, 20, n)
+    mass = 4.0 * wing + np.select([species == "skua", species == "tern"], [150.0, -100.0], 0.0) + rng.normal(0, 40, n)
+    return pd.DataFrame({"species": species, "wing": np.round(wing, 1), "mass": np.round(mass)})
+
+
+def test_a_number_following_another_is_offset_per_level_of_a_third():
+    """The penguins' shape: mass follows wing length (a Gaussian edge), and a species sits above or below that
+    line. The edge keeps a slope within species and a mean and scale per species of what is left, so each
+    species' mass comes out where a held-out draw has it."""
+    model = sf.fit(None, {"birds": _birds(600, 1)})
+    nodes = model.tables["birds"].layout["joint"]["columns"]
+    # mass under species (a mean per level), wing under mass with an offset per species
+    assert nodes["wing"]["given"] == {"column": "mass"} and nodes["wing"]["given2"] == {"column": "species"}
+    assert len(nodes["wing"]["means"]) == len(nodes["wing"]["scales"]) == 4  # three species and the missing level
+    made = model.sample({"birds": 20_000}, seed=3)["birds"]
+    held = _birds(20_000, 2)
+    for species in ("gull", "tern", "skua"):
+        for column in ("wing", "mass"):
+            a = made.loc[made["species"] == species, column].astype(float)
+            b = held.loc[held["species"] == species, column]
+            assert abs(a.mean() - b.mean()) < 0.15 * b.std(), (species, column)
+            assert 0.8 < a.std() / b.std() < 1.25, (species, column)
+        # within a species the two still move together
+        mine = made[made["species"] == species][["wing", "mass"]].astype(float).corr().iloc[0, 1]
+        theirs = held[held["species"] == species][["wing", "mass"]].corr().iloc[0, 1]
+        assert abs(mine - theirs) < 0.1, species
+    again = sf.Model.from_dict(json.loads(model.to_json())).sample({"birds": 500}, seed=3)["birds"]
+    pd.testing.assert_frame_equal(again, model.sample({"birds": 500}, seed=3)["birds"])
+
+
+def test_a_damaged_level_offset_entry_names_the_column():
+    model = sf.fit(None, {"birds": _birds(600, 1)})
+    data = model.to_dict()
+    data["tables"]["birds"]["layout"]["joint"]["columns"]["wing"]["scales"][0] = -1.0
+    with pytest.raises(ModelError, match=r"birds\.wing"):
+        sf.Model.from_dict(data)
