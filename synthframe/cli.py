@@ -246,12 +246,12 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     started = time.perf_counter()
     disable = wanted(False if quiet else None, sum(counts.values()))
     # one JSON document is written table after table; files can take a child table beside its parent
-    streams, beside = table_streams(run, arrow=fmt.lower() == "parquet" and not bundle, workers=workers_count(None),
+    streams, _ = table_streams(run, arrow=fmt.lower() == "parquet" and not bundle, workers=workers_count(None),
                                     disable=disable, beside=not bundle)
     if bundle:
         paths = {"(all)": write_json_document(streams, target, schema=model.schema)}
     else:
-        paths = write_tables(streams, out, fmt.lower(), schema=model.schema, beside=beside)
+        paths = write_tables(streams, out, fmt.lower(), schema=model.schema)
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
     for table, n in counts.items():

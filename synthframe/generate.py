@@ -66,8 +66,9 @@ SMALL_PARENT_ROWS = 1 << 16
 """A parent table this small has a column its children read computed once per run and kept."""
 KEPT_PARENT_ROWS = 1 << 21
 """A parent table up to this size has such a column kept too once one request reads at least a quarter as many
-parent rows as it has (TPC-H's 200,000 parts under a million lines' prices): computing it whole once costs less
-than sorting out each request's distinct parents (at most 16 MB a numeric column)."""
+parent rows as it has (TPC-H's 200,000 parts under a million lines' prices), when the column is a number, date,
+boolean or category not computed from children: computing it whole once costs less than sorting out each
+request's distinct parents (at most 16 MB per column and worker)."""
 UNIQUE_BLOCK = 1 << 10
 """Unbounded unique columns permute ids within consecutive blocks of this many rows."""
 _TINY = 1e-12
@@ -373,7 +374,8 @@ class Run:
         table is never materialised)."""
         n = self.counts[table]
         kept = self._small.get((table, column))
-        if kept is not None or n <= SMALL_PARENT_ROWS or (n <= KEPT_PARENT_ROWS and 4 * len(parents) >= n):
+        if kept is not None or n <= SMALL_PARENT_ROWS or (n <= KEPT_PARENT_ROWS and 4 * len(parents) >= n
+                                                          and self._worth_keeping(table, column)):
             if kept is None:
                 kept = self._small[(table, column)] = self.column(table, column, np.arange(n, dtype=np.int64))
                 self.stats["parent_rows"] += n
@@ -381,6 +383,13 @@ class Run:
         distinct, inverse = np.unique(parents, return_inverse=True)
         self.stats["parent_rows"] += len(distinct)
         return self.column(table, column, distinct).take(pa.array(inverse.astype(np.int64)))
+
+    def _worth_keeping(self, table: str, column: str) -> bool:
+        """Whether a mid-sized parent's column may be kept whole: a number, date, boolean or category (8 bytes a
+        row at most), not text, and not one computed from the parent's own children (a whole table of them)."""
+        col = self.model.tables[table].columns[column]
+        return col.type in ("integer", "float", "boolean", "date", "datetime", "category") and \
+            col.generator.get("kind") not in ("children_sum", "children_levels")
 
     # -- rows ---------------------------------------------------------------------------
     def context(self, table: str, rows: np.ndarray) -> RowContext:
@@ -1008,8 +1017,9 @@ def table_streams(run: Run, *, arrow: bool, batch_rows: int | None = None, worke
                   disable: bool | None = True, beside: bool = True) -> tuple[dict[str, Iterator[Any]], dict[str, str]]:
     """Every table's chunks for a writer — RecordBatches (``arrow``) or DataFrames — with a progress bar each
     (``disable`` as tqdm's), and ``{child: parent}`` of the tables made beside their parent (:func:`families`;
-    none unless ``beside``). Such a child's stream is fed as its parent's is read: the two must be written at the
-    same time, as :func:`synthframe.write.write_tables` does given ``beside=``."""
+    none unless ``beside``). Such a child's stream (a :class:`FamilyStream` with ``fed_by``) is fed as its
+    parent's is read: the two must be read at the same time, as :func:`synthframe.write.write_tables` does; a
+    reader that takes one table after the other (one JSON document) asks for ``beside=False``."""
     batch = _batch_size(batch_rows)
     pairs = families(run) if beside else {}
     streams: dict[str, Iterator[Any]] = {}
@@ -1023,25 +1033,52 @@ def table_streams(run: Run, *, arrow: bool, batch_rows: int | None = None, worke
             continue
         handoff = _Handoff(table, child)
         made = iter_families(run, table, child, batch, workers=workers)
-        streams[table] = _Stream(table_counted(_chunks(handoff.lead(made), batch, arrow=arrow), table, n, disable),
-                                 handoff.stopped.set)
-        streams[child] = _Stream(table_counted(_chunks(handoff.follow(), batch, arrow=arrow), child,
-                                               run.counts[child], disable), handoff.stopped.set)
+        streams[table] = FamilyStream(table_counted(_chunks(handoff.lead(made), batch, arrow=arrow), table, n,
+                                                    disable), handoff, fed_by=None)
+        streams[child] = FamilyStream(table_counted(_chunks(_regrouped(handoff.follow(), batch), batch, arrow=arrow),
+                                                    child, run.counts[child], disable), handoff, fed_by=table)
     return {t: streams[t] for t in run.counts}, pairs
 
 
-class _Stream:
-    """An iterator that runs ``on_close`` when closed, even before its first item (a generator would not): a
-    stream feeding or fed by another tells the other that it stopped."""
+def _regrouped(blocks: Iterator[pa.RecordBatch], batch: int) -> Iterator[pa.RecordBatch]:
+    """Blocks joined until they hold ``batch`` rows (a child's blocks follow its parent's, and a parent block
+    may have few children or none); an empty block only when nothing else comes."""
+    held: list[pa.RecordBatch] = []
+    rows = 0
+    empty = None
+    for block in blocks:
+        if not block.num_rows:
+            empty = block
+            continue
+        held.append(block)
+        rows += block.num_rows
+        if rows >= batch:
+            yield held[0] if len(held) == 1 else pa.concat_batches(held)
+            held, rows = [], 0
+    if held:
+        yield held[0] if len(held) == 1 else pa.concat_batches(held)
+    elif empty is not None and rows == 0:
+        yield empty
 
-    def __init__(self, items: Iterator[Any], on_close: Callable[[], Any]):
-        self._items, self._on_close = items, on_close
 
-    def __iter__(self) -> _Stream:
+class FamilyStream:
+    """The stream of a table written beside another (see :func:`table_streams`): ``fed_by`` names the parent
+    whose stream feeds this one (None for the parent itself). Closed — even before its first item, which a
+    generator would not notice — or stopped, it tells the other stream that it ended; the two must be read at the
+    same time (:func:`synthframe.write.write_tables` does), or the parent's waits for its child's reader."""
+
+    def __init__(self, items: Iterator[Any], handoff: _Handoff, fed_by: str | None):
+        self._items, self._handoff, self.fed_by = items, handoff, fed_by
+
+    def __iter__(self) -> FamilyStream:
         return self
 
     def __next__(self) -> Any:
         return next(self._items)
+
+    def stop(self) -> None:
+        """Tell the other stream to stop, from any thread (this one may be being read)."""
+        self._handoff.stopped.set()
 
     def close(self) -> None:
         try:
@@ -1049,7 +1086,7 @@ class _Stream:
             if close is not None:
                 close()
         finally:
-            self._on_close()
+            self.stop()
 
 
 def _advance(bar: Any, batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -137,9 +137,9 @@ class Model:
         disable = wanted(progress, sum(run.counts.values()))
         # Parquet takes the Arrow batches as they are made; the text formats render DataFrames. A child table
         # whose rows its parent's batches make anyway (an order's total over its lines) is written beside it.
-        streams, beside = table_streams(run, arrow=format == "parquet", batch_rows=made_rows(batch_rows),
+        streams, _ = table_streams(run, arrow=format == "parquet", batch_rows=made_rows(batch_rows),
                                         workers=threads, disable=disable)
-        return write_tables(streams, out_dir, format, schema=self.schema, beside=beside)
+        return write_tables(streams, out_dir, format, schema=self.schema)
 
     # -- plain data -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -91,16 +91,15 @@ _ARROW_TYPES = {"integer": pa.int64(), "float": pa.float64(), "boolean": pa.bool
 
 
 def write_tables(tables: Mapping[str, Iterable[Chunk] | Chunk], out_dir: str | Path,
-                 fmt: str = "csv", *, overwrite: bool = True, schema: Schema | None = None,
-                 beside: Mapping[str, str] | None = None) -> dict[str, Path]:
+                 fmt: str = "csv", *, overwrite: bool = True, schema: Schema | None = None) -> dict[str, Path]:
     """Write each table's stream of DataFrame chunks to ``out_dir/<table>.<fmt>``; return ``{table: path}``.
     Parquet also takes RecordBatches as made by :func:`generate.iter_record_batches` (the file is the same as
     from their DataFrames).
 
     ``schema`` (optional) says which datetime columns are dates, and gives the columns of a table whose
     stream yields no chunk at all. With ``overwrite=False`` an existing file is an OutputError, raised
-    before anything is written. ``beside`` (``{child: parent}``, from :func:`generate.table_streams`) names
-    tables whose stream is fed as another's is read: each is written on a thread of its own while that one is.
+    before anything is written. A stream fed as another table's is read (``fed_by``, from
+    :func:`generate.table_streams`) is written on a thread of its own while that table is.
     """
     if fmt not in FORMATS:
         raise OutputError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
@@ -129,7 +128,8 @@ def write_tables(tables: Mapping[str, Iterable[Chunk] | Chunk], out_dir: str | P
         return partial(_write_text, fmt=fmt, table=name, chunks=chunks, dates=dates, formats=formats,
                        schema_columns=_schema_columns(schema, name))
 
-    followers = {child: parent for child, parent in (beside or {}).items() if child in tables and parent in tables}
+    followers = {name: str(getattr(chunks, "fed_by", None)) for name, chunks in tables.items()
+                 if getattr(chunks, "fed_by", None) in tables}
     try:
         for name in tables:
             if name in followers:
@@ -278,10 +278,23 @@ class _Beside(threading.Thread):
 
 def _waited(helpers: list[_Beside], partials: dict[str, Path]) -> BaseException | None:
     """Wait for ``helpers``; their finished files join ``partials`` (renamed or removed with the others). The
-    first error that is not a stop caused by another table, else the first error, else None."""
+    first error that is not a stop caused by another table, else the first error, else None. Interrupted while
+    waiting (Ctrl-C), it stops them, waits again and removes their files before passing the interruption on."""
+    try:
+        for helper in helpers:
+            helper.join()
+    except BaseException:
+        for helper in helpers:
+            stop = getattr(helper.stream, "stop", None)
+            if stop is not None:
+                stop()
+        for helper in helpers:
+            helper.join()
+            if helper.path is not None:
+                helper.path.unlink(missing_ok=True)
+        raise
     errors = []
     for helper in helpers:
-        helper.join()
         if helper.path is not None:
             partials[helper.table] = helper.path
         if helper.error is not None:

@@ -286,3 +286,8 @@ def test_a_mid_sized_parent_column_kept_whole_gives_the_distinct_rows_values(mon
     monkeypatch.setattr(generate, "KEPT_PARENT_ROWS", 999)  # a larger parent: never kept whole
     assert outside.parent_column("products", column, rows).equals(expected)
     assert not outside._small
+    monkeypatch.setattr(generate, "KEPT_PARENT_ROWS", 1_500)
+    text = next(c for c, col in model.tables["products"].columns.items() if col.type == "string")
+    wordy = Run(model, counts, 7)
+    assert wordy.parent_column("products", text, rows).equals(Run(model, counts, 7).column("products", text, rows))
+    assert not wordy._small  # text is not kept whole: its size has no bound

@@ -610,3 +610,7 @@ def test_pooled_codes_draw_their_digits_per_row():
     assert made[1].startswith("001-") and made[1][4] != "0" and made[1][-4] == "0"  # "0100" is kept whole
     assert re.fullmatch(r"Apt\. [1-9]\d\d", made[2]) and re.fullmatch(r"ü[1-9]ß", made[3])
     assert made[4:] == [None, ""]
+    sliced = pa.array(["A1", None, "B22", "C3", None, "D4"], pa.large_string()).slice(1, 5)
+    redrawn = _fresh_digits(sliced, np.arange(5, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)).to_pylist()
+    assert [v is None for v in redrawn] == [True, False, False, True, False]
+    assert all(re.fullmatch(r"[BCD][1-9]\d*", v) for v in redrawn if v is not None)

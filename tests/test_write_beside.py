@@ -16,6 +16,7 @@ import synthframe.write as write_module
 from synthframe.errors import OutputError, SynthframeError
 from synthframe.generate import Run, families, resolve_rows, table_streams
 from synthframe.samples import read_samples
+from synthframe.write import write_tables
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +78,52 @@ def test_a_failing_order_writer_stops_the_lines_and_leaves_no_file(shop: sf.Mode
     with pytest.raises(SynthframeError, match="the disk is full"):
         shop.write({"orders": 200_000}, tmp_path, format="csv", seed=1, workers=2, batch_rows=5_000)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_streams_say_which_feeds_which(shop: sf.Model, tmp_path: Path):
+    """write_tables learns the pairing from the streams themselves: there is no argument to forget."""
+    run = Run(shop, resolve_rows(shop, {"orders": 3_000}), 4)
+    streams, beside = table_streams(run, arrow=True, batch_rows=1_000)
+    assert beside == {"lines": "orders"} and streams["lines"].fed_by == "orders" and streams["orders"].fed_by is None
+    paths = write_tables(streams, tmp_path, "parquet", schema=shop.schema)
+    made = shop.sample({"orders": 3_000}, seed=4)
+    assert len(read_samples(paths["lines"], shop.schema)["lines"]) == len(made["lines"])
+
+
+def test_children_of_few_parents_are_written_in_whole_batches(shop: sf.Model, tmp_path: Path):
+    """Blocks of parents with no children or few are joined before they are written: no empty row groups."""
+    import pyarrow.parquet as pq
+
+    paths = shop.write({"orders": 60_000, "lines": 300}, tmp_path, format="parquet", seed=1, workers=2,
+                       batch_rows=4_096)
+    meta = pq.ParquetFile(paths["lines"]).metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sum(sizes) == 300 and min(sizes) > 0 and len(sizes) == 1
+
+
+def test_ctrl_c_while_the_lines_are_written_leaves_no_file(shop: sf.Model, tmp_path: Path, monkeypatch):
+    """Interrupted while it waits for the table written beside (the orders done, the lines still writing), the
+    writer stops that thread and removes both files."""
+    import threading
+    import time
+
+    real_write = write_module._write_parquet
+    interrupted = []
+
+    def slow(f, *, table, **kwargs):
+        if table == "lines":
+            time.sleep(0.3)
+        return real_write(f, table=table, **kwargs)
+
+    def join(self, timeout=None):
+        if not interrupted and self.is_alive():
+            interrupted.append(self.table)
+            raise KeyboardInterrupt  # Ctrl-C while waiting for the lines
+        return threading.Thread.join(self, timeout)
+
+    monkeypatch.setattr(write_module, "_write_parquet", slow)
+    monkeypatch.setattr(write_module._Beside, "join", join)
+    with pytest.raises(KeyboardInterrupt):
+        shop.write({"orders": 2_000}, tmp_path, format="parquet", seed=1, workers=1)
+    assert interrupted == ["lines"] and list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("synthframe-write-")]

@@ -717,6 +717,8 @@ def _fresh_digits(values: pa.StringArray, row_bits: np.ndarray) -> pa.StringArra
         values = values.combine_chunks()
     if not len(values):
         return values
+    if values.type != pa.string():
+        values = values.cast(pa.string())
     _, offsets_buffer, data_buffer = values.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(values) + 1, offset=4 * values.offset)
     start, stop = int(offsets[0]), int(offsets[-1])
@@ -739,8 +741,8 @@ def _fresh_digits(values: pa.StringArray, row_bits: np.ndarray) -> pa.StringArra
     prefix = ((data[where_digit] == 48) | (before == 43))[np.flatnonzero(leading)][run]  # 43: '+', a calling code
     drawn = np.where(leading, 1 + h % np.uint64(9), h % np.uint64(10))
     data[where_digit] = np.where(prefix, data[where_digit], 48 + drawn).astype(np.uint8)
-    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets - start), pa.py_buffer(data),
-                                       values.buffers()[0], values.null_count)
+    out = pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets - start), pa.py_buffer(data))
+    return pc.if_else(values.is_null(), pa.scalar(None, pa.string()), out) if values.null_count else out
 
 
 _EMAIL_STYLES = (  # (separator after the first name, first name cut to its initial, weight)
