@@ -1041,18 +1041,23 @@ def table_streams(run: Run, *, arrow: bool, batch_rows: int | None = None, worke
 
 
 def _regrouped(blocks: Iterator[pa.RecordBatch], batch: int) -> Iterator[pa.RecordBatch]:
-    """Blocks joined until they hold ``batch`` rows (a child's blocks follow its parent's, and a parent block
-    may have few children or none); an empty block only when nothing else comes."""
+    """A child's blocks (they follow its parent's, and a parent block may have few children or none) with the
+    small ones joined until they hold a quarter of ``batch`` rows; blocks that large pass as they are (no copy);
+    an empty block only when nothing else comes."""
     held: list[pa.RecordBatch] = []
     rows = 0
     empty = None
+    enough = max(1, batch // 4)
     for block in blocks:
         if not block.num_rows:
             empty = block
             continue
+        if not held and block.num_rows >= enough:
+            yield block
+            continue
         held.append(block)
         rows += block.num_rows
-        if rows >= batch:
+        if rows >= enough:
             yield held[0] if len(held) == 1 else pa.concat_batches(held)
             held, rows = [], 0
     if held:
