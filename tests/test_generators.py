@@ -61,7 +61,8 @@ SCHEMA = {"tables": {
         "product_id": {"type": "integer", "nullable": True}, "qty": {"type": "integer", "min": 1, "max": 9},
         "state": {"type": "category", "values": {"open": 0.6, "closed": 0.4}},
     }, "foreign_keys": {"order_id": "orders.order_id", "product_id": "products.product_id"}},
-    "products": {"primary_key": "product_id", "columns": {"product_id": "integer", "price": "float"}},
+    "products": {"primary_key": "product_id", "columns": {"product_id": "integer", "price": "float",
+                                                          "price_hour": {"type": "integer", "nullable": True}}},
     "suppliers": {"primary_key": "supplier_id", "columns": {"supplier_id": "integer"}},
     "partsupp": {"primary_key": ["product_id", "supplier_id"], "columns": {
         "product_id": "integer", "supplier_id": "integer"},
@@ -107,6 +108,8 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
         "kind": "children_levels", "child": "lines", "column": "state", "levels": ["closed", "open"],
         "sets": {"closed": "done", "open": "open", "closed|open": "partly"}, "fallback": "empty"}
     data["tables"]["orders"]["columns"]["status"]["null_rate"] = 0.0
+    data["tables"]["products"]["columns"]["price_hour"]["generator"] = {"kind": "clock_part", "of": "price",
+                                                                         "part": "hour"}
     customers = data["tables"]["customers"]["columns"]
     customers["title"]["generator"] = {"kind": "text", "unique": True, "text": {
         "kind": "levels", "values": ["Bamboo Cutting Board Set", "Camping Hammock", "Desk Lamp"],

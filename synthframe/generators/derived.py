@@ -114,6 +114,34 @@ class Offset(ColumnGenerator):
 
 
 @register
+class ClockPart(ColumnGenerator):
+    """The hour or the minute of a time of day written HHMM in another column of the row (``hour =
+    sched_dep_time // 100``); null where that column is."""
+
+    kind = "clock_part"
+    required = ("of", "part")
+
+    def check(self) -> None:
+        if not isinstance(self.params["of"], str) or self.params["part"] not in ("hour", "minute"):
+            raise self.fail("needs 'of' (a column of the row) and 'part' 'hour' or 'minute'")
+
+    def reads(self) -> tuple[str, ...]:
+        return (self.params["of"],)
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        values = ctx.values(self.params["of"])
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        times = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        missing = np.isnan(times)
+        times = np.nan_to_num(times)
+        out = np.floor_divide(times, 100) if self.params["part"] == "hour" else np.mod(times, 100)
+        if self.type == "integer":
+            out = out.astype(np.int64)
+        return with_nulls(numbers_array(self.type, out), missing if missing.any() else None)
+
+
+@register
 class Formula(ColumnGenerator):
     """The product of other numbers of the row, its parent row or the parent's parent (a factor may be
     ``1 - x``), rounded to the column's decimals: ``line_total = quantity * unit_price * (1 - discount)``,
