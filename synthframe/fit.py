@@ -342,6 +342,8 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
         if found is not None:
             if kind == "formula":  # computed from its factors: none of them may depend on it
                 found.after = [t["column"] for t in cm.generator["product"] if "fk" not in t]
+            elif kind == "clock_part":  # the hour of a time: the time may not depend on it
+                found.after = [cm.generator["of"]]
             candidates.append(found)
     for index, rows in aligned.items():
         fk = table.foreign_keys[index]
