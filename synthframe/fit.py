@@ -332,7 +332,8 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
         if kind == "offset":
             candidates += _offset_candidates(name, cm, df, aligned)
             continue
-        child = kind == "distribution" or (kind == "frequencies" and "time_unit" not in cm.generator)
+        child = (kind == "distribution" or (kind == "frequencies" and "time_unit" not in cm.generator)) and \
+            "calendar" not in cm.generator  # a day kept within its month is drawn alone, and after it
         generator = cm.generator
         if joint.level_tails(generator) and _unbounded(table.columns[name]):
             generator = {**generator, "min": None, "max": None}  # as it is drawn if it ends up under a level column
@@ -344,6 +345,8 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
                 found.after = [t["column"] for t in cm.generator["product"] if "fk" not in t]
             elif kind == "clock_part":  # the hour of a time: the time may not depend on it
                 found.after = [cm.generator["of"]]
+            if "calendar" in cm.generator:  # the year and month it reads may not depend on it
+                found.after = list(cm.generator["calendar"].values())
             candidates.append(found)
     for index, rows in aligned.items():
         fk = table.foreign_keys[index]

