@@ -190,6 +190,8 @@ def test_pools_of_faker_values_are_bundled_and_generation_calls_no_faker(monkeyp
 
     assert set(made("catch_phrase")) <= set(reference.pool("catch_phrase", "en_US"))
     plates = made("license_plate", "de_DE")
-    assert set(plates) <= set(reference.pool("license_plate", "de_DE")) and len(set(plates)) == 497  # of 500
+    # a pool plate's letters and layout, its digits drawn for the row (tests/test_text.py)
+    shapes = {re.sub(r"\d", "#", p) for p in reference.pool("license_plate", "de_DE")}
+    assert {re.sub(r"\d", "#", p) for p in plates} <= shapes and len(set(plates)) == 2_867  # of 3,000 rows
     assert all(re.fullmatch(r"[a-z._]+\d*@example\.(com|net|org)", e) for e in made("email"))
     assert made("license_plate", "de_DE") == plates  # the same values again
