@@ -140,7 +140,7 @@ def _run(tmp: Path, data: tuple[dict[str, Any], dict[str, list[dict[str, Any]]],
         assert report.empty, report.to_string()
         written = model.write(counts, tmp / "out", format=out_fmt, seed=seed, workers=1)
     except SynthframeError as exc:
-        return f"refused:{type(exc).__name__}"
+        return f"refused:{type(exc).__name__}:{str(exc)[:300]}"
     assert set(written) == set(frames)
     # read back as samples are read (a table written with no rows is a file of no records, which read_samples
     # refuses as a sample table; it is checked to exist)
@@ -216,6 +216,11 @@ PROGRESS_EVERY = 200
 """A long run adds its counts so far to the report (``"finished": false``) every this many cases."""
 
 
+USUAL_REFUSALS = ("SampleError", "RowCountError", "SchemaError", "OutputError", "CapacityError")
+"""Refusals the fuzzed inputs explain (bad samples, odd counts); any other SynthframeError (a ModelError of a
+model the fit itself made) is kept in the report with its case."""
+
+
 def _summary(tally: dict[str, Any]) -> dict[str, Any]:
     """The counts, the failures by kind (error class and message's start) and the first 200 with their inputs."""
     kinds: dict[str, int] = {}
@@ -231,7 +236,7 @@ def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tm
     a fresh folder, timed and stopped after HANG_SECONDS; every failure and hang is collected (with its case)
     instead of stopping the run. The counts so far are reported under ``name`` as the run goes."""
     tally: dict[str, Any] = {"cases": 0, "ok": 0, "refused": 0, "refused_by": {}, "failures": [], "hangs": 0,
-                             "slowest_s": 0.0, "finished": False}
+                             "slowest_s": 0.0, "finished": False, "unusual_refusals": []}
     started = time.perf_counter()
 
     @settings(max_examples=examples, database=None, **COMMON)
@@ -243,10 +248,14 @@ def collect(strategy: st.SearchStrategy, run_one: Callable[[Path, Any], str], tm
         signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
         folder = tmp.mktemp("fuzz")
         try:
-            outcome, _, kind = run_one(folder, case).partition(":")
+            outcome, _, rest = run_one(folder, case).partition(":")
+            kind, _, message = rest.partition(":")
             tally[outcome] += 1
             if kind:
                 tally["refused_by"][kind] = tally["refused_by"].get(kind, 0) + 1
+            if kind and kind not in USUAL_REFUSALS and len(tally["unusual_refusals"]) < 50:
+                # refused, but by a kind of error the inputs alone do not explain: kept with its case
+                tally["unusual_refusals"].append({"error": f"{kind}: {message}", "case": case})
         except Exception as exc:  # every failure is collected, then reported together
             tally["hangs"] += isinstance(exc, _Hang)
             tally["failures"].append({"error": f"{type(exc).__name__}: {str(exc)[:400]}", "case": case})
