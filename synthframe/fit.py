@@ -37,6 +37,7 @@ from . import entities, joint, rules, text
 from . import privacy as privacy_mode
 from .errors import SampleError, SchemaError, where
 from .generators.base import FitContext
+from .generators.derived import READ_FROM_CHILDREN
 from .generators.keys import Uuid, fit_primary_key
 from .generators.text import TextSemantic
 from .generators.values import Distribution, Frequencies
@@ -312,7 +313,7 @@ def _plain_value(value: Any) -> Any:
 
 
 _KEY_KINDS = frozenset({"foreign_key", "sequence", "key_pattern", "uuid", "line_number"})
-_READ_FROM_CHILDREN = frozenset({"children_sum", "children_levels"})
+_READ_FROM_CHILDREN = READ_FROM_CHILDREN
 """Parent columns computed from the child table being fitted: nothing of the child may depend on them."""
 
 

@@ -45,6 +45,7 @@ from . import joint, keys
 from .errors import CapacityError, ModelError, RowCountError, StreamStopped, where
 from .generators import ColumnGenerator, generator_for
 from .generators.base import levels_array, with_nulls
+from .generators.derived import READ_FROM_CHILDREN
 from .generators.entities import grouped_generator
 from .layouts import ChildLayout, ParentPicker
 from .progress import counted as table_counted
@@ -389,7 +390,7 @@ class Run:
         row at most), not text, and not one computed from the parent's own children (a whole table of them)."""
         col = self.model.tables[table].columns[column]
         return col.type in ("integer", "float", "boolean", "date", "datetime", "category") and \
-            col.generator.get("kind") not in ("children_sum", "children_levels")
+            col.generator.get("kind") not in READ_FROM_CHILDREN
 
     # -- rows ---------------------------------------------------------------------------
     def context(self, table: str, rows: np.ndarray) -> RowContext:
@@ -803,7 +804,7 @@ def _batch_reading_children(run: Run, table: str, batch: int) -> int:
     lines): each batch also makes its children's columns, so it holds about as many child rows as a batch of
     the child table would."""
     children = {c.generator.get("child") for c in run.model.tables[table].columns.values()
-                if c.generator.get("kind") in ("children_sum", "children_levels")}
+                if c.generator.get("kind") in READ_FROM_CHILDREN}
     rows = run.counts[table]
     if not children or not rows:
         return batch
@@ -910,7 +911,7 @@ def families(run: Run) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for parent, tm in run.model.tables.items():
         children = sorted({str(c.generator.get("child")) for c in tm.columns.values()
-                           if c.generator.get("kind") in ("children_sum", "children_levels")})
+                           if c.generator.get("kind") in READ_FROM_CHILDREN})
         for child in children:
             child_model = run.model.tables.get(child)
             if child_model is None or child == parent or not run.counts.get(parent) or not run.counts.get(child) \

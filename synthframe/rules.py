@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import SchemaError, where
+from .generators.derived import clock_part
 from .generators.values import _fit_numeric
 from .schema import Column, Schema, Table
 
@@ -237,10 +238,6 @@ def _find_calendars(table: Table, columns: dict[str, ColumnModel], df: pd.DataFr
         rules.append({"rule": "calendar", "column": day, "year": year, "month": month})
 
 
-CLOCK_PARTS = {"hour": lambda c: np.floor_divide(c, 100), "minute": lambda c: np.mod(c, 100)}
-"""The parts of a time of day written HHMM (see ``clock`` in :mod:`synthframe.generators.values`)."""
-
-
 def _find_clock_parts(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
                       rules: list[dict[str, Any]], refused: set[str]) -> None:
     """Number columns equal in every sample row to the hour or the minute of a clock column of the row (null
@@ -257,8 +254,8 @@ def _find_clock_parts(table: Table, columns: dict[str, ColumnModel], df: pd.Data
             present = ~np.isnan(times)
             if present.sum() < MIN_ROWS or not np.array_equal(present, ~np.isnan(mine)):
                 continue
-            part = next((p for p, of in CLOCK_PARTS.items() if np.array_equal(of(times[present]), mine[present])),
-                        None)
+            part = next((p for p in ("hour", "minute") if np.array_equal(clock_part(times[present], p),
+                                                                         mine[present])), None)
             if part is not None:
                 columns[name] = replace(cm, null_rate=0.0, generator={"kind": "clock_part", "of": clock, "part": part})
                 rules.append({"rule": "clock part", "column": name, "of": clock, "part": part})

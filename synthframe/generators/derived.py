@@ -113,6 +113,15 @@ class Offset(ColumnGenerator):
         return with_nulls(result, missing)
 
 
+READ_FROM_CHILDREN = frozenset({"children_sum", "children_levels"})
+"""Kinds of a parent's column computed from its children's rows (see :class:`ChildrenSum`, :class:`ChildrenLevels`)."""
+
+
+def clock_part(times: np.ndarray, part: str) -> np.ndarray:
+    """The hour (``part="hour"``) or minute of times of day written HHMM, as floats."""
+    return np.floor_divide(times, 100) if part == "hour" else np.mod(times, 100)
+
+
 @register
 class ClockPart(ColumnGenerator):
     """The hour or the minute of a time of day written HHMM in another column of the row (``hour =
@@ -135,7 +144,7 @@ class ClockPart(ColumnGenerator):
         times = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
         missing = np.isnan(times)
         times = np.nan_to_num(times)
-        out = np.floor_divide(times, 100) if self.params["part"] == "hour" else np.mod(times, 100)
+        out = clock_part(times, self.params["part"])
         if self.type == "integer":
             out = out.astype(np.int64)
         return with_nulls(numbers_array(self.type, out), missing if missing.any() else None)
