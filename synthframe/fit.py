@@ -36,7 +36,7 @@ import pandas as pd
 from . import entities, joint, rules, text
 from . import privacy as privacy_mode
 from .errors import SampleError, SchemaError, where
-from .generators.base import FitContext, generator_for
+from .generators.base import FitContext
 from .generators.derived import READ_FROM_CHILDREN
 from .generators.keys import Uuid, fit_primary_key
 from .generators.text import TextSemantic
@@ -317,31 +317,6 @@ _READ_FROM_CHILDREN = READ_FROM_CHILDREN
 """Parent columns computed from the child table being fitted: nothing of the child may depend on them."""
 
 
-_DERIVED_KINDS = frozenset({"offset", "formula", "clock_part", "lookup", "date_parts"})
-"""Kinds computed from other columns of the row, which their generators' ``reads`` name."""
-
-
-def _computed_from(table: str, name: str, columns: Mapping[str, ColumnModel]) -> list[str]:
-    """The columns of the row that ``name`` is computed from, directly or through other computed columns (an
-    hour read off a time, text drawn per level of a category, a day kept within its month)."""
-    found: list[str] = []
-    todo = [name]
-    while todo:
-        cm = columns.get(todo.pop())
-        if cm is None:
-            continue
-        g = cm.generator
-        direct = list(generator_for(cm, table).reads()) if g.get("kind") in _DERIVED_KINDS else []
-        given = (g.get("text") or {}).get("given") if g.get("kind") == "text" else None
-        direct += [given["column"]] if isinstance(given, Mapping) else []
-        direct += list(g["calendar"].values()) if isinstance(g.get("calendar"), Mapping) else []
-        for column in direct:
-            if column != name and column not in found:
-                found.append(column)
-                todo.append(column)
-    return found
-
-
 def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFrame,
                  frames: Mapping[str, pd.DataFrame], fitted: Mapping[str, TableModel]) -> dict[str, Any] | None:
     """The table's Bayesian network (:mod:`synthframe.joint`) over its value columns and the columns of the
@@ -367,7 +342,7 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
         if found is not None and table.columns[name].distribution is not None:
             found.family = None  # the schema's distribution stays the column's marginal: binned edges only
         if found is not None:
-            after = _computed_from(table.name, name, columns)
+            after = rules.computed_from(table.name, name, columns)
             if after:  # computed from other columns of the row: none of them may depend on it
                 found.after = after
             candidates.append(found)
@@ -386,12 +361,10 @@ def _fit_network(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFr
         for given in (node["given"], node.get("given2") or {"fk": None}):
             if "fk" not in given:
                 depends.setdefault(name, set()).add(given["column"])
-    for name, cm in columns.items():
-        base = cm.generator.get("base") if cm.generator.get("kind") == "offset" else None
-        if base and "fk" not in base:
-            depends.setdefault(name, set()).add(base["column"])
-        if cm.generator.get("kind") == "formula":
-            depends.setdefault(name, set()).update(t["column"] for t in cm.generator["product"] if "fk" not in t)
+    for name in columns:
+        computed_from = rules.computed_from(table.name, name, columns)
+        if computed_from:
+            depends.setdefault(name, set()).update(computed_from)
     missing = {name: df[name].isna().to_numpy() for name, cm in columns.items()
                if name in df.columns and 0 < cm.null_rate < 1 and cm.generator.get("kind") not in _KEY_KINDS
                and cm.generator.get("kind") != "parent_column"}

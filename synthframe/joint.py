@@ -318,6 +318,11 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
     if len(np.unique(bins[bins >= 0])) < 2:
         return None
     scores = family = None
+    if kind == "lookup" and numbers is not None and isinstance(generator.get("fallback"), Mapping):
+        # scores of the looked-up numbers under the column's own distribution, as generated rows get them
+        # (:func:`lookup_scores`): a number that follows it (a flight's air time its distance) may keep a
+        # Gaussian edge
+        scores = lookup_scores(generator, pa.array(numbers))
     if kind == "distribution" and "fk" not in given:
         ranks = values.reset_index(drop=True).rank(method="average").to_numpy(dtype=np.float64)
         scores = special.ndtri(ranks / (np.count_nonzero(~np.isnan(ranks)) + 1))
@@ -334,6 +339,31 @@ def candidate(name: str, given: dict[str, Any], generator: Mapping[str, Any], va
             return Candidate(name, given, spec, bins, child, scores=scores, family=family, family_edges=edges,
                              numbers=numbers)
     return Candidate(name, given, spec, bins, child, scores=scores, numbers=numbers)
+
+
+LOOKUP_SCORE_EDGE = 1e-4
+"""How close to 0 and 1 the probability behind a looked-up number's normal score may come."""
+
+
+def lookup_scores(generator: Mapping[str, Any], values: pa.Array) -> np.ndarray | None:
+    """Normal scores of a looked-up column's values under its own distribution (``fallback``); None when it has
+    none (levels). A value the sample quantiles repeat (a route flown often) gets the middle of its run, as a
+    sample rank of tied values does."""
+    fallback = generator.get("fallback")
+    if not isinstance(fallback, Mapping):
+        return None
+    x = _numbers(values)
+    spec = fallback.get("distribution")
+    if not isinstance(spec, Mapping) or spec.get("name") != dist.EMPIRICAL or "time_unit" in fallback:
+        return family_scores(fallback, x, LOOKUP_SCORE_EDGE)
+    q = np.asarray(spec["params"]["quantiles"], dtype=np.float64)
+    step = 1.0 / (len(q) - 1)
+    first, last = np.searchsorted(q, x, side="left"), np.searchsorted(q, x, side="right")
+    with np.errstate(all="ignore"):
+        cdf = np.where(last > first, (first + last - 1) * 0.5 * step, np.interp(x, q, np.linspace(0.0, 1.0, len(q))))
+    out = special.ndtri(np.clip(cdf, LOOKUP_SCORE_EDGE, 1.0 - LOOKUP_SCORE_EDGE))
+    out[~np.isfinite(x)] = np.nan
+    return out
 
 
 LEVEL_TAIL_FAMILIES = ("lognorm", "gamma", "expon")

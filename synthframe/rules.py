@@ -42,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import SchemaError, where
+from .generators.base import generator_for
 from .generators.derived import DATE_PARTS, civil_seconds, clock_part, level_text, zone_to_utc
 from .generators.values import _fit_numeric
 from .schema import Column, Schema, Table
@@ -307,6 +308,31 @@ def _find_date_parts(table: Table, columns: dict[str, ColumnModel], df: pd.DataF
             break
 
 
+_DERIVED_KINDS = frozenset({"offset", "formula", "clock_part", "lookup", "date_parts"})
+"""Kinds computed from other columns of the row, which their generators' ``reads`` name."""
+
+
+def computed_from(table: str, name: str, columns: Mapping[str, ColumnModel]) -> list[str]:
+    """The columns of the row that ``name`` is computed from, directly or through other computed columns (an
+    hour read off a time, text drawn per level of a category, a day kept within its month)."""
+    found: list[str] = []
+    todo = [name]
+    while todo:
+        cm = columns.get(todo.pop())
+        if cm is None:
+            continue
+        g = cm.generator
+        direct = list(generator_for(cm, table).reads()) if g.get("kind") in _DERIVED_KINDS else []
+        given = (g.get("text") or {}).get("given") if g.get("kind") == "text" else None
+        direct += [given["column"]] if isinstance(given, Mapping) else []
+        direct += list(g["calendar"].values()) if isinstance(g.get("calendar"), Mapping) else []
+        for column in direct:
+            if column != name and column not in found:
+                found.append(column)
+                todo.append(column)
+    return found
+
+
 LOOKUP_AGREEMENT = 0.99
 """Share of sample rows (with the number set) that must hold their level combination's most common value."""
 LOOKUP_REPEATS = 20
@@ -380,9 +406,10 @@ def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFram
         shares = np.bincount(y_codes) / len(y_codes)
         chance = float(np.sum(shares * shares))
         best: tuple[float, int, list[str]] | None = None
-        # text drawn per level of this number may not be what it is looked up by
-        usable = [a for a in levels if a != name
-                  and (columns[a].generator.get("text") or {}).get("given", {}).get("column") != name]
+        # levels still drawn as levels, not computed from this number (text drawn per its level, a recoding of it
+        # looked up by it)
+        usable = [a for a in levels if a != name and columns[a].generator.get("kind") in ("frequencies", "text")
+                  and name not in computed_from(table.name, a, columns)]
         narrow_usable = [a for a in narrow if a in usable]
         options = [[a] for a in usable]
         for group in (options, [[a, b] for i, a in enumerate(narrow_usable) for b in narrow_usable[i + 1:]]):

@@ -396,7 +396,7 @@ class Lookup(ColumnGenerator):
             if len(flat) == len(starts):  # one value per key
                 out[seen] = flat[keys]
             else:
-                u = ctx.value_uniforms(self.name)[seen]
+                u = ctx.uniform(self.name, "values")[seen]  # its own draw: the column's scores come from its values
                 position = np.searchsorted(cumulative, keys + u, side="right")
                 ends = np.append(starts[1:], len(flat))
                 out[seen] = flat[np.clip(position, starts[keys], ends[keys] - 1)]
