@@ -546,10 +546,23 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
     fixed = _without_cycles(fixed)
     # Columns not drawn by the network (parents' columns, derived dates) are in the tree from the start;
     # an edge is only taken when its parent is not itself computed from the child (a date from its gap).
-    placed = {c.name for c in candidates if not c.child}
+    # A column computed from columns the network draws (a date made of its parts, a number looked up by levels)
+    # joins the tree once they are all in it: taken as a parent earlier, it would bar them from the columns
+    # below it.
+    waiting = {c.name: set(c.after or ()) for c in candidates if not c.child}
+    placed: set[str] = set()
     requires: dict[str, set[str]] = {c.name: set(c.after or ()) for c in candidates if not c.child}
     parent_of: dict[str, str] = {}
 
+    def release() -> None:
+        ready = [name for name, after in waiting.items() if after <= placed]
+        while ready:
+            for name in ready:
+                placed.add(name)
+                del waiting[name]
+            ready = [name for name, after in waiting.items() if after <= placed]
+
+    release()
     pending = [c.name for c in children]
     while pending:
         ready = [c for c in pending if c in fixed and fixed[c] in placed and not _reaches(requires, fixed[c], c)]
@@ -559,6 +572,10 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         else:
             edges = [(mi, p, c) for (p, c), mi in score.items()
                      if p in placed and c in pending and c not in fixed and not _reaches(requires, p, c)]
+            # what a computed column waits for goes first, so the column is there to be a parent (a flight's
+            # air time under its looked-up distance)
+            sources = set().union(*waiting.values()) if waiting else set()
+            edges = [e for e in edges if e[2] in sources] or edges
             if edges:
                 _, p, c = max(edges)
                 parent_of[c] = p
@@ -569,6 +586,7 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
         requires[c] = {parent_of[c]} if c in parent_of else set()
         placed.add(c)
         pending.remove(c)
+        release()
     nodes: dict[str, Any] = {}
     for name, parent in parent_of.items():
         child, given = by_name[name], by_name[parent]
