@@ -142,7 +142,8 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
     rules: list[dict[str, Any]] = []
     declared = {r["column"]: r for r in table.rules if r["rule"] != "none"}
     for name, rule in declared.items():
-        columns[name] = replace(columns[name], generator=_declared(table, columns[name], rule, df, frames))
+        columns[name] = replace(columns[name], generator=_declared(table, columns[name], rule, df, frames),
+                                **({"null_rate": 0.0} if rule["rule"] == "date parts" else {}))
         rules.append({**rule, "declared": True})
     refused = {r["column"] for r in table.rules if r["rule"] == "none"} | set(declared)
     if len(df) < MIN_ROWS or "*" in refused:
@@ -441,6 +442,8 @@ def _lookup_generator(df: pd.DataFrame, name: str, by: list[str], fallback: Mapp
                           for i, c in enumerate(by)})
     frame["y"] = y.to_numpy()[present]
     counted = frame.groupby([f"k{i}" for i in range(len(by))] + ["y"], dropna=False, sort=True).size()
+    if not len(counted):
+        return {"kind": "lookup", "by": list(by), "keys": [], "values": [], "counts": [], "fallback": dict(fallback)}
     index = counted.index
     parts = [pd.factorize(index.get_level_values(i), use_na_sentinel=False)[0] for i in range(len(by))]
     new_key = np.ones(len(counted), dtype=bool)
@@ -618,6 +621,13 @@ def _declared(table: Table, cm: ColumnModel, rule: Mapping[str, Any], df: pd.Dat
                 if digits is not None and len(source) else None
         text = {**cm.generator["text"], "prefix": {"column": rule["from"], **(found or {"offset": 0})}}
         return {**cm.generator, "text": text}
+    if rule["rule"] == "lookup":
+        present = [c for c in (cm.name, *rule["by"]) if c in df.columns]
+        frame = df[present] if len(present) == len(rule["by"]) + 1 else pd.DataFrame(columns=[cm.name, *rule["by"]])
+        return _lookup_generator(frame, cm.name, list(rule["by"]), cm.generator)
+    if rule["rule"] == "date parts":
+        return {"kind": "date_parts", "parts": dict(rule["parts"]),
+                **({"zone": rule["zone"]} if rule.get("zone") else {"offset": int(rule.get("offset", 0))})}
     if rule["rule"] == "equals":
         ref = reference(rule["parent"])
         return {"kind": "parent_column", "foreign_key": ref["fk"], "column": ref["column"]}

@@ -36,7 +36,7 @@ TIME_FORMAT = r"%Y-%m-%d(?:(?P<sep>[T ])%H:%M(?P<seconds>:%S(?:\.%(?P<digits>[1-
 and minutes, seconds, a fraction (``%3f``: 3 digits; ``%f``: 6), and ``Z`` or a UTC offset (``%:z``: ``+00:00``,
 ``%z``: ``+0000``)."""
 _TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "rules")
-RULE_KINDS = ("not before", "equals", "product", "prefix", "none")
+RULE_KINDS = ("not before", "equals", "product", "prefix", "lookup", "date parts", "none")
 """Rules a schema may declare for a column (``none``: find no rule for it)."""
 
 
@@ -449,12 +449,44 @@ def _parse_rules(table: str, spec: Any, columns: Mapping[str, Column]) -> tuple[
                 rule.get("offset", 0), int) or isinstance(rule.get("offset"), bool)):
             raise SchemaError(f"Rule 'prefix' of {where(table, column)} needs 'from': another column of the table "
                               f"(and optionally a whole-number 'offset'); got {rule!r}.", table=table, column=column)
+        if rule["rule"] == "lookup" and (
+                not isinstance(rule.get("by"), list) or not 1 <= len(rule["by"]) <= 2
+                or any(b not in columns or b == column for b in rule["by"])
+                or columns[column].type not in ("integer", "float")):
+            raise SchemaError(f"Rule 'lookup' of {where(table, column)} needs an integer or float column and 'by': a "
+                              f"list of one or two other columns of the table; got {rule!r}.", table=table,
+                              column=column)
+        if rule["rule"] == "date parts" and not _date_parts_rule(rule, columns):
+            raise SchemaError(f"Rule 'date parts' of {where(table, column)} needs a date or datetime column, "
+                              f"'parts': {{'year': column, 'month': column, 'day': column}} (optionally 'hour' and "
+                              f"'minute') naming other columns of the table, and optionally 'zone' (a time zone "
+                              f"name such as 'America/New_York') or 'offset' (whole seconds); got {rule!r}.",
+                              table=table, column=column)
         if rule["rule"] == "not before" and columns.get(column, Column(column, "string")).type not in (
                 "date", "datetime"):
             raise SchemaError(f"Rule 'not before' of {where(table, column)} needs a date or datetime column.",
                               table=table, column=column)
         out.append(dict(rule))
     return tuple(out)
+
+
+def _date_parts_rule(rule: Mapping[str, Any], columns: Mapping[str, Column]) -> bool:
+    """Whether a declared ``date parts`` rule names its parts and zone well."""
+    from zoneinfo import ZoneInfo
+
+    parts, zone, offset = rule.get("parts"), rule.get("zone"), rule.get("offset", 0)
+    if columns[rule["column"]].type not in ("date", "datetime") or not isinstance(parts, Mapping) \
+            or not {"year", "month", "day"} <= set(parts) or set(parts) - {"year", "month", "day", "hour", "minute"} \
+            or "minute" in parts and "hour" not in parts \
+            or any(c not in columns or c == rule["column"] for c in parts.values()) \
+            or isinstance(offset, bool) or not isinstance(offset, int) or zone is not None and not isinstance(zone, str):
+        return False
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (KeyError, ValueError, OSError):
+            return False
+    return True
 
 
 def _parse_column(table: str, name: Any, spec: Any) -> Column:

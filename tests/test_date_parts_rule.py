@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import synthframe as sf
-from synthframe.errors import ModelError
+from synthframe.errors import ModelError, SchemaError
 
 
 def _readings(n: int = 600, seed: int = 0, zone: str = "Europe/London") -> pd.DataFrame:
@@ -84,3 +84,27 @@ def test_a_bad_zone_is_refused_with_the_column_named(model: sf.Model):
     data["tables"]["readings"]["columns"]["taken_at"]["generator"]["zone"] = "Mars/Olympus"
     with pytest.raises(ModelError, match=r"readings\.taken_at.*'Mars/Olympus'"):
         sf.Model.from_dict(data).sample({"readings": 5})
+
+
+def test_a_declared_rule_makes_the_date_without_samples():
+    schema = {"tables": {"readings": {**SCHEMA["tables"]["readings"], "rules": [
+        {"rule": "date parts", "column": "taken_at", "zone": "America/Chicago",
+         "parts": {"year": "year", "month": "month", "day": "day", "hour": "hour"}}]}}}
+    schema["tables"]["readings"]["columns"] = {**SCHEMA["tables"]["readings"]["columns"],
+                                               "year": {"type": "integer", "min": 2000, "max": 2030},
+                                               "month": {"type": "integer", "min": 1, "max": 12},
+                                               "day": {"type": "integer", "min": 1, "max": 28},
+                                               "hour": {"type": "integer", "min": 3, "max": 23}}
+    out = sf.fit(schema).sample({"readings": 2000}, seed=3)["readings"]
+    parts = _local_parts(out["taken_at"], "America/Chicago")
+    own = out[["year", "month", "day", "hour"]].astype("int64").reset_index(drop=True)
+    pd.testing.assert_frame_equal(parts.astype("int64").reset_index(drop=True), own)
+
+
+@pytest.mark.parametrize("change", [{"zone": "Nowhere/City"}, {"parts": {"year": "year", "month": "month"}},
+                                    {"column": "reading"}, {"parts": {"year": "year", "month": "month", "day": "x"}}])
+def test_a_badly_declared_date_is_refused_with_the_column_named(change: dict):
+    rule = {"rule": "date parts", "column": "taken_at", "parts": {"year": "year", "month": "month", "day": "day"},
+            **change}
+    with pytest.raises(SchemaError, match=rf"readings\.{rule['column']}.*'parts'"):
+        sf.Schema.from_dict({"tables": {"readings": {**SCHEMA["tables"]["readings"], "rules": [rule]}}})

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import synthframe as sf
-from synthframe.errors import ModelError
+from synthframe.errors import ModelError, SchemaError
 
 ORIGINS = ["EWR", "JFK", "LGA"]
 DESTS = [f"D{i:02d}" for i in range(30)]
@@ -132,3 +132,29 @@ def test_a_damaged_lookup_is_refused_with_the_column_named(fitted):
     data["tables"]["flights"]["columns"]["burn"]["generator"]["counts"][0] = [1, 2]
     with pytest.raises(ModelError, match=r"flights\.burn.*'values' and 'counts'"):
         sf.Model.from_dict(data).sample({"flights": 10})
+
+
+def test_a_declared_lookup_is_learned_from_the_samples_or_kept_without_them():
+    frame, route = _flights(1500)
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["rules"] = [{"rule": "lookup", "column": "delay", "by": ["aircraft"]}]
+    model = sf.fit(schema, {"flights": frame})
+    listed = [r for r in model.to_dict()["tables"]["flights"]["layout"]["rules"] if r["column"] == "delay"]
+    assert listed == [{"rule": "lookup", "column": "delay", "by": ["aircraft"], "declared": True}]
+    out = model.sample({"flights": 5000}, seed=1)["flights"]
+    assert (out.groupby("aircraft", observed=True)["delay"].nunique() > 100).all()  # the samples' spread, per type
+    bare = sf.fit(schema).sample({"flights": 3000}, seed=1)["flights"]  # no samples: one value per type
+    spread = bare.groupby("aircraft", observed=True)["delay"].agg(["min", "max"])
+    assert (spread["min"] == spread["max"]).all()
+
+
+@pytest.mark.parametrize("rule, problem", [
+    ({"rule": "lookup", "column": "distance", "by": "origin"}, "'by'"),
+    ({"rule": "lookup", "column": "distance", "by": ["origin", "nowhere"]}, "'by'"),
+    ({"rule": "lookup", "column": "origin", "by": ["dest"]}, "integer or float"),
+])
+def test_a_badly_declared_lookup_names_the_column(rule: dict, problem: str):
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["rules"] = [rule]
+    with pytest.raises(SchemaError, match=rf"flights\.{rule['column']}.*{problem}"):
+        sf.Schema.from_dict(schema)
