@@ -479,7 +479,8 @@ def _date_parts_rule(rule: Mapping[str, Any], columns: Mapping[str, Column]) -> 
             or not {"year", "month", "day"} <= set(parts) or set(parts) - {"year", "month", "day", "hour", "minute"} \
             or "minute" in parts and "hour" not in parts \
             or any(c not in columns or c == rule["column"] for c in parts.values()) \
-            or isinstance(offset, bool) or not isinstance(offset, int) or zone is not None and not isinstance(zone, str):
+            or isinstance(offset, bool) or not isinstance(offset, int) \
+            or zone is not None and not isinstance(zone, str):
         return False
     if zone is not None:
         try:
