@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -106,13 +107,30 @@ def names(locale: str) -> dict[str, pa.Array]:
     an unknown locale is read as its language's first locale, else en_US."""
     source = _locale(locale)["names_locale"]
     table = _table("names")
-    rows = table.filter(pc.equal(table.column("locale"), source))
+    groups = _name_rows()
     out: dict[str, pa.Array] = {}
     for kind in ("first_female", "first_male", "last"):
-        part = rows.filter(pc.equal(rows.column("kind"), kind))
-        out[kind] = part.column("name").combine_chunks()
-        out[f"{kind}_weights"] = part.column("weight").combine_chunks()
+        rows = pa.array(groups.get((source, kind), np.empty(0, dtype=np.int64)), pa.int64())
+        out[kind] = table.column("name").take(rows).combine_chunks()
+        out[f"{kind}_weights"] = table.column("weight").take(rows).combine_chunks()
     return out
+
+
+@lru_cache(maxsize=1)
+def _name_rows() -> dict[tuple[str, str], np.ndarray]:
+    """The rows of the names table per (locale, kind), in table order: found once, so that the pools of every
+    locale (a person group reads all of them) cost one pass over the table rather than one each."""
+    table = _table("names")
+    locale = pc.dictionary_encode(table.column("locale")).combine_chunks()
+    kind = pc.dictionary_encode(table.column("kind")).combine_chunks()
+    kinds = len(kind.dictionary)
+    key = (locale.indices.to_numpy(zero_copy_only=False).astype(np.int64) * kinds
+           + kind.indices.to_numpy(zero_copy_only=False).astype(np.int64))
+    order = np.argsort(key, kind="stable")  # table order within each group, as a filter keeps it
+    starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]]) if len(key) else np.empty(0, int)
+    locales, kind_names = locale.dictionary.to_pylist(), kind.dictionary.to_pylist()
+    return {(locales[key[order[s]] // kinds], kind_names[key[order[s]] % kinds]): order[s:e]
+            for s, e in zip(starts, np.r_[starts[1:], len(key)])}
 
 
 @lru_cache(maxsize=1024)
