@@ -603,12 +603,12 @@ def _check_spec(spec: dict, table: str, column: str) -> None:
 
 @lru_cache(maxsize=16)
 def _locale_known(locale: str) -> bool:
-    from faker import Faker
-
     from .. import reference
 
-    if locale in reference.locales():  # the bundle's: no need to ask Faker
+    if locale in reference.locales():  # the bundle's: no need to ask (or import) Faker
         return True
+    from faker import Faker
+
     try:
         Faker(locale)
     except AttributeError:
