@@ -7,6 +7,7 @@ draws a widget there) — and stays silent in logs, pipes and tests.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -24,11 +25,36 @@ def wanted(progress: bool | None, total_rows: int) -> bool | None:
 
 
 def table_bar(table: str, rows: int, disable: bool | None) -> Any:
-    """A bar counting the rows of one table."""
+    """A bar counting the rows of one table; a hidden bar is a stand-in that does nothing (tqdm is imported only
+    for a bar that may show)."""
+    if disable or (disable is None and not _viewer()):
+        return _HiddenBar()
     from tqdm.auto import tqdm
 
     return tqdm(total=rows, desc=table, unit=" rows", unit_scale=True, disable=disable, leave=True,
                 dynamic_ncols=True)
+
+
+def _viewer() -> bool:
+    """Whether tqdm's ``disable=None`` could show a bar: stderr is a terminal, or IPython is loaded (a notebook,
+    where ``tqdm.auto`` draws a widget; tqdm decides)."""
+    if "IPython" in sys.modules:
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class _HiddenBar:
+    """What a hidden tqdm bar does: nothing."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def counted(items: Iterable[T], table: str, rows: int, disable: bool | None) -> Iterator[T]:

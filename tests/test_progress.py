@@ -58,3 +58,22 @@ def test_cli_quiet_prints_nothing_on_success(tmp_path: Path):
     loud = CliRunner().invoke(main, ["generate", "--example", "ecommerce", "--out", str(tmp_path / "l"),
                                      "--rows", "customers=50"])
     assert loud.exit_code == 0 and "validated:" in loud.output and "wrote " in loud.output
+
+
+def test_hidden_bars_do_not_import_tqdm():
+    import subprocess
+    import sys
+
+    code = ("import sys, synthframe as sf\n"
+            "from synthframe.examples import example_samples_dir, example_schema_path\n"
+            "from synthframe.progress import table_bar\n"
+            "model = sf.fit(example_schema_path(), example_samples_dir())\n"
+            "model.sample({'customers': 300})\n"  # hidden: a short run
+            "model.sample({'customers': 300}, progress=False)\n"
+            "bar = table_bar('t', 10, None)\n"  # tqdm's disable=None, stderr a pipe: hidden
+            "bar.update(3)\n"
+            "bar.close()\n"
+            "print('tqdm' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "False", out.stderr
