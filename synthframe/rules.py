@@ -455,8 +455,19 @@ def _lookup_generator(df: pd.DataFrame, name: str, by: list[str], fallback: Mapp
     integer = bool((ys % 1 == 0).all())
     values = [part.tolist() for part in np.split(ys.astype(np.int64) if integer else ys, starts[1:])]
     counts = [part.tolist() for part in np.split(counted.to_numpy().astype(np.int64), starts[1:])]
-    return {"kind": "lookup", "by": list(by), "keys": keys, "values": values, "counts": counts,
-            "fallback": dict(fallback)}
+    out = {"kind": "lookup", "by": list(by), "keys": keys, "values": values, "counts": counts,
+           "fallback": dict(fallback)}
+    if len(by) == 2:
+        # a combination never seen takes the most common value of its level of the column with more levels (a
+        # route never flown: the distance to its destination from another origin)
+        i = int(frame["k1"].nunique() > frame["k0"].nunique())
+        ranked = frame.groupby([f"k{i}", "y"], dropna=False).size().reset_index(name="n") \
+            .sort_values(["n", "y"], ascending=[False, True], kind="stable").drop_duplicates(f"k{i}") \
+            .sort_values(f"k{i}", kind="stable")
+        backoff = ranked["y"].to_numpy(dtype=np.float64)
+        out["backoff"] = {"column": by[i], "keys": [None if pd.isna(k) else str(k) for k in ranked[f"k{i}"]],
+                          "values": (backoff.astype(np.int64) if integer else backoff).tolist()}
+    return out
 
 
 def _find_calendars(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,

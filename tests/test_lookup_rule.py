@@ -70,18 +70,28 @@ def test_every_generated_row_keeps_the_samples_value_of_its_levels(fitted):
     assert out["delay"].nunique() > 500
 
 
-def test_a_combination_never_seen_gets_one_value_of_its_own(fitted):
-    model, _ = fitted
-    data = model.to_dict()  # let the model draw an origin the samples never had
-    origin = data["tables"]["flights"]["columns"]["origin"]["generator"]
+def test_a_combination_never_seen_backs_off_to_its_destination_or_gets_one_value_of_its_own(fitted):
+    model, route = fitted
+    data = model.to_dict()  # let the model draw an origin and a destination the samples never had
+    generator = data["tables"]["flights"]["columns"]["distance"]["generator"]
+    assert generator["backoff"]["column"] == "dest" and len(generator["backoff"]["keys"]) == 30
+    columns = data["tables"]["flights"]["columns"]
+    origin, dest = columns["origin"]["generator"], columns["dest"]["generator"]
     origin["values"], origin["weights"] = ORIGINS + ["SWF"], [0.25] * 4
+    dest["values"], dest["weights"] = DESTS + ["D99"], [0.5 / 30] * 30 + [0.5]
     out = sf.Model.from_dict(data).sample({"flights": 20_000}, seed=5)["flights"]
-    new = out[out["origin"] == "SWF"]
-    assert len(new) > 4000
-    per_route = new.groupby("dest", observed=True)["distance"].agg(["min", "max"])
-    assert (per_route["min"] == per_route["max"]).all() and len(per_route) == 30
-    assert new.groupby("dest", observed=True)["distance"].first().nunique() > 15  # not one value for all
-    fallback = data["tables"]["flights"]["columns"]["distance"]["generator"]["fallback"]
+    # a new origin to a known destination: the destination's most common distance in the samples
+    frame, _ = _flights()
+    usual = frame.groupby("dest")["distance"].agg(lambda d: d.value_counts().sort_index().idxmax())
+    known = out[(out["origin"] == "SWF") & (out["dest"] != "D99")]
+    assert len(known) > 1500
+    assert (known["distance"].to_numpy() == usual[known["dest"].astype(str)].to_numpy()).all()
+    # a new destination: one value per combination, not the same for all, within the column's range
+    new = out[out["dest"] == "D99"]
+    per_origin = new.groupby("origin", observed=True)["distance"].agg(["min", "max"])
+    assert (per_origin["min"] == per_origin["max"]).all() and len(per_origin) == 4
+    assert len(set(per_origin["min"])) > 1
+    fallback = generator["fallback"]
     assert new["distance"].between(fallback["min"], fallback["max"]).all()
 
 

@@ -333,8 +333,10 @@ def level_hashes(columns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
 class Lookup(ColumnGenerator):
     """A number determined by the levels of other columns of the row (``by``): for each combination seen in the
     samples (``keys``, the levels as text) the values it took and how often (``values``, ``counts``: one value
-    for a strict dependency); a combination never seen gets one value of its own, drawn from ``fallback`` (the
-    column's distribution) by a hash of the levels, so the dependency holds for it too."""
+    for a strict dependency); a combination never seen takes the ``backoff`` value of its level of one of two
+    columns (the most common value the samples show for it: a route never flown, the distance to its destination
+    from another origin), or else one value of its own, drawn from ``fallback`` (the column's distribution) by a
+    hash of the levels, so the dependency holds for it too."""
 
     kind = "lookup"
     required = ("by", "keys", "values", "counts", "fallback")
@@ -354,6 +356,13 @@ class Lookup(ColumnGenerator):
             raise self.fail("needs 'values' and 'counts': for each key a list of numbers and their positive counts")
         if not isinstance(self.params["fallback"], dict):
             raise self.fail("needs 'fallback': the column's own generator, for combinations never seen")
+        backoff = self.params.get("backoff")
+        if backoff is not None and not (
+                isinstance(backoff, dict) and backoff.get("column") in by and isinstance(backoff.get("keys"), list)
+                and isinstance(backoff.get("values"), list) and len(backoff["keys"]) == len(backoff["values"])
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in backoff["values"])):
+            raise self.fail("has a 'backoff' that is not {'column': one of 'by', 'keys': [level, ...], "
+                            "'values': [number, ...]}")
 
     def reads(self) -> tuple[str, ...]:
         return tuple(self.params["by"])
@@ -385,6 +394,16 @@ class Lookup(ColumnGenerator):
             found = self._cached = (hashes[order], order, flat, cumulative, starts)
         return found
 
+    def _backoff(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted hashes of the backoff column's levels and each one's value."""
+        found = getattr(self, "_backoff_cached", None)
+        if found is None:
+            backoff = self.params["backoff"]
+            hashes = level_hashes([pa.array([None if k is None else str(k) for k in backoff["keys"]], pa.string())])
+            order = np.argsort(hashes, kind="stable")
+            found = self._backoff_cached = (hashes[order], np.asarray(backoff["values"], dtype=np.float64)[order])
+        return found
+
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         hashes = level_hashes([ctx.values(c) for c in self.params["by"]])
         sorted_hashes, key_of, flat, cumulative, starts = self._tables()
@@ -401,6 +420,14 @@ class Lookup(ColumnGenerator):
                 ends = np.append(starts[1:], len(flat))
                 out[seen] = flat[np.clip(position, starts[keys], ends[keys] - 1)]
         unseen = np.flatnonzero(~seen)
+        backoff = self.params.get("backoff")
+        if len(unseen) and backoff and backoff["keys"]:
+            known, value_of = self._backoff()
+            own = level_hashes([ctx.values(backoff["column"])])[unseen]
+            at = np.minimum(np.searchsorted(known, own), len(known) - 1)
+            hit = known[at] == own
+            out[unseen[hit]] = value_of[at[hit]]
+            unseen = unseen[~hit]
         if len(unseen):
             u = randomness.uniforms(ctx.key(self.name, "lookup"), hashes[unseen])
             drawn = self.fallback.draw(rows[unseen], _Uniforms(ctx, self.name, u, unseen))
