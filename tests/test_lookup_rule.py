@@ -168,3 +168,22 @@ def test_a_badly_declared_lookup_names_the_column(rule: dict, problem: str):
     schema["tables"]["flights"]["rules"] = [rule]
     with pytest.raises(SchemaError, match=rf"flights\.{rule['column']}.*{problem}"):
         sf.Schema.from_dict(schema)
+
+
+def test_a_missing_level_is_a_level_of_its_own():
+    frame, route = _flights(3000, seed=6)
+    unknown = frame.index % 10 == 0  # a tenth of the flights have no recorded destination: 50 miles per origin
+    frame["dest"] = frame["dest"].where(~unknown, None)
+    frame.loc[unknown, "distance"] = frame.loc[unknown, "origin"].map({"EWR": 50, "JFK": 51, "LGA": 52})
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["columns"]["dest"] = {"type": "category", "nullable": True}
+    model = sf.fit(schema, {"flights": frame})
+    generator = model.tables["flights"].columns["distance"].generator
+    assert [["EWR", None], [50]] in [[k, v] for k, v in zip(generator["keys"], generator["values"])]
+    out = model.sample({"flights": 10_000}, seed=8)["flights"]
+    missing = out["dest"].isna()
+    assert 800 < missing.sum() < 1200
+    expected = out.loc[missing, "origin"].astype(str).map({"EWR": 50, "JFK": 51, "LGA": 52})
+    assert (out.loc[missing, "distance"] == expected).all()
+    seen = out[~missing]
+    assert (seen["distance"].to_numpy() == [route[(o, d)] for o, d in zip(seen["origin"], seen["dest"])]).all()

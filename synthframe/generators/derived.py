@@ -315,9 +315,9 @@ def level_hashes(columns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
         encoded = pc.dictionary_encode(level_text(values))
         words = encoded.dictionary.to_numpy(zero_copy_only=False)
         word_hashes = pd.util.hash_array(np.asarray(words, dtype=object)) if len(words) else np.zeros(0, np.uint64)
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
         missing = np.asarray(encoded.indices.is_null()) if encoded.indices.null_count else None
-        hashes = word_hashes[np.where(missing, 0, codes) if missing is not None else codes].astype(np.uint64)
+        codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+        hashes = word_hashes[codes].astype(np.uint64)
         if missing is not None:
             hashes[missing] = _NULL_HASH
         if out is None:
