@@ -2,7 +2,10 @@
 country, company, job, a code, a comment — fitted from 24 hand-written customers of five countries.
 
 Measured in one run on this machine: rows/s in memory — the first ``Model.sample`` of the full size after
-fitting (pools and caches built then) and the median of three more with other seeds — rows/s written to
+fitting and a 1,000-row call (the one-time loads of reference data and pools, timed apart as ``setup``), and the
+median of three more with other seeds — the same first call in fresh processes (median of ``--fresh``), with
+Arrow's default memory pool and with ``ARROW_DEFAULT_MEMORY_POOL=system`` (the first call is the one that takes
+its memory from the operating system; see docs/performance.md), rows/s written to
 Parquet, the per-row Faker loop for the same columns (the baseline), and what a reader checks in the rows:
 cities in their row's country, phone numbers valid for the row's country (``phonenumbers``), emails
 holding the row's names, German mail domains and legal forms on German rows only, personal sample values
@@ -14,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +32,7 @@ import pandas as pd
 import synthframe as sf
 
 RESULTS = Path(__file__).parent / "results"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 ROWS = [
     # first, last, email, phone, street, city, postcode, country, company, job, code, comment
@@ -149,15 +156,56 @@ def _checks(rows: pd.DataFrame, model: sf.Model) -> dict[str, Any]:
     return out
 
 
+def _first_call(rows: int) -> dict[str, Any]:
+    """In this (fresh) process: fit, the 1,000-row call, then the first call of ``rows`` rows (seconds, and its
+    system CPU seconds: the kernel's work of handing the process new memory)."""
+    import resource
+
+    import pyarrow as pa
+
+    model = sf.fit(SCHEMA, {"customers": samples()})
+    start = time.perf_counter()
+    model.sample({"customers": 1000}, seed=0)
+    setup = time.perf_counter() - start
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    start = time.perf_counter()
+    model.sample({"customers": rows}, seed=1)
+    first = time.perf_counter() - start
+    return {"setup_s": setup, "first_s": first, "first_system_cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_stime
+            - before, "memory_pool": pa.default_memory_pool().backend_name}
+
+
+def _fresh_first_calls(rows: int, runs: int, pool: str | None) -> list[dict[str, Any]]:
+    """:func:`_first_call` in ``runs`` fresh processes (Arrow's memory pool named by ``pool``, else its default)."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if pool:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = pool
+    out = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-m", "benchmarks", "text", "--first-call", "--rows", str(rows)],
+                              cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks text", description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--faker-rows", type=int, default=20_000, help="rows of the per-row Faker loop")
+    parser.add_argument("--fresh", type=int, default=3,
+                        help="fresh processes timing the first call, per memory pool (0: none)")
     parser.add_argument("--full", action="store_true", help="also 10^7 unique emails")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--first-call", action="store_true", help=argparse.SUPPRESS)  # one fresh process's part
     args = parser.parse_args(argv)
+    if args.first_call:
+        print(json.dumps(_first_call(args.rows)))
+        return 0
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     model = sf.fit(SCHEMA, {"customers": samples()})
-    model.sample({"customers": 1000}, seed=0)  # reads the reference data
+    start = time.perf_counter()
+    model.sample({"customers": 1000}, seed=0)  # reads the reference data, builds the pools
+    setup = time.perf_counter() - start
     times = []
     for seed in (1, 2, 3, 4):  # the first builds the pools of this size; the others find them built
         start = time.perf_counter()
@@ -173,21 +221,37 @@ def main(argv: list[str] | None = None) -> int:
     memory, parquet, faker = round(memory), round(parquet), max(round(faker), 1)  # ratios of the numbers shown
     first = round(first)
     result: dict[str, Any] = {
-        "rows": args.rows, "in_memory_rows_per_s": memory, "first_in_memory_rows_per_s": first,
+        "rows": args.rows, "load_average_at_start": round(load, 2) if load is not None else None,
+        "setup_seconds_first_1000_rows": round(setup, 3),
+        "in_memory_rows_per_s": memory, "first_in_memory_rows_per_s": first,
+    }
+    fresh = {pool or "default": _fresh_first_calls(args.rows, args.fresh, pool) for pool in (None, "system")
+             } if args.fresh > 0 else {}
+    for pool, runs in fresh.items():
+        name = "first_in_memory_rows_per_s_fresh" + ("" if pool == "default" else "_system_pool")
+        result[name] = round(args.rows / statistics.median(r["first_s"] for r in runs))
+        result[name + "_system_cpu_seconds"] = round(statistics.median(r["first_system_cpu_s"] for r in runs), 2)
+        if pool == "default":
+            result["setup_seconds_fresh"] = round(statistics.median(r["setup_s"] for r in runs), 3)
+            result["memory_pool"] = runs[0]["memory_pool"]
+    result.update({
         "parquet_rows_per_s": parquet, "faker_loop_rows_per_s": faker,
         "ratio_in_memory_vs_faker": round(memory / faker, 1), "ratio_first_in_memory_vs_faker": round(first / faker, 1),
         "ratio_parquet_vs_faker": round(parquet / faker, 1), **_checks(rows, model),
         "example": rows.head(5).to_dict(orient="records"),
-    }
+    })
     if args.full:
         emails = model.sample({"customers": 10_000_000}, seed=4)["customers"]["email"]
         result["unique_emails_10m_duplicates"] = int(emails.duplicated().sum())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "text.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    lines = ["# Text-heavy table", "", f"{args.rows:,} rows, 13 columns, fitted from {len(ROWS)} customers.", "",
-             "| measure | value |", "|---|---:|"]
+    lines = ["# Text-heavy table", "", f"{args.rows:,} rows, 13 columns, fitted from {len(ROWS)} customers.", ""]
+    if fresh:
+        lines += [f"The fresh-process figures are medians of {args.fresh} processes each, with Arrow's default memory "
+                  f"pool ({result['memory_pool']}) and with `ARROW_DEFAULT_MEMORY_POOL=system`.", ""]
+    lines += ["| measure | value |", "|---|---:|"]
     lines += [f"| {k.replace('_', ' ')} | {v:,} |" if isinstance(v, int) else f"| {k.replace('_', ' ')} | {v} |"
-              for k, v in result.items() if k != "example"]
+              for k, v in result.items() if k not in ("example", "memory_pool")]
     head = pd.DataFrame(result["example"])
     lines += ["", "First rows:", "", "| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in head.itertuples(index=False)]
