@@ -587,5 +587,5 @@ def _placeholder(chars: frozenset[str]) -> list[str] | None:
             return [placeholder]
     if len(chars) == 1:
         ch = next(iter(chars))
-        return ["\\" + ch if ch in "#?@\\" else ch]
+        return ["\\" + ch if ch in "#?@\\[" else ch]  # "[": a set placeholder's opening
     return None

@@ -99,31 +99,58 @@ _PLACEHOLDERS: dict[str, bytes] = {
 
 # -- patterns -----------------------------------------------------------------------------
 
+_SET_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+"""What a set placeholder (``[ABD]``) may list: ASCII letters and digits."""
+
+
 def _parse_pattern(pattern: str, table: str | None = None, column: str | None = None) -> list[tuple[bool, str]]:
-    """``(is_placeholder, char)`` per output character; a backslash escapes the next character."""
+    """``(is_placeholder, token)`` per output character; a backslash escapes the next character.
+
+    A placeholder's token is ``#``, ``?``, ``@``, ``*`` or a set: ``[`` then one or more ASCII letters or digits
+    then ``]`` (``[ABD]``: one of A, B, D), written in its canonical form (characters sorted, each once). Any
+    other ``[`` is a literal, as is ``\\[``."""
     tokens: list[tuple[bool, str]] = []
     escaped = False
-    for ch in pattern:
+    at = 0
+    while at < len(pattern):
+        ch = pattern[at]
         if escaped:
             tokens.append((False, ch))
             escaped = False
         elif ch == "\\":
             escaped = True
+        elif ch == "[" and (end := _set_end(pattern, at)):
+            tokens.append((True, "[" + "".join(sorted(set(pattern[at + 1:end]))) + "]"))
+            at = end
         else:
             tokens.append((ch in _PLACEHOLDERS, ch))
+        at += 1
     if escaped:
         raise SchemaError(f"Pattern {pattern!r} of {where(table, column)} ends with a lone backslash; "
                           f"escape a literal backslash as '\\\\'.", table=table, column=column)
     return tokens
 
 
+def _set_end(pattern: str, start: int) -> int | None:
+    """Where the set placeholder opened by the ``[`` at ``start`` closes, or None when that ``[`` is a literal."""
+    end = pattern.find("]", start + 1)
+    if end > start + 1 and all(ch in _SET_CHARS for ch in pattern[start + 1:end]):
+        return end
+    return None
+
+
+def _alphabet(token: str) -> bytes:
+    """The characters a placeholder token draws from (``#``: the digits; ``[ABD]``: A, B and D)."""
+    return _PLACEHOLDERS.get(token) or token[1:-1].encode("ascii")
+
+
 def _escape(ch: str) -> str:
-    return "\\" + ch if ch in "#?@*\\" else ch
+    return "\\" + ch if ch in "#?@*\\[" else ch
 
 
 def pattern_capacity(pattern: str) -> int:
     """How many distinct strings ``pattern`` can make: the product of its placeholders' alphabet sizes."""
-    return math.prod(len(_PLACEHOLDERS[ch]) for is_ph, ch in _parse_pattern(pattern) if is_ph)
+    return math.prod(len(_alphabet(ch)) for is_ph, ch in _parse_pattern(pattern) if is_ph)
 
 
 def _template(tokens: list[tuple[bool, str]]) -> tuple[np.ndarray, list[tuple[int, bytes]]]:
@@ -131,7 +158,7 @@ def _template(tokens: list[tuple[bool, str]]) -> tuple[np.ndarray, list[tuple[in
     parts, slots, pos = [], [], 0
     for is_ph, ch in tokens:
         if is_ph:
-            slots.append((pos, _PLACEHOLDERS[ch]))
+            slots.append((pos, _alphabet(ch)))
             parts.append(b"0")
             pos += 1
         else:
@@ -275,7 +302,7 @@ def learn_key_formats(values: pd.Series) -> list[dict[str, Any]] | None:
 
 def _pattern_matches(pattern: str, strings: pd.Series) -> pd.Series:
     classes = {"#": "[0-9]", "?": "[A-Z]", "@": "[a-z]", "*": "[0-9A-Z]"}
-    regex = "".join(classes[ch] if is_ph else re.escape(ch) for is_ph, ch in _parse_pattern(pattern))
+    regex = "".join(classes.get(ch, ch) if is_ph else re.escape(ch) for is_ph, ch in _parse_pattern(pattern))
     return strings.str.fullmatch(regex).fillna(False).astype(bool)
 
 
@@ -292,8 +319,9 @@ def _pattern_index(pattern: str, strings: pd.Series) -> dict[str, int] | None:
     for pos, (is_ph, ch) in enumerate(tokens):
         if is_ph:
             lookup = np.zeros(128, dtype=np.int64)
-            lookup[np.frombuffer(_PLACEHOLDERS[ch], dtype=np.uint8)] = np.arange(len(_PLACEHOLDERS[ch]))
-            index = index * len(_PLACEHOLDERS[ch]) + lookup[codes[:, pos]]
+            alphabet = _alphabet(ch)
+            lookup[np.frombuffer(alphabet, dtype=np.uint8)] = np.arange(len(alphabet))
+            index = index * len(alphabet) + lookup[codes[:, pos]]
     return {"min": int(index.min()), "max": int(index.max())}
 
 
