@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -280,20 +281,26 @@ def _countries_of_cities(cities: pd.Series) -> pd.Series:
 
 
 def _postcodes_agree(values: pd.Series, countries: pd.Series) -> bool:
-    """Whether most sample postcodes have the shape of their row's country's format."""
-    table = reference.countries()
-    patterns = pd.Series(table.column("postcode_pattern").to_pylist(), index=table.column("alpha2").to_pylist())
-    shapes = patterns.dropna().map(_shape_of_pattern)
-    expected = countries.map(shapes)
+    """Whether most sample postcodes have the shape of (one of) their row's country's format(s)."""
+    shapes = _postcode_shapes()
     got = values.str.replace(r"\d", "#", regex=True).str.replace(r"[A-Z]", "?", regex=True)
-    return _share(got == expected) >= MIN_AGREEMENT
+    return _share([(country, shape) in shapes for country, shape in zip(countries, got)]) >= MIN_AGREEMENT
+
+
+@lru_cache(maxsize=1)
+def _postcode_shapes() -> frozenset[tuple[str, str]]:
+    """(alpha-2 code, shape) of every postcode form of every reference country."""
+    return frozenset((code, _shape_of_pattern(pattern)) for code in reference.countries().column("alpha2").to_pylist()
+                     for pattern, _ in reference.postcode_forms(code) or ())
 
 
 def _shape_of_pattern(pattern: str) -> str:
     """A pattern as its values' shape: placeholders kept, literals as written (digits as '#', letters '?')."""
     out = []
     for is_placeholder, ch in _parse_pattern(pattern):
-        if is_placeholder:
+        if is_placeholder and ch.startswith("["):  # a set: digits, or letters (or both: as letters)
+            out.append("#" if ch[1:-1].isdigit() else "?")
+        elif is_placeholder:
             out.append("?" if ch in "?@" else "#")
         else:
             out.append("#" if ch.isdigit() else "?" if ch.isalpha() and ch.isupper() else ch)

@@ -44,11 +44,15 @@ def _table(name: str) -> pa.Table:
 
 def countries() -> pa.Table:
     """One row per country: ``alpha2``, ``alpha3``, ``name``, ``numeric``, ``calling_code``, ``locale``,
-    ``currency``, ``continent``, ``population``, ``postcode_pattern``, ``postcode_regex``, ``postcode_match``.
+    ``currency``, ``continent``, ``population``, ``postcode_pattern``, ``postcode_regex``, ``postcode_match``,
+    ``postcode_forms``.
 
     Sorted by ``alpha2``. ``postcode_pattern`` is in synthframe's pattern language (``#`` digit, ``?``
-    uppercase letter, ``\\`` escapes) and its random fills match ``postcode_regex`` (GeoNames') at least
-    95 % of the time (``postcode_match`` is the share measured at build); null when no such form exists.
+    uppercase letter, ``[ABD]`` one of the letters listed, ``\\`` escapes) and its random fills match
+    ``postcode_regex`` (GeoNames') at least 95 % of the time (``postcode_match`` is the share measured at
+    build); null when no such form exists. ``postcode_forms`` (``[{pattern, weight}, …]``) holds several forms
+    where one pattern cannot hold the country's real postcodes (GB: the real postcode areas, the Royal Mail's
+    letters), null elsewhere; ``postcode_pattern`` is then the heaviest of them.
     """
     return _table("countries")
 
@@ -203,6 +207,18 @@ def postcode_pattern(alpha2: str) -> str | None:
     """The country's postcode as a pattern (DE ``#####``, NL ``#### ??``, BR ``#####-###``), or None."""
     row = _country_row(str(alpha2))
     return row["postcode_pattern"] if row else None
+
+
+def postcode_forms(alpha2: str) -> list[tuple[str, float]] | None:
+    """The country's postcode forms as ``(pattern, weight)`` (weights summing to 1): several for GB (an outward
+    code of a real postcode area, ``S[AEGKLMNOPRSTWY][123456789] #[ABDEFGHJLNPQRSTUWXYZ][ABDEFGHJLNPQRSTUWXYZ]``
+    and the like), else its one pattern at weight 1; None when it has no pattern."""
+    row = _country_row(str(alpha2))
+    if not row or not row["postcode_pattern"]:
+        return None
+    if not row.get("postcode_forms"):
+        return [(row["postcode_pattern"], 1.0)]
+    return [(form["pattern"], float(form["weight"])) for form in row["postcode_forms"]]
 
 
 @lru_cache(maxsize=512)

@@ -56,6 +56,10 @@ PHONE_CHECK_FILLS = 1000
 PHONE_MIN_VALID = 0.998
 POSTCODE_CHECK_FILLS = 1000
 POSTCODE_MIN_MATCH = 0.95
+ROYAL_MAIL_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+"""The letters of a UK postcode's inward code (``SW1A 1AA``'s ``AA``): never C, I, K, M, O or V."""
+CROWN_DEPENDENCY_AREAS = frozenset({"GY", "IM", "JE"})
+"""Postcode areas of Guernsey, the Isle of Man and Jersey: countries of their own (GG, IM, JE), not GB's."""
 
 
 def rng_for(*names: str) -> np.random.Generator:
@@ -81,7 +85,7 @@ _ALPHABETS = {"#": "0123456789", "?": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "@": "abcdef
 
 def escape(ch: str) -> str:
     """``ch`` as a literal of the pattern language."""
-    return "\\" + ch if ch in "#?@*\\" else ch
+    return "\\" + ch if ch in "#?@*\\[" else ch
 
 
 def pattern_tokens(pattern: str) -> list[tuple[bool, str]]:
@@ -93,10 +97,12 @@ def pattern_tokens(pattern: str) -> list[tuple[bool, str]]:
 
 def fill_pattern(pattern: str, n: int, rng: np.random.Generator) -> list[str]:
     """``n`` random strings of ``pattern``, every placeholder drawn uniformly from its alphabet."""
+    from .text import _alphabet
+
     columns = []
     for is_ph, ch in pattern_tokens(pattern):
         if is_ph:
-            alphabet = np.array(list(_ALPHABETS[ch]))
+            alphabet = np.array(list(_alphabet(ch).decode("ascii")))
             columns.append(alphabet[rng.integers(0, len(alphabet), n)])
         else:
             columns.append(np.full(n, ch))
@@ -201,7 +207,7 @@ def faker_postcode_shape(locale: str, n: int = 400) -> str | None:
     fake = Faker(locale)
     fake.seed_instance(20240601)
     codes = pd.Series(range(n)).map(lambda _: str(fake.postcode()))  # n of Faker's own, in draw order
-    shapes = (codes.str.replace(r"[\\#?@*]", lambda m: "\\" + m.group(0), regex=True)  # escape the placeholders
+    shapes = (codes.str.replace(r"[\\#?@*[]", lambda m: "\\" + m.group(0), regex=True)  # escape the placeholders
               .str.replace(r"[0-9]", "#", regex=True).str.replace(r"(?<!\\)[A-Z]", "?", regex=True)
               .str.replace(r"(?<!\\)[a-z]", "@", regex=True))
     counts = shapes.value_counts(sort=True)
@@ -237,6 +243,51 @@ def choose_postcode_pattern(alpha2: str, regex: str | None, faker_locale: str | 
         if best is None or key > best[0]:
             best = (key, pattern, rate)
     return (best[1], best[2]) if best else (None, 0.0)
+
+
+def postcode_forms(alpha2: str) -> list[tuple[str, float]] | None:
+    """Several patterns, with weights, for a country whose real postcodes one pattern cannot hold; None for the
+    others (their ``postcode_pattern`` is read off the regex).
+
+    GB: an outward code of a real postcode area (Faker en_GB's list of the 124 areas, less the Crown
+    Dependencies' GY, IM and JE) and a district of one or two digits, then an inward code of a digit and two
+    of the letters the Royal Mail uses there (:data:`ROYAL_MAIL_INWARD_LETTERS`). The areas are written as
+    sets — the one-letter areas ``[BEGLMNSW]``, the two-letter ones by first letter (``S[AEGKLMNOPRSTWY]``,
+    ``UB``) — so every area is as likely as any other, and each district form takes half of an area's postcodes.
+    """
+    if alpha2 != "GB":
+        return None
+    from faker.providers.address.en_GB import Provider
+
+    areas = sorted(set(Provider.POSTAL_ZONES) - CROWN_DEPENDENCY_AREAS)
+    heads: dict[str, list[str]] = {}
+    for area in areas:
+        heads.setdefault("" if len(area) == 1 else area[0], []).append(area)
+    inward = " #" + f"[{ROYAL_MAIL_INWARD_LETTERS}]" * 2
+    forms = []
+    for first, members in sorted(heads.items()):
+        letters = "".join(a[-1] for a in members)  # the areas' last letters: all of a one-letter area
+        head = first + (f"[{letters}]" if len(letters) > 1 else letters)
+        for district in ("[123456789]", "[123456789]#"):
+            forms.append((head + district + inward, len(members) / len(areas) / 2))
+    return forms
+
+
+def checked_postcode_forms(alpha2: str, regex: str | None) -> tuple[list[tuple[str, float]], float] | None:
+    """:func:`postcode_forms` with the weighted share of their random fills that ``regex`` matches (each form's
+    at least :data:`POSTCODE_MIN_MATCH`, or the build stops); None when the country has no such forms."""
+    forms = postcode_forms(alpha2)
+    if forms is None:
+        return None
+    compiled = re.compile(regex) if regex else None
+    rate = 0.0
+    for pattern, weight in forms:
+        fills = fill_pattern(pattern, POSTCODE_CHECK_FILLS, rng_for("postcode", alpha2, pattern))
+        share = float(np.mean([compiled.fullmatch(v) is not None for v in fills])) if compiled else 1.0
+        if share < POSTCODE_MIN_MATCH:
+            raise ValueError(f"{alpha2} postcode form {pattern!r} matches {regex!r} in {share:.1%} of fills")
+        rate += weight * share
+    return forms, rate
 
 
 def faker_locales() -> list[str]:
@@ -297,6 +348,9 @@ def build_countries() -> pd.DataFrame:
         regex = (g.get("postalcoderegex") or "").strip() or None
         own_locale = locale if locale.endswith("_" + cc) else None
         pattern, rate = choose_postcode_pattern(cc, regex, own_locale)
+        forms = checked_postcode_forms(cc, regex)
+        if forms is not None:  # the heaviest form stands for them all where one pattern is asked for
+            pattern, rate = max(forms[0], key=lambda form: form[1])[0], forms[1]
         rows.append({
             "alpha2": cc,
             "alpha3": country.alpha_3 if country else g["iso3"],
@@ -310,6 +364,7 @@ def build_countries() -> pd.DataFrame:
             "postcode_pattern": pattern,
             "postcode_regex": regex,
             "postcode_match": round(rate, 4) if pattern else None,
+            "postcode_forms": ([{"pattern": p, "weight": w} for p, w in forms[0]] if forms is not None else None),
         })
     return pd.DataFrame(rows)
 
@@ -749,6 +804,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("calling_code", pa.string()), ("locale", pa.string()), ("currency", pa.string()),
         ("continent", pa.string()), ("population", pa.int64()), ("postcode_pattern", pa.string()),
         ("postcode_regex", pa.string()), ("postcode_match", pa.float64()),
+        ("postcode_forms", pa.list_(pa.struct([("pattern", pa.string()), ("weight", pa.float64())]))),
     ]),
     "cities": pa.schema([
         ("geonameid", pa.int64()), ("name", pa.string()), ("country", pa.string()), ("region", pa.string()),
@@ -825,6 +881,7 @@ def build_tables() -> tuple[dict[str, pa.Table], dict[str, Any]]:
         "countries": len(countries),
         "countries_with_postcode_pattern": int(countries["postcode_pattern"].notna().sum()),
         "countries_with_postcode_regex": int(countries["postcode_regex"].notna().sum()),
+        "countries_with_postcode_forms": int(countries["postcode_forms"].notna().sum()),
         "countries_with_phone_plan": int(phones["country"].nunique()),
         "locales": len(locales),
     }

@@ -440,21 +440,38 @@ class PlaceJob(_LocalReference):
 
 @register
 class PlacePostcode(_Member):
-    """A postcode in the row's country's format (``#####`` in Germany, ``?#? #?#`` in Canada)."""
+    """A postcode in the row's country's format (``#####`` in Germany, ``?#? #?#`` in Canada), one of its forms
+    at their weights where it has several (the United Kingdom: a real postcode area, the Royal Mail's letters)."""
 
     kind = "place_postcode"
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         country = row_countries(ctx, self.group)
         patterns = _countries()["table"].column("postcode_pattern").to_pylist()
+        several = _postcode_forms()
         fallback = self.params.get("pattern") or "#####"
         base = ctx.uniform(self.name, "postcode").view(np.uint64)
+        form_u: list[np.ndarray] = []  # drawn once, for the rows of countries with several forms
 
         def make(c: int, at: np.ndarray) -> pa.Array:
-            pattern = patterns[c] if c >= 0 and patterns[c] else fallback
-            return _random_pattern(pattern, base[at])
+            forms = several[c] if c >= 0 else None
+            if forms is None:
+                return _random_pattern(patterns[c] if c >= 0 and patterns[c] else fallback, base[at])
+            if not form_u:
+                form_u.append(ctx.uniform(self.name, "postcode-form"))
+            form = _choice(forms[1], form_u[0][at])  # each row's form, at the forms' weights
+            return _by_group(form, lambda f, part: _random_pattern(forms[0][f], base[at[part]]), len(at))
 
         return _by_group(country, make, len(rows))
+
+
+@lru_cache(maxsize=1)
+def _postcode_forms() -> list[tuple[tuple[str, ...], tuple[float, ...]] | None]:
+    """Per reference country, its postcode forms' patterns and weights when it has several (GB), else None."""
+    out: list[tuple[tuple[str, ...], tuple[float, ...]] | None] = []
+    for forms in _countries()["table"].column("postcode_forms").to_pylist():
+        out.append((tuple(f["pattern"] for f in forms), tuple(float(f["weight"]) for f in forms)) if forms else None)
+    return out
 
 
 @lru_cache(maxsize=1)
