@@ -840,6 +840,7 @@ def _made_in_order(spans: Sequence[range], make: Callable[[range], T], make_on_t
         return
     with _blas_threads(workers):
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthframe")
+        finished = False
         try:
             pending: deque[Future[T]] = deque()
             upcoming = iter(spans)
@@ -850,8 +851,11 @@ def _made_in_order(spans: Sequence[range], make: Callable[[range], T], make_on_t
                 for span in itertools.islice(upcoming, 1):
                     pending.append(pool.submit(make_on_thread, span))
                 yield done
+            finished = True
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Left early (a failure, or a stream dropped and collected, which can happen inside any thread, even
+            # one being started): the workers are not joined there, they finish the span at hand and stop.
+            pool.shutdown(wait=finished, cancel_futures=True)
 
 
 def iter_batches(run: Run, table: str, batch_rows: int | None = None, *, workers: int = 1) -> Iterator[pd.DataFrame]:

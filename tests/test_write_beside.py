@@ -4,6 +4,7 @@ threads, and a failure on either side leaves no file."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -104,7 +105,6 @@ def test_children_of_few_parents_are_written_in_whole_batches(shop: sf.Model, tm
 def test_ctrl_c_while_the_lines_are_written_leaves_no_file(shop: sf.Model, tmp_path: Path, monkeypatch):
     """Interrupted while it waits for the table written beside (the orders done, the lines still writing), the
     writer stops that thread and removes both files."""
-    import threading
     import time
 
     real_write = write_module._write_parquet
@@ -127,3 +127,27 @@ def test_ctrl_c_while_the_lines_are_written_leaves_no_file(shop: sf.Model, tmp_p
         shop.write({"orders": 2_000}, tmp_path, format="parquet", seed=1, workers=1)
     assert interrupted == ["lines"] and list(tmp_path.iterdir()) == []
     assert not [t for t in threading.enumerate() if t.name.startswith("synthframe-write-")]
+
+
+def test_a_stream_left_early_does_not_wait_for_its_workers():
+    """Closing a stream of blocks made on threads (as when it is dropped and collected, which may happen inside a
+    thread being started) returns at once: joining its workers there could deadlock the thread's start."""
+    from synthframe.generate import _made_in_order
+
+    release = threading.Event()
+
+    def make(span: range) -> range:
+        if span.start:
+            release.wait()
+        return span
+
+    stream = _made_in_order([range(i, i + 1) for i in range(4)], make, make, workers=2)
+    assert next(stream) == range(0, 1)
+    closing = threading.Thread(target=stream.close)
+    closing.start()
+    closing.join(10)
+    try:
+        assert not closing.is_alive()
+    finally:
+        release.set()
+        closing.join()
