@@ -544,11 +544,10 @@ def fit_joint(candidates: Sequence[Candidate]) -> dict[str, Any] | None:
             fixed[child.name] = parent
             cuts[(parent, child.name)] = cut
     fixed = _without_cycles(fixed)
-    # Columns not drawn by the network (parents' columns, derived dates) are in the tree from the start;
-    # an edge is only taken when its parent is not itself computed from the child (a date from its gap).
-    # A column computed from columns the network draws (a date made of its parts, a number looked up by levels)
-    # joins the tree once they are all in it: taken as a parent earlier, it would bar them from the columns
-    # below it.
+    # Columns not drawn by the network (parents' columns, derived dates) are in the tree from the start, or, when
+    # computed from columns the network draws (a date made of its parts, a number looked up by levels), once
+    # those are all in it: taken as a parent earlier, it would bar them from the columns below it. An edge is only
+    # taken when its parent is not itself computed from the child (a date from its gap).
     waiting = {c.name: set(c.after or ()) for c in candidates if not c.child}
     placed: set[str] = set()
     requires: dict[str, set[str]] = {c.name: set(c.after or ()) for c in candidates if not c.child}
