@@ -388,8 +388,8 @@ def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFram
     levels = _lookup_levels(table, columns, df)
     if not levels:
         return
-    search = df.sample(_LOOKUP_SEARCH_ROWS, random_state=0).index if len(df) > _LOOKUP_SEARCH_ROWS else df.index
-    at = df.index.get_indexer(search)
+    at = np.sort(np.random.default_rng(0).choice(len(df), _LOOKUP_SEARCH_ROWS, replace=False)) \
+        if len(df) > _LOOKUP_SEARCH_ROWS else np.arange(len(df))  # positions: the samples' index may repeat
     narrow = sorted(levels, key=lambda n: (int(levels[n].max()), n))[:LOOKUP_MAX_PAIR_COLUMNS]
     for name, cm in list(columns.items()):
         g = cm.generator

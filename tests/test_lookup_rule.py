@@ -187,3 +187,12 @@ def test_a_missing_level_is_a_level_of_its_own():
     assert (out.loc[missing, "distance"] == expected).all()
     seen = out[~missing]
     assert (seen["distance"].to_numpy() == [route[(o, d)] for o, d in zip(seen["origin"], seen["dest"])]).all()
+
+
+def test_samples_with_a_repeated_index_and_more_rows_than_the_search_are_read_by_position():
+    frame, _ = _flights(3000)
+    frame.index = np.repeat(np.arange(1500), 2)
+    big, _ = _flights(30_000, seed=3)  # more than the 20,000 rows the search looks at
+    for sample in (frame, big):
+        rules = sf.fit(SCHEMA, {"flights": sample}).to_dict()["tables"]["flights"]["layout"]["rules"]
+        assert sorted(r["column"] for r in rules if r["rule"] == "lookup") == ["burn", "distance", "seats"]
