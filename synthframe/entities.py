@@ -284,7 +284,9 @@ def _postcodes_agree(values: pd.Series, countries: pd.Series) -> bool:
     """Whether most sample postcodes have the shape of (one of) their row's country's format(s)."""
     shapes = _postcode_shapes()
     got = values.str.replace(r"\d", "#", regex=True).str.replace(r"[A-Z]", "?", regex=True)
-    return _share([(country, shape) in shapes for country, shape in zip(countries, got)]) >= MIN_AGREEMENT
+    known = pd.MultiIndex.from_tuples(sorted(shapes), names=["country", "shape"]) if shapes else None
+    rows = pd.MultiIndex.from_arrays([countries.astype(object).to_numpy(), got.astype(object).to_numpy()])
+    return known is not None and _share(rows.isin(known)) >= MIN_AGREEMENT
 
 
 @lru_cache(maxsize=1)

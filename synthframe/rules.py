@@ -145,6 +145,7 @@ def find_rules(table: Table, columns: Mapping[str, ColumnModel], df: pd.DataFram
         columns[name] = replace(columns[name], generator=_declared(table, columns[name], rule, df, frames),
                                 **({"null_rate": 0.0} if rule["rule"] == "date parts" else {}))
         rules.append({**rule, "declared": True})
+    _check_declared_cycles(table, columns, declared)
     refused = {r["column"] for r in table.rules if r["rule"] == "none"} | set(declared)
     if len(df) < MIN_ROWS or "*" in refused:
         return columns, rules
@@ -293,7 +294,7 @@ def _find_date_parts(table: Table, columns: dict[str, ColumnModel], df: pd.DataF
             naive = civil_seconds({p: v[present].astype(np.int64) for p, v in parts.items()})
             stamps = mine[present].astype(np.int64)
             gaps = stamps - naive
-            if np.abs(gaps).max() > 15 * 3600:
+            if np.abs(gaps).max() > 15 * 3600 or cm.type == "date" and gaps.any():  # a date is its parts' day
                 continue
             found: dict[str, Any] | None = None
             if (gaps == gaps[0]).all():
@@ -320,18 +321,31 @@ def computed_from(table: str, name: str, columns: Mapping[str, ColumnModel]) -> 
     todo = [name]
     while todo:
         cm = columns.get(todo.pop())
-        if cm is None:
-            continue
-        g = cm.generator
-        direct = list(generator_for(cm, table).reads()) if g.get("kind") in _DERIVED_KINDS else []
-        given = (g.get("text") or {}).get("given") if g.get("kind") == "text" else None
-        direct += [given["column"]] if isinstance(given, Mapping) else []
-        direct += list(g["calendar"].values()) if isinstance(g.get("calendar"), Mapping) else []
-        for column in direct:
+        for column in _reads(table, cm) if cm is not None else ():
             if column != name and column not in found:
                 found.append(column)
                 todo.append(column)
     return found
+
+
+def _reads(table: str, cm: ColumnModel) -> list[str]:
+    """The columns of the row one column's generator reads."""
+    g = cm.generator
+    direct = list(generator_for(cm, table).reads()) if g.get("kind") in _DERIVED_KINDS else []
+    given = (g.get("text") or {}).get("given") if g.get("kind") == "text" else None
+    direct += [given["column"]] if isinstance(given, Mapping) else []
+    direct += list(g["calendar"].values()) if isinstance(g.get("calendar"), Mapping) else []
+    return direct
+
+
+def _check_declared_cycles(table: Table, columns: Mapping[str, ColumnModel], declared: Mapping[str, Any]) -> None:
+    """A SchemaError when declared rules make a column read itself (``a`` looked up by ``b``, ``b`` by ``a``)."""
+    for name in declared:
+        if any(read == name or name in computed_from(table.name, read, columns)
+               for read in _reads(table.name, columns[name])):
+            raise SchemaError(f"The rules declared for {where(table.name, name)} make it depend on itself through "
+                              f"the columns it reads; drop one of the rules that read each other.",
+                              table=table.name, column=name)
 
 
 LOOKUP_AGREEMENT = 0.99
@@ -391,6 +405,17 @@ def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFram
     at = np.sort(np.random.default_rng(0).choice(len(df), _LOOKUP_SEARCH_ROWS, replace=False)) \
         if len(df) > _LOOKUP_SEARCH_ROWS else np.arange(len(df))  # positions: the samples' index may repeat
     narrow = sorted(levels, key=lambda n: (int(levels[n].max()), n))[:LOOKUP_MAX_PAIR_COLUMNS]
+    counted: dict[tuple[str, ...], int] = {}
+
+    def keys_in(by: tuple[str, ...]) -> int:
+        """Combinations of the levels of ``by`` among the searched rows (computed once per ``by``)."""
+        if by not in counted:
+            key = levels[by[0]][at]
+            if len(by) == 2:
+                key = key * (int(levels[by[1]].max()) + 1) + levels[by[1]][at]
+            counted[by] = len(np.unique(key))
+        return counted[by]
+
     for name, cm in list(columns.items()):
         g = cm.generator
         if name not in df.columns or name in refused or cm.type not in ("integer", "float") \
@@ -415,6 +440,8 @@ def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFram
         options = [[a] for a in usable]
         for group in (options, [[a, b] for i, a in enumerate(narrow_usable) for b in narrow_usable[i + 1:]]):
             for by in group:
+                if len(y_values) > keys_in(tuple(by)) + (1 - LOOKUP_AGREEMENT) * len(present):
+                    continue  # more values than the combinations can hold, even allowing for the disagreements
                 key = levels[by[0]][present]
                 if len(by) == 2:
                     key = key * (int(levels[by[1]].max()) + 1) + levels[by[1]][present]

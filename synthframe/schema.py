@@ -449,18 +449,23 @@ def _parse_rules(table: str, spec: Any, columns: Mapping[str, Column]) -> tuple[
                 rule.get("offset", 0), int) or isinstance(rule.get("offset"), bool)):
             raise SchemaError(f"Rule 'prefix' of {where(table, column)} needs 'from': another column of the table "
                               f"(and optionally a whole-number 'offset'); got {rule!r}.", table=table, column=column)
+        if rule["rule"] in ("lookup", "date parts") and columns[column].unique:
+            raise SchemaError(f"Rule '{rule['rule']}' of {where(table, column)} cannot keep the column unique; drop "
+                              f"the rule or 'unique'.", table=table, column=column)
         if rule["rule"] == "lookup" and (
                 not isinstance(rule.get("by"), list) or not 1 <= len(rule["by"]) <= 2
-                or any(b not in columns or b == column for b in rule["by"])
+                or any(b not in columns or b == column or columns[b].type in ("date", "datetime")
+                       for b in rule["by"])
                 or columns[column].type not in ("integer", "float")):
             raise SchemaError(f"Rule 'lookup' of {where(table, column)} needs an integer or float column and 'by': a "
-                              f"list of one or two other columns of the table; got {rule!r}.", table=table,
-                              column=column)
+                              f"list of one or two other columns of the table (not dates); got {rule!r}.",
+                              table=table, column=column)
         if rule["rule"] == "date parts" and not _date_parts_rule(rule, columns):
             raise SchemaError(f"Rule 'date parts' of {where(table, column)} needs a date or datetime column, "
                               f"'parts': {{'year': column, 'month': column, 'day': column}} (optionally 'hour' and "
-                              f"'minute') naming other columns of the table, and optionally 'zone' (a time zone "
-                              f"name such as 'America/New_York') or 'offset' (whole seconds); got {rule!r}.",
+                              f"'minute') naming other integer columns of the table, and for a datetime optionally "
+                              f"'zone' (a time zone name such as 'America/New_York') or 'offset' (whole seconds); "
+                              f"got {rule!r}.",
                               table=table, column=column)
         if rule["rule"] == "not before" and columns.get(column, Column(column, "string")).type not in (
                 "date", "datetime"):
@@ -478,7 +483,9 @@ def _date_parts_rule(rule: Mapping[str, Any], columns: Mapping[str, Column]) -> 
     if columns[rule["column"]].type not in ("date", "datetime") or not isinstance(parts, Mapping) \
             or not {"year", "month", "day"} <= set(parts) or set(parts) - {"year", "month", "day", "hour", "minute"} \
             or "minute" in parts and "hour" not in parts \
-            or any(c not in columns or c == rule["column"] for c in parts.values()) \
+            or any(c not in columns or c == rule["column"] or columns[c].type not in ("integer", "float")
+                   for c in parts.values()) \
+            or columns[rule["column"]].type == "date" and ("zone" in rule or "offset" in rule) \
             or isinstance(offset, bool) or not isinstance(offset, int) \
             or zone is not None and not isinstance(zone, str):
         return False

@@ -108,3 +108,19 @@ def test_a_badly_declared_date_is_refused_with_the_column_named(change: dict):
             **change}
     with pytest.raises(SchemaError, match=rf"readings\.{rule['column']}.*'parts'"):
         sf.Schema.from_dict({"tables": {"readings": {**SCHEMA["tables"]["readings"], "rules": [rule]}}})
+
+
+def test_a_date_is_the_day_its_parts_name_whatever_the_zone():
+    frame = _readings(300, seed=5, zone="Asia/Tokyo")
+    model = sf.fit(SCHEMA, {"readings": frame})
+    rule = next(r for r in model.to_dict()["tables"]["readings"]["layout"]["rules"] if r["column"] == "taken_on")
+    assert rule["offset"] == 0
+    data = model.to_dict()  # a zone written by hand on the date is not applied to it
+    data["tables"]["readings"]["columns"]["taken_on"]["generator"]["zone"] = "Asia/Tokyo"
+    out = sf.Model.from_dict(data).sample({"readings": 2000}, seed=2)["readings"]
+    assert (out["taken_on"] == pd.to_datetime(out[["year", "month", "day"]].astype("int64"))).all()
+    schema = {"tables": {"readings": {**SCHEMA["tables"]["readings"], "rules": [
+        {"rule": "date parts", "column": "taken_on", "zone": "Asia/Tokyo",
+         "parts": {"year": "year", "month": "month", "day": "day"}}]}}}
+    with pytest.raises(SchemaError, match=r"readings\.taken_on.*for a datetime"):
+        sf.Schema.from_dict(schema)

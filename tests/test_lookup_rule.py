@@ -196,3 +196,25 @@ def test_samples_with_a_repeated_index_and_more_rows_than_the_search_are_read_by
     for sample in (frame, big):
         rules = sf.fit(SCHEMA, {"flights": sample}).to_dict()["tables"]["flights"]["layout"]["rules"]
         assert sorted(r["column"] for r in rules if r["rule"] == "lookup") == ["burn", "distance", "seats"]
+
+
+def test_declared_rules_that_read_each_other_are_refused_at_fit():
+    frame, _ = _flights(600)
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["rules"] = [{"rule": "lookup", "column": "seats", "by": ["burn"]},
+                                            {"rule": "lookup", "column": "burn", "by": ["seats"]}]
+    with pytest.raises(SchemaError, match=r"flights\.(seats|burn) .*depend on itself"):
+        sf.fit(schema, {"flights": frame})
+
+
+def test_a_declared_lookup_on_a_unique_column_or_by_a_date_is_refused():
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["columns"]["distance"] = {"type": "integer", "unique": True}
+    schema["tables"]["flights"]["rules"] = [{"rule": "lookup", "column": "distance", "by": ["origin"]}]
+    with pytest.raises(SchemaError, match=r"flights\.distance.*unique"):
+        sf.Schema.from_dict(schema)
+    schema = json.loads(json.dumps(SCHEMA))
+    schema["tables"]["flights"]["columns"]["day"] = "date"
+    schema["tables"]["flights"]["rules"] = [{"rule": "lookup", "column": "distance", "by": ["day"]}]
+    with pytest.raises(SchemaError, match=r"flights\.distance.*not dates"):
+        sf.Schema.from_dict(schema)

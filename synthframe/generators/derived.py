@@ -506,8 +506,7 @@ class DateParts(ColumnGenerator):
         parts["month"] = np.clip(parts["month"], 1, 12)
         seconds = civil_seconds(parts)
         zone = self.params.get("zone")
-        seconds = zone_to_utc(seconds, zone) if zone else seconds + int(self.params.get("offset", 0))
-        if self.type == "date":
-            seconds = seconds - seconds % 86400
+        if self.type != "date":  # a date is the day its parts name, wherever it is
+            seconds = zone_to_utc(seconds, zone) if zone else seconds + int(self.params.get("offset", 0))
         return with_nulls(pa.array(seconds.astype("datetime64[s]"), pa.timestamp("s")),
                           missing if missing.any() else None)

@@ -514,8 +514,8 @@ def _flatter_than_normal(x: np.ndarray) -> bool:
 
 
 def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], float]:
-    """Fit each candidate family to ``x``; a uniform when it is decisively likelier than a normal, else the simplest
-    one within a whisker of the best KS.
+    """Fit each candidate family to ``x``; a uniform when KS lets it pass and it is decisively likelier than a
+    normal, else the simplest one within a whisker of the best KS.
 
     Returns the spec and its KS statistic; empirical quantiles when no family passes
     (KS above ``max(0.05, 1.36 / sqrt(n))``, the 5% critical value for small samples).
@@ -564,8 +564,8 @@ def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], 
     best = min(ks for _, _, ks in scored)
     tolerance = max(0.002, 0.3 / math.sqrt(n))
     uniform = next((item for item in scored if item[0] == "uniform"), None)
-    if uniform is not None and _flatter_than_normal(x):
-        name, params, ks = uniform  # the likelihood tells flat from bell-shaped; KS still bounds it below
+    if uniform is not None and uniform[2] <= max(0.05, 1.36 / math.sqrt(n)) and _flatter_than_normal(x):
+        name, params, ks = uniform  # the likelihood tells flat from bell-shaped, where KS lets a uniform pass
     else:
         name, params, ks = next(item for item in scored if item[2] <= best + tolerance)
     if ks > max(0.05, 1.36 / math.sqrt(n)):
