@@ -493,8 +493,8 @@ class RowContext:
                 if self._copula is None:
                     self._copula = self._copula_scores(copula)
                 found = self._copula[column]
-            elif self.run.generator(self.table, column).kind == "lookup":  # read off the looked-up values
-                found = joint.lookup_scores(self.run.generator(self.table, column).params, self.values(column))
+            elif (generator := self.run.generator(self.table, column)).kind == "lookup":  # read off its values
+                found = joint.lookup_scores(generator.params, self.values(column))
         self._scores[column] = found
         return found
 

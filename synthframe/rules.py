@@ -230,22 +230,25 @@ PREFERRED_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "Ame
 """Time zones tried first (several names share one history; the best-known name is the one kept)."""
 
 
-def _part_columns(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> list[dict[str, str]]:
-    """Groups of ``<p>year``, ``<p>month``, ``<p>day`` (and ``<p>hour``, ``<p>minute``) number columns, each also
-    without its minute, and without its hour."""
+def _date_part_names(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> list[dict[str, str]]:
+    """For each prefix ``<p>`` with number columns ``<p>year``, ``<p>month`` and ``<p>day`` (any case) in the
+    samples: those columns, and ``<p>hour``, ``<p>minute`` where they exist."""
     by_lower = {str(n).lower(): n for n, cm in columns.items() if n in df.columns and cm.type in ("integer", "float")}
+    prefixes = [lower[: -len("year")] for lower in by_lower if lower.endswith("year")]
+    found = [{part: by_lower[p + part] for part in DATE_PARTS if p + part in by_lower} for p in prefixes]
+    return [f for f in found if {"year", "month", "day"} <= set(f)]
+
+
+def _part_columns(columns: Mapping[str, ColumnModel], df: pd.DataFrame) -> list[dict[str, str]]:
+    """Groups of date-part columns (:func:`_date_part_names`), each also without its minute, and without its hour."""
     groups = []
-    for lower in by_lower:
-        if lower.endswith("year"):
-            prefix = lower[: -len("year")]
-            found = {part: by_lower[prefix + part] for part in DATE_PARTS if prefix + part in by_lower}
-            if {"year", "month", "day"} <= set(found):
-                if "hour" not in found:
-                    found.pop("minute", None)
-                for drop in ((), ("minute",), ("hour", "minute")):  # the finest reading first
-                    variant = {p: c for p, c in found.items() if p not in drop}
-                    if variant not in groups:
-                        groups.append(variant)
+    for found in _date_part_names(columns, df):
+        if "hour" not in found:
+            found.pop("minute", None)
+        for drop in ((), ("minute",), ("hour", "minute")):  # the finest reading first
+            variant = {p: c for p, c in found.items() if p not in drop}
+            if variant not in groups:
+                groups.append(variant)
     return groups
 
 
@@ -502,26 +505,18 @@ def _find_calendars(table: Table, columns: dict[str, ColumnModel], df: pd.DataFr
     """Columns named ``<p>year``, ``<p>month``, ``<p>day`` (any case) of whole numbers that make a valid date in
     every sample row where all three are set, with a day past the 28th among them: the day is kept within its
     row's month (``calendar``)."""
-    by_lower = {str(n).lower(): n for n in columns if n in df.columns}
-    for lower, year in by_lower.items():
-        if not lower.endswith("year"):
-            continue
-        prefix = lower[: -len("year")]
-        month, day = by_lower.get(prefix + "month"), by_lower.get(prefix + "day")
-        if month is None or day is None or day in refused:
-            continue
+    for names in _date_part_names(columns, df):
+        year, month, day = names["year"], names["month"], names["day"]
         cm = columns[day]
-        if cm.type not in ("integer", "float") or cm.generator.get("kind") not in ("distribution", "frequencies") \
-                or cm.generator.get("unique") or "time_unit" in cm.generator or _hinted(table.columns[day]) \
-                or any(columns[c].type not in ("integer", "float") for c in (year, month)):
+        if day in refused or cm.generator.get("kind") not in ("distribution", "frequencies") \
+                or cm.generator.get("unique") or "time_unit" in cm.generator or _hinted(table.columns[day]):
             continue
         parts = pd.DataFrame({k: pd.to_numeric(df[c], errors="coerce") for k, c in
                               (("year", year), ("month", month), ("day", day))}).dropna()
         if len(parts) < MIN_ROWS or (parts % 1 != 0).any().any() or not (parts["day"] > 28).any() \
                 or not parts["year"].between(1, 9999).all():
             continue
-        dates = pd.to_datetime(parts.astype(np.int64).astype(str).agg("-".join, axis=1), format="%Y-%m-%d",
-                               errors="coerce")
+        dates = pd.to_datetime(parts.astype(np.int64), errors="coerce")  # the year, month and day columns
         if dates.isna().any():
             continue
         columns[day] = replace(cm, generator={**cm.generator, "calendar": {"year": year, "month": month}})

@@ -307,25 +307,24 @@ def level_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 _NULL_HASH = np.uint64(0x9E3779B97F4A7C15)
 
 
-def level_hashes(columns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
-    """A 64-bit hash per row of the levels of several columns together (their text, a null a value of its own):
-    the same levels give the same hash in any run, on any machine."""
-    out: np.ndarray | None = None
-    for values in columns:
-        encoded = pc.dictionary_encode(level_text(values))
-        words = encoded.dictionary.to_numpy(zero_copy_only=False)
-        word_hashes = pd.util.hash_array(np.asarray(words, dtype=object)) if len(words) else np.zeros(0, np.uint64)
-        missing = np.asarray(encoded.indices.is_null()) if encoded.indices.null_count else None
-        codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-        hashes = word_hashes[codes].astype(np.uint64)
-        if missing is not None:
-            hashes[missing] = _NULL_HASH
-        if out is None:
-            out = hashes
-        else:
-            with np.errstate(over="ignore"):
-                out = randomness.finalize(out * np.uint64(31) + hashes)
-    assert out is not None
+def column_hashes(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash per row of a level column's text (a null a value of its own): the same level gives the same
+    hash in any run, on any machine."""
+    encoded = pc.dictionary_encode(level_text(values))
+    words = encoded.dictionary.to_numpy(zero_copy_only=False)
+    word_hashes = pd.util.hash_array(np.asarray(words, dtype=object)) if len(words) else np.zeros(0, np.uint64)
+    hashes = word_hashes[pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)].astype(np.uint64)
+    if encoded.indices.null_count:
+        hashes[np.asarray(encoded.indices.is_null())] = _NULL_HASH
+    return hashes
+
+
+def combined_hashes(per_column: list[np.ndarray]) -> np.ndarray:
+    """One hash per row of the levels of several columns together, from each column's :func:`column_hashes`."""
+    out = per_column[0]
+    for hashes in per_column[1:]:
+        with np.errstate(over="ignore"):
+            out = randomness.finalize(out * np.uint64(31) + hashes)
     return out
 
 
@@ -383,7 +382,7 @@ class Lookup(ColumnGenerator):
             keys = self.params["keys"]
             columns = [pa.array([None if k[i] is None else str(k[i]) for k in keys], pa.string())
                        for i in range(len(self.params["by"]))]
-            hashes = level_hashes(columns) if keys else np.zeros(0, np.uint64)
+            hashes = combined_hashes([column_hashes(c) for c in columns]) if keys else np.zeros(0, np.uint64)
             order = np.argsort(hashes, kind="stable")
             sizes = np.array([len(v) for v in self.params["values"]], dtype=np.int64)
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -399,13 +398,14 @@ class Lookup(ColumnGenerator):
         found = getattr(self, "_backoff_cached", None)
         if found is None:
             backoff = self.params["backoff"]
-            hashes = level_hashes([pa.array([None if k is None else str(k) for k in backoff["keys"]], pa.string())])
+            hashes = column_hashes(pa.array([None if k is None else str(k) for k in backoff["keys"]], pa.string()))
             order = np.argsort(hashes, kind="stable")
             found = self._backoff_cached = (hashes[order], np.asarray(backoff["values"], dtype=np.float64)[order])
         return found
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        hashes = level_hashes([ctx.values(c) for c in self.params["by"]])
+        per_column = [column_hashes(ctx.values(c)) for c in self.params["by"]]
+        hashes = combined_hashes(per_column)
         sorted_hashes, key_of, flat, cumulative, starts = self._tables()
         at = np.minimum(np.searchsorted(sorted_hashes, hashes), max(len(sorted_hashes) - 1, 0))
         seen = sorted_hashes[at] == hashes if len(sorted_hashes) else np.zeros(len(rows), dtype=bool)
@@ -423,7 +423,7 @@ class Lookup(ColumnGenerator):
         backoff = self.params.get("backoff")
         if len(unseen) and backoff and backoff["keys"]:
             known, value_of = self._backoff()
-            own = level_hashes([ctx.values(backoff["column"])])[unseen]
+            own = per_column[self.params["by"].index(backoff["column"])][unseen]
             at = np.minimum(np.searchsorted(known, own), len(known) - 1)
             hit = known[at] == own
             out[unseen[hit]] = value_of[at[hit]]
