@@ -44,7 +44,7 @@ from . import distributions as dist
 from . import joint, keys
 from .errors import CapacityError, ModelError, RowCountError, StreamStopped, where
 from .generators import ColumnGenerator, generator_for
-from .generators.base import levels_array, with_nulls
+from .generators.base import TEXT_CODES, levels_array, with_nulls
 from .generators.derived import READ_FROM_CHILDREN
 from .generators.entities import grouped_generator
 from .layouts import ChildLayout, ParentPicker
@@ -400,8 +400,10 @@ class Run:
         """One column of ``table`` at ``rows``."""
         return RowContext(self, table, rows).values(column)
 
-    def rows(self, table: str, rows: Any, columns: Sequence[str] | None = None) -> pa.RecordBatch:
-        """Rows ``rows`` (a range, a count, or any int64 indices) of ``table`` as a RecordBatch."""
+    def rows(self, table: str, rows: Any, columns: Sequence[str] | None = None, *,
+             coded: bool = False) -> pa.RecordBatch:
+        """Rows ``rows`` (a range, a count, or any int64 indices) of ``table`` as a RecordBatch; with ``coded``,
+        text drawn from a pool stays pool positions (:meth:`RowContext.coded_batch`, for a Parquet writer)."""
         if table not in self.model.tables:
             raise RowCountError(f"Unknown table '{table}'; known tables: {list(self.model.tables)}.", table=table)
         index = as_rows(rows, table=table)
@@ -411,6 +413,8 @@ class Run:
                                 f"{n:,} rows; ask for rows in [0, {n:,}).", table=table)
         names = list(self.model.tables[table].columns) if columns is None else list(columns)
         ctx = RowContext(self, table, index)
+        if coded:
+            return ctx.coded_batch(names)
         arrays = [ctx.values(name) for name in names]
         return pa.RecordBatch.from_arrays(arrays, names=names)
 
@@ -429,6 +433,7 @@ class RowContext:
         self.table = table
         self.rows = rows
         self._values: dict[str, pa.Array] = {}
+        self._codes: dict[str, pa.DictionaryArray] = {}
         self._busy: set[str] = set()
         self._parents: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
         self._owner: tuple[np.ndarray, np.ndarray] | None = None
@@ -527,7 +532,20 @@ class RowContext:
 
     # -- columns --------------------------------------------------------------------------
     def values(self, column: str) -> pa.Array:
+        """The column at this context's rows, as every generator reads it (text as strings)."""
         found = self._values.get(column)
+        if found is None:
+            found = self.coded_values(column)
+            if column in self._codes:  # text kept as pool positions: its strings, for the columns that read it
+                found = self._values[column] = found.dictionary_decode()
+        return found
+
+    def coded_values(self, column: str) -> pa.Array:
+        """The column as a writer takes it: :meth:`values`, but text drawn from a pool as positions into it (a
+        dictionary array, see :func:`~synthframe.generators.base.pooled_text`) rather than strings."""
+        found = self._codes.get(column)
+        if found is None:
+            found = self._values.get(column)
         if found is not None:
             return found
         if column in self._busy:
@@ -545,8 +563,19 @@ class RowContext:
                 out = with_nulls(out, self.uniform(column, "nulls") < self._null_rates(column, null_rate))
         finally:
             self._busy.discard(column)
-        self._values[column] = out
+        if pa.types.is_dictionary(out.type) and generator.column.type == "string":
+            self._codes[column] = out
+        else:
+            self._values[column] = out
         return out
+
+    def coded_batch(self, names: Sequence[str]) -> pa.RecordBatch:
+        """The columns ``names`` as a writer takes them (:meth:`coded_values`): the text kept as pool positions
+        is marked :data:`~synthframe.generators.base.TEXT_CODES` in its field's metadata."""
+        arrays = [self.coded_values(name) for name in names]
+        fields = [pa.field(name, array.type, metadata={TEXT_CODES: b"pool"} if name in self._codes else None)
+                  for name, array in zip(names, arrays)]
+        return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
 
     def _null_rates(self, column: str, null_rate: float) -> float | np.ndarray:
         """The column's chance of a null in each row: the learned rate of its parent column's bin when its
@@ -820,10 +849,11 @@ def _spans(run: Run, table: str, batch: int) -> list[range]:
     return [range(start, min(n, start + batch)) for start in range(0, n, batch)] or [range(0)]
 
 
-def _made_blocks(run: Run, table: str, batch: int, workers: int) -> Iterator[pa.RecordBatch]:
-    """Rows of ``table`` made ``batch`` rows at a time (an empty table: one empty batch)."""
-    rows = _per_thread_rows(run)
-    yield from _made_in_order(_spans(run, table, batch), lambda span: run.rows(table, span),
+def _made_blocks(run: Run, table: str, batch: int, workers: int, *, coded: bool = False) -> Iterator[pa.RecordBatch]:
+    """Rows of ``table`` made ``batch`` rows at a time (an empty table: one empty batch); pooled text as pool
+    positions with ``coded`` (see :meth:`Run.rows`)."""
+    rows = _per_thread_rows(run, coded)
+    yield from _made_in_order(_spans(run, table, batch), lambda span: run.rows(table, span, coded=coded),
                               lambda span: rows(table, span), workers)
 
 
@@ -885,10 +915,10 @@ def _chunks(blocks: Iterable[pa.RecordBatch], batch: int, *, arrow: bool) -> Ite
         start += block.num_rows
 
 
-def _per_thread_rows(run: Run) -> Callable[[str, range], pa.RecordBatch]:
+def _per_thread_rows(run: Run, coded: bool = False) -> Callable[[str, range], pa.RecordBatch]:
     """``run.rows`` for worker threads: each thread makes its rows with a run of its own (the runs' caches are
     not shared), equal to ``run`` since every value depends only on its row."""
-    made = _per_thread(run, lambda own, table_span: own.rows(*table_span))
+    made = _per_thread(run, lambda own, table_span: own.rows(*table_span, coded=coded))
     return lambda table, span: made((table, span))
 
 
@@ -931,11 +961,14 @@ def families(run: Run) -> dict[str, str]:
     return {child: parent for child, parent in pairs.items() if child not in pairs.values() and parent not in pairs}
 
 
-def _family_rows(run: Run, parent: str, child: str, span: range) -> tuple[pa.RecordBatch, pa.RecordBatch, int]:
-    """The parent's rows ``span`` and the rows of all their children, and the first child row."""
+def _family_rows(run: Run, parent: str, child: str, span: range, coded: bool = False
+                 ) -> tuple[pa.RecordBatch, pa.RecordBatch, int]:
+    """The parent's rows ``span`` and the rows of all their children, and the first child row (pooled text as
+    pool positions with ``coded``, see :meth:`Run.rows`)."""
     ctx = RowContext(run, parent, as_rows(span))
     names = list(run.model.tables[parent].columns)
-    made = pa.RecordBatch.from_arrays([ctx.values(n) for n in names], names=names)
+    made = ctx.coded_batch(names) if coded else pa.RecordBatch.from_arrays([ctx.values(n) for n in names],
+                                                                           names=names)
     children, _ = ctx.children_context(child)
     rows = children.rows
     if rows.size and int(rows[-1]) - int(rows[0]) + 1 != rows.size:
@@ -943,19 +976,20 @@ def _family_rows(run: Run, parent: str, child: str, span: range) -> tuple[pa.Rec
                             f"'{parent}' are not one run of rows; write the tables one after the other.",
                             table=child)
     child_names = list(run.model.tables[child].columns)
-    under = pa.RecordBatch.from_arrays([children.values(n) for n in child_names], names=child_names)
+    under = children.coded_batch(child_names) if coded else \
+        pa.RecordBatch.from_arrays([children.values(n) for n in child_names], names=child_names)
     return made, under, int(rows[0]) if rows.size else -1
 
 
 def iter_families(run: Run, parent: str, child: str, batch_rows: int | None = None, *,
-                  workers: int = 1) -> Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
+                  workers: int = 1, coded: bool = False) -> Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
     """Blocks of ``parent``'s rows, each with the rows of its children in ``child`` (see :func:`families`): the
     children of consecutive blocks are consecutive, so the second items are the child table in order."""
     spans = _spans(run, parent, _made_size(_batch_size(batch_rows)))
     expected = 0
     for made, under, first in _made_in_order(
-            spans, lambda span: _family_rows(run, parent, child, span),
-            _per_thread(run, lambda own, span: _family_rows(own, parent, child, span)), workers):
+            spans, lambda span: _family_rows(run, parent, child, span, coded),
+            _per_thread(run, lambda own, span: _family_rows(own, parent, child, span, coded)), workers):
         if under.num_rows and first != expected:
             raise CapacityError(f"Table '{child}' would be written out of order beside '{parent}' (row {first:,} "
                                 f"where {expected:,} was due); write the tables one after the other.", table=child)
@@ -1026,7 +1060,8 @@ def table_streams(run: Run, *, arrow: bool, batch_rows: int | None = None, worke
     (``disable`` as tqdm's), and ``{child: parent}`` of the tables made beside their parent (:func:`families`;
     none unless ``beside``). Such a child's stream (a :class:`FamilyStream` with ``fed_by``) is fed as its
     parent's is read: the two must be read at the same time, as :func:`synthframe.write.write_tables` does; a
-    reader that takes one table after the other (one JSON document) asks for ``beside=False``."""
+    reader that takes one table after the other (one JSON document) asks for ``beside=False``. RecordBatches
+    keep pooled text as pool positions (see :meth:`Run.rows`): they are for a Parquet writer."""
     batch = _batch_size(batch_rows)
     pairs = families(run) if beside else {}
     streams: dict[str, Iterator[Any]] = {}
@@ -1035,11 +1070,11 @@ def table_streams(run: Run, *, arrow: bool, batch_rows: int | None = None, worke
         if table in pairs:
             continue  # made with its parent, below
         if child is None:
-            streams[table] = table_counted(_chunks(_made_blocks(run, table, _made_size(batch), workers), batch,
-                                                   arrow=arrow), table, n, disable)
+            streams[table] = table_counted(_chunks(_made_blocks(run, table, _made_size(batch), workers, coded=arrow),
+                                                   batch, arrow=arrow), table, n, disable)
             continue
         handoff = _Handoff(table, child)
-        made = iter_families(run, table, child, batch, workers=workers)
+        made = iter_families(run, table, child, batch, workers=workers, coded=arrow)
         streams[table] = FamilyStream(table_counted(_chunks(handoff.lead(made), batch, arrow=arrow), table, n,
                                                     disable), handoff, fed_by=None)
         streams[child] = FamilyStream(table_counted(_chunks(_regrouped(handoff.follow(), batch), batch, arrow=arrow),

@@ -50,6 +50,7 @@ buffer is written out as is.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -69,6 +70,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import OutputError, StreamStopped, where
+from .generators.base import TEXT_CODES
 from .schema import TIME_FORMAT, Schema
 
 FORMATS = ("json", "jsonl", "csv", "parquet")
@@ -438,12 +440,16 @@ def _write_parquet(f: IO[bytes], *, table: str, chunks: Iterable[Chunk] | Chunk,
     writer: pq.ParquetWriter | None = None
     try:
         for chunk in _chunks(table, chunks, batches=True):
+            stored = None
             if isinstance(chunk, pa.RecordBatch):
-                data = _batch_table(table, chunk, dates, formats, None if writer is None else writer.schema)
+                if writer is None:
+                    stored = _first_schema(table, chunk, dates, formats)
+                data = _batch_table(table, chunk, dates, formats,
+                                    _coded_schema(stored, chunk.schema) if writer is None else writer.schema)
             else:
                 data = _utc(_arrow_table(table, chunk, dates), formats)
             if writer is None:
-                writer = pq.ParquetWriter(f, data.schema, use_dictionary=_dictionary_columns(data))
+                writer = _parquet_writer(f, data, stored)
             elif not data.schema.equals(writer.schema, check_metadata=False):
                 try:
                     data = data.cast(writer.schema)
@@ -462,6 +468,68 @@ _DICTIONARY_SHARE = 8
 """A column is dictionary-encoded in Parquet when its first chunk has at most one distinct value in this many
 rows (categories always): near-unique columns (keys, prices, free text) are written plain, which is faster and
 about as small."""
+
+
+def _parquet_writer(f: IO[bytes], data: pa.Table, stored: pa.Schema | None) -> pq.ParquetWriter:
+    """A writer for chunks like ``data``. Text kept as pool positions is written as such (its dictionary page is
+    the pool's used entries), and the file records the ``stored`` schema (text as text), so the file reads
+    back exactly as one written from strings."""
+    use_dictionary = _dictionary_columns(data)
+    if stored is None or stored.equals(data.schema, check_metadata=False):
+        return pq.ParquetWriter(f, data.schema, use_dictionary=use_dictionary)
+    # Arrow records the schema it was given (serialized, base64-encoded) under ARROW:schema, and writes dictionary
+    # arrays as such only when it records one; the key's value is replaced by the stored schema's at close
+    coded = _coded_text(data.schema)
+    statistics = [name for i, name in enumerate(data.column_names) if i not in coded]
+    writer = pq.ParquetWriter(f, data.schema, use_dictionary=use_dictionary, write_statistics=statistics)
+    writer.add_key_value_metadata({b"ARROW:schema": base64.b64encode(stored.serialize().to_pybytes()),
+                                   **(stored.metadata or {})})
+    return writer
+
+
+def _first_schema(table: str, batch: pa.RecordBatch, dates: frozenset[str], formats: Mapping[str, str]) -> pa.Schema:
+    """The Arrow schema (with pandas metadata) that a batch's DataFrame gives, its pooled text as text."""
+    from .generate import to_frame
+
+    empty = batch.slice(0, 0)
+    coded = _coded_text(batch.schema)
+    if coded:
+        empty = pa.RecordBatch.from_arrays(
+            [c.dictionary_decode() if i in coded else c for i, c in enumerate(empty.columns)],
+            names=batch.schema.names)
+    return _utc(_arrow_table(table, to_frame(empty), dates), formats).schema
+
+
+def _coded_text(schema: pa.Schema) -> set[int]:
+    """Positions of the fields that hold text as pool positions (marked by the engine)."""
+    return {i for i, field in enumerate(schema)
+            if field.metadata and TEXT_CODES in field.metadata and pa.types.is_dictionary(field.type)}
+
+
+def _coded_schema(stored: pa.Schema | None, given: pa.Schema) -> pa.Schema | None:
+    """``stored`` with the text that ``given`` holds as pool positions as dictionary arrays of strings."""
+    coded = _coded_text(given)
+    if stored is None or not coded:
+        return stored
+    fields = [pa.field(f.name, pa.dictionary(pa.int32(), pa.string()), metadata={TEXT_CODES: b"pool"})
+              if i in coded and f.name == given.field(i).name else f for i, f in enumerate(stored)]
+    return pa.schema(fields, metadata=stored.metadata)
+
+
+def _used_entries(column: pa.DictionaryArray) -> pa.DictionaryArray:
+    """A pool-position column with only the distinct pool entries its rows use, renumbered: a file's dictionary
+    then holds a batch's values, not a whole pool of names, and each once (a name several locales share is in
+    the pool several times; Parquet writes a dictionary with repeats as plain values)."""
+    indices = column.indices
+    valid = indices.is_valid().to_numpy(zero_copy_only=False) if indices.null_count else None
+    codes = indices.fill_null(0).to_numpy(zero_copy_only=False) if indices.null_count else \
+        indices.to_numpy(zero_copy_only=False)
+    used = np.bincount(codes if valid is None else codes[valid], minlength=len(column.dictionary)) > 0
+    distinct = pc.dictionary_encode(column.dictionary.filter(pa.array(used)))  # the few used entries
+    renumber = np.full(len(used), -1, dtype=np.int32)
+    renumber[used] = distinct.indices.to_numpy(zero_copy_only=False)
+    return pa.DictionaryArray.from_arrays(pa.array(renumber[codes], mask=None if valid is None else ~valid),
+                                          distinct.dictionary)
 
 
 def _dictionary_columns(data: pa.Table) -> list[str]:
@@ -494,13 +562,19 @@ def _batch_table(table: str, batch: pa.RecordBatch, dates: frozenset[str], forma
     other types goes through pandas."""
     from .generate import to_frame
 
+    coded = _coded_text(batch.schema)
     if not all(_direct_type(t) for t in batch.schema.types):
+        if coded:
+            batch = pa.RecordBatch.from_arrays([c.dictionary_decode() if i in coded else c
+                                                for i, c in enumerate(batch.columns)], names=batch.schema.names)
         return _utc(_arrow_table(table, to_frame(batch), dates), formats)
     if schema is None:
-        schema = _utc(_arrow_table(table, to_frame(batch.slice(0, 0)), dates), formats).schema
+        schema = _coded_schema(_first_schema(table, batch, dates, formats), batch.schema)
     columns = []
-    for name, column in zip(batch.schema.names, batch.columns):
-        if name in dates and pa.types.is_timestamp(column.type):
+    for i, (name, column) in enumerate(zip(batch.schema.names, batch.columns)):
+        if i in coded:
+            column = _used_entries(column)
+        elif name in dates and pa.types.is_timestamp(column.type):
             column = _days(column)
         elif pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)  # pandas writes NaN as null

@@ -128,9 +128,9 @@ def no_generation(monkeypatch: pytest.MonkeyPatch) -> None:
     first rows, :data:`synthframe.model.TRIAL_ROWS` per table, is allowed)."""
     original = generate_module.Run.rows
 
-    def refuse(self: Any, table: str, rows: Any, columns: Any = None) -> pd.DataFrame:
+    def refuse(self: Any, table: str, rows: Any, columns: Any = None, **options: Any) -> pd.DataFrame:
         if len(rows) == 0 or (len(rows) <= model_module.TRIAL_ROWS and rows[-1] < model_module.TRIAL_ROWS):
-            return original(self, table, rows, columns)
+            return original(self, table, rows, columns, **options)
         raise AssertionError(f"rows of {table} were generated before the error was raised")
 
     monkeypatch.setattr(generate_module.Run, "rows", refuse)
@@ -648,12 +648,12 @@ def _fail_midway(monkeypatch: pytest.MonkeyPatch, table: str, error: BaseExcepti
     are made at least ``MIN_BLOCK_ROWS`` at a time, so the runs below ask for more orders than that)."""
     original = generate_module.Run.rows
 
-    def rows(self: Any, name: str, rows: Any, columns: Any = None) -> pd.DataFrame:
+    def rows(self: Any, name: str, rows: Any, columns: Any = None, **options: Any) -> pd.DataFrame:
         index = np.arange(rows.start, rows.stop) if isinstance(rows, range) else np.asarray(rows)
         # the second block: contiguous rows not from 0 (the size estimate's probes are not contiguous)
         if name == table and len(index) > 1 and index[0] > 0 and bool(np.all(np.diff(index) == 1)):
             raise error
-        return original(self, name, rows, columns)
+        return original(self, name, rows, columns, **options)
 
     monkeypatch.setattr(generate_module.Run, "rows", rows)
 

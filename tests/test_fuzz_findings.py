@@ -230,9 +230,9 @@ def test_tiny_batches_are_cut_from_larger_made_blocks(monkeypatch):
     calls: list[tuple[str, int]] = []
     made = generate_module.Run.rows
 
-    def counted(self, table, span):
+    def counted(self, table, span, **options):
         calls.append((table, len(span)))
-        return made(self, table, span)
+        return made(self, table, span, **options)
 
     monkeypatch.setattr(generate_module.Run, "rows", counted)
     for workers in (1, 2):

@@ -159,6 +159,12 @@ class ColumnGenerator:
     def unique(self) -> bool:
         return bool(self.params.get("unique"))
 
+    def pooled(self, pool: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+        """:func:`pooled_text` for a text column; the strings themselves for a column of another type (a
+        category drawn from a pool of place names)."""
+        out = pooled_text(pool, positions)
+        return out if self.type == "string" else out.dictionary_decode()
+
     def fail(self, problem: str) -> ModelError:
         return ModelError(f"The model's column {where(self.table, self.name)} {problem}; refit the model or fix "
                           f"the field.", table=self.table, column=self.name)
@@ -207,9 +213,9 @@ def numbers_array(ctype: str, values: Any) -> pa.Array:
     return pa.array([str(v) for v in values], pa.string()) if len(values) else pa.array([], pa.string())
 
 
-def levels_array(ctype: str, levels: list, codes: np.ndarray) -> pa.Array:
+def levels_array(ctype: str, levels: list, codes: np.ndarray, *, coded: bool = False) -> pa.Array:
     """Codes into ``levels`` as the column's type: a dictionary array for categories (levels as strings
-    when they mix types), the levels' values otherwise."""
+    when they mix types), the levels' values otherwise (text as :func:`pooled_text` with ``coded``)."""
     codes = np.asarray(codes, dtype=np.int64)
     if ctype == "category":
         keys = [(type(v), v) for v in levels]  # a kept table's rows repeat levels; a dictionary may not
@@ -219,6 +225,8 @@ def levels_array(ctype: str, levels: list, codes: np.ndarray) -> pa.Array:
             codes, levels = np.array([position[k] for k in keys], dtype=np.int64)[codes], [v for _, v in distinct]
         dictionary = _category_dictionary(tuple(levels))
         return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), dictionary)
+    if ctype == "string" and coded:
+        return pooled_text(_string_levels(tuple(levels)), codes)
     if ctype in ("string", "uuid"):
         return _string_levels(tuple(levels)).take(pa.array(codes))
     return numbers_array(ctype, np.asarray(levels)[codes])
@@ -249,13 +257,34 @@ def _string_levels(levels: tuple) -> pa.Array:
     return _cached(("string", levels), lambda: pa.array([str(v) for v in levels], pa.string()))
 
 
+TEXT_CODES = b"synthframe.text_codes"
+"""Field metadata of a text column handed to a writer as positions into a pool (a dictionary array): the
+column is text, not a category, and a file stores it as text."""
+
+
+def pooled_text(pool: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.DictionaryArray:
+    """The strings of ``pool`` at ``positions`` (null where a position is -1), kept as positions into the pool:
+    no string is copied until a column reads this one (the engine decodes it then) or a writer needs text
+    (Parquet stores the positions and the pool's used entries as they are)."""
+    if isinstance(pool, pa.ChunkedArray):
+        pool = pool.combine_chunks()
+    positions = np.asarray(positions)
+    missing = positions < 0
+    indices = pa.array(positions.astype(np.int32), mask=missing if missing.any() else None)
+    return pa.DictionaryArray.from_arrays(indices, pool)
+
+
 def with_nulls(values: pa.Array, mask: np.ndarray | None) -> pa.Array:
     """``values`` with nulls where ``mask`` is true."""
     if mask is None or not mask.any():
         return values
     if pa.types.is_dictionary(values.type):
-        indices = values.indices.to_numpy(zero_copy_only=False)
-        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=mask), values.dictionary)
+        indices = values.indices
+        if indices.null_count:
+            mask = mask | np.asarray(indices.is_null())
+            indices = indices.fill_null(0)
+        return pa.DictionaryArray.from_arrays(pa.array(indices.to_numpy(zero_copy_only=False), mask=mask),
+                                              values.dictionary)
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         return pc.if_else(pa.array(mask), pa.scalar(None, values.type), values)
     data = values.to_numpy(zero_copy_only=False)

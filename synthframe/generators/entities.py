@@ -336,7 +336,7 @@ class PlaceCountry(_Member):
             world = _choice(tuple(population / population.sum()), ctx.uniform(self.name, "new-country"))
             country = np.where(ctx.uniform(self.name, "is-new") < new, world, country)
         spelling = {"alpha2": "alpha2", "alpha3": "alpha3"}.get(self.params.get("form", "name"), "name")
-        return _take(_countries()["table"], spelling, country)
+        return self.pooled(_countries()["table"].column(spelling), country)
 
 
 @register
@@ -347,7 +347,7 @@ class PlaceCity(_Member):
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
         city = row_cities(ctx, self.group, row_countries(ctx, self.group))
-        return _take(_cities()[0], "name", city)
+        return self.pooled(_cities()[0].column("name"), city)
 
 
 @register
@@ -362,7 +362,7 @@ class PlaceRegion(_Member):
         if self.params.get("form") == "code":
             code = _take(table, "region_code", city)
             return pc.coalesce(code, _take(table, "region", city))
-        return _take(table, "region", city)
+        return self.pooled(table.column("region"), city)
 
 
 class _LocalReference(_Member):
@@ -395,9 +395,11 @@ class _LocalReference(_Member):
             known = _seen_by_country(key)[1].choose(country, ctx.uniform(self.name, "seen"))
             use = (ctx.uniform(self.name, "is-new") >= float(self.params.get("new", 1.0))) & (known >= 0)
             position = np.where(use, starts[-1] + known, position)
-        out = pool.take(pa.array(position))
         case = spec.get("case")
-        return pc.utf8_upper(out) if case == "upper" else pc.utf8_lower(out) if case == "lower" else out
+        if case not in ("upper", "lower"):
+            return self.pooled(pool, position)
+        out = pool.take(pa.array(position))
+        return pc.utf8_upper(out) if case == "upper" else pc.utf8_lower(out)
 
 
 @lru_cache(maxsize=64)
@@ -702,12 +704,11 @@ class PersonName(_PersonMember):
     kind = "person_name"
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        first, last = person_names(ctx, self.group, self.place)
         part = self.params.get("part", "full")
-        if part == "first":
-            return first
-        if part == "last":
-            return last
+        if part in ("first", "last"):
+            codes = person_name_codes(ctx, self.group, self.place)[part == "last"]
+            return self.pooled(_name_pool(part, tuple(self.group.get("avoid") or ()))[0], codes)
+        first, last = person_names(ctx, self.group, self.place)
         if self.params.get("order") == "last first":
             return pc.binary_join_element_wise(last, first, " ")
         if self.params.get("order") == "last, first":

@@ -47,7 +47,7 @@ from ..text import (
     format_pattern,
     pattern_capacity,
 )
-from .base import ColumnGenerator, DrawContext, register, with_nulls
+from .base import ColumnGenerator, DrawContext, pooled_text, register, with_nulls
 from .entities import REFERENCE_SEMANTICS, reference_codes, reference_semantic
 from .values import _choice
 
@@ -249,7 +249,7 @@ class TextSemantic(_Text):
         return text_capacity(self.spec) if self.unique else None
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        return _gen_semantic(self.spec, Draws(ctx, self.name), self.ids(ctx))
+        return _gen_semantic(self.spec, Draws(ctx, self.name), self.ids(ctx), coded=self.type == "string")
 
 
 @register
@@ -641,7 +641,9 @@ def _gen_pattern(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Stri
     return _random_pattern(pattern, d.bits("pattern"))
 
 
-def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.StringArray:
+def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None, coded: bool = False) -> pa.Array:
+    """Values of a semantic type; with ``coded``, values drawn straight from one pool as pool positions
+    (:func:`~synthframe.generators.base.pooled_text`)."""
     semantic = spec["semantic"]
     locale = spec.get("locale", DEFAULT_LOCALE)
     size = int(spec.get("pool_size", POOL_SIZE))
@@ -683,6 +685,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
                 kept = _weighted(d.uniform("seen"), seen["weights"]) + len(pool)
                 at = np.where(d.uniform("is-new") >= float(spec["new"]), kept, at)
                 pool = pa.concat_arrays([pool.cast(pa.string()), pa.array(seen["values"], pa.string())])
+            if coded and not spec.get("case"):
+                return pooled_text(pool, at)
             out = pool.take(pa.array(at))  # a reference column is chunked; a column's array is not
             return _apply_case(out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out, spec.get("case"))
         out = reference_semantic(semantic, locale, d.uniform, unique_ids, avoid)
@@ -697,6 +701,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None) -> pa.Str
     else:
         pool = _pool(semantic, size, pool_seed, locale)
         (i,) = _draw(d, "pool", [len(pool)])
+        if coded and semantic not in FRESH_DIGITS and not spec.get("case"):
+            return pooled_text(pool, np.asarray(i))
         out = pool.take(i)
         if semantic in FRESH_DIGITS:
             out = _fresh_digits(out, d.bits("digits"))

@@ -165,7 +165,7 @@ class Frequencies(ColumnGenerator):
         if "calendar" in self.params:
             return calendar_days(levels_array(self.type, self.params["values"], codes), self.params["calendar"], ctx,
                                  self.type)
-        return levels_array(self.type, self.params["values"], codes)
+        return levels_array(self.type, self.params["values"], codes, coded=True)
 
 
 def _check_calendar(generator: ColumnGenerator) -> None:
