@@ -76,11 +76,9 @@ def _countries() -> dict[str, Any]:
 
 def country_index(values: pa.Array) -> np.ndarray:
     """Each value's row in the reference countries (a name, an alpha-2 or alpha-3 code, any case), -1 when
-    none: one lookup per distinct value."""
-    if pa.types.is_dictionary(values.type):
-        values = values.dictionary_decode()
-    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
-    words = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
+    none: one lookup per distinct value (per dictionary entry of a category or of pooled text)."""
+    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(pc.cast(values, pa.string()))
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(encoded.dictionary, pa.string())))
     known = _countries()
     found = pc.fill_null(pc.index_in(words, value_set=known["keys"]), -1).to_numpy(zero_copy_only=False)
     per_level = np.append(np.where(found >= 0, known["codes"][np.maximum(found, 0)], -1), -1)
@@ -191,7 +189,8 @@ def _row_countries(ctx: DrawContext, group: Mapping[str, Any]) -> np.ndarray:
     column = (group.get("columns") or {}).get("country")
     if column is None:
         return drawn
-    named = country_index(ctx.values(column))
+    # the country column as drawn: a category's or pooled text's positions, looked up per entry
+    named = country_index(ctx.coded_values(column) if hasattr(ctx, "coded_values") else ctx.values(column))
     return np.where(named >= 0, named, drawn)
 
 
@@ -376,7 +375,13 @@ class _LocalReference(_Member):
         country = row_countries(ctx, self.group)
         spec = self.params.get("text") or {}
         avoid = tuple(spec.get("avoid") or ())
-        draws = {p: ctx.uniform(self.name, p) for p in ("pool", "part", "suffix")}
+        draws: dict[str, np.ndarray] = {}
+
+        def uniform(purpose: str) -> np.ndarray:  # "part" and "suffix" only for companies
+            if purpose not in draws:
+                draws[purpose] = ctx.uniform(self.name, purpose)
+            return draws[purpose]
+
         names = reference.locales()
         locales = _locale_codes(country)
         present = tuple(int(c) for c in np.unique(locales))  # the few locales of the rows
@@ -387,7 +392,7 @@ class _LocalReference(_Member):
         start_of[list(present)] = starts[:-1]
 
         def make(code: int, at: np.ndarray) -> np.ndarray:
-            _, position = reference_codes(self.semantic, names[code], lambda p: draws[p][at], avoid)
+            _, position = reference_codes(self.semantic, names[code], lambda p: uniform(p)[at], avoid)
             return start_of[code] + position
 
         position = _codes_by_group(locales, make)
