@@ -359,6 +359,13 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
         locales = _sample_locales(df, parts)
         if locales:
             group["locales"] = locales
+    sexes = _sample_sexes(df, parts)
+    sex = _sex_column(columns, df, parts.get("first"), sexes)
+    if sex is not None:
+        group["sex"] = sex
+    elif sexes is not None and int(sexes.notna().sum()) >= MIN_SEXED_NAMES:
+        # the share of women among the sample first names a list knows (smoothed: a few names say little)
+        group["female"] = round((float(sexes.sum()) + 1.0) / (float(sexes.notna().sum()) + 2.0), 6)
     names = _sample_names(df, parts)
     if "email" in group["columns"] and names is not None and email in df:
         group["email"] = _local_styles(df[email].dropna().astype(str).str.split("@").str[0], *names)
@@ -384,6 +391,69 @@ def find_person(columns: dict[str, ColumnModel], df: pd.DataFrame, place: Mappin
             params["order"] = "last, first"
         out[name] = replace(columns[name], generator=params)
     return out, group
+
+
+MIN_SEXED_NAMES = 10
+"""Sample first names a list knows as a woman's or a man's name needed to learn the share of women from them."""
+_SEX_COLUMN = r"(?i)^(?:.*[_ ])?(?:gender|sex|geschlecht|sexe|sexo|genre|genero|género)$"
+_FEMALE = frozenset({"f", "female", "w", "woman", "women", "girl", "frau", "weiblich", "femme", "féminin",
+                     "feminin", "femenino", "mujer", "fem", "femal"})
+_MALE = frozenset({"m", "male", "man", "men", "boy", "mann", "männlich", "maennlich", "homme", "masculin",
+                   "masculino", "hombre", "masc", "h"})
+
+
+@lru_cache(maxsize=1)
+def _first_name_sexes() -> pd.Series:
+    """Every reference first name (folded) whose lists agree on its sex: True for a woman's, False for a
+    man's; names in both lists are left out."""
+    names = reference.get("names").to_pandas()
+    names = names.loc[names["kind"].isin(("first_female", "first_male"))]
+    folded = _fold(names["name"])
+    female = (names["kind"] == "first_female").groupby(folded).agg(["min", "max"])
+    return female.loc[female["min"] == female["max"], "min"].astype(bool)
+
+
+def _sample_sexes(df: pd.DataFrame, parts: Mapping[str, str]) -> pd.Series | None:
+    """Per sample row, whether its first name (or a full name's first word) is a woman's (True), a man's
+    (False), or neither list's (NA). None without first names."""
+    column = parts.get("first") or parts.get("full")
+    if column is None or column not in df:
+        return None
+    values = df[column].astype("string")
+    if column == parts.get("full"):
+        values = values.str.split(",").str[-1].str.split().str[0] if _share(values.str.contains(",")) >= 0.5 \
+            else values.str.split().str[0]
+    folded = _fold(values.fillna(""))
+    return folded.map(_first_name_sexes()).astype("boolean")
+
+
+def _sex_column(columns: Mapping[str, ColumnModel], df: pd.DataFrame, first: str | None,
+                sexes: pd.Series | None) -> dict[str, Any] | None:
+    """The column that says each person's sex (``gender``: ``Male``/``Female``, ``M``/``F``), when the sample
+    first names follow it (most names a list knows are of the sex the row's value says): the person's name
+    is then drawn for that sex. Its levels are listed as a woman's or a man's; None when there is no such
+    column or the names do not follow it."""
+    if sexes is None or int(sexes.notna().sum()) < MIN_SEXED_NAMES:
+        return None
+    for name in columns:
+        if name == first or name not in df or not pd.Series([name]).str.match(_SEX_COLUMN).iloc[0]:
+            continue
+        levels = df[name].dropna().astype(str).str.strip()
+        words = levels.str.lower()
+        female, male = words.isin(_FEMALE), words.isin(_MALE)
+        if levels.empty or not female.any() or not male.any() or float((female | male).mean()) < 0.95:
+            continue
+        said = pd.Series(pd.NA, index=df.index, dtype="boolean")
+        said[levels.index] = female.to_numpy()
+        known = sexes.notna() & said.notna()
+        if int(known.sum()) < MIN_SEXED_NAMES or float((sexes[known] == said[known]).mean()) < MIN_SEX_AGREEMENT:
+            continue
+        return {"column": name, "female": sorted(set(levels[female])), "male": sorted(set(levels[male]))}
+    return None
+
+
+MIN_SEX_AGREEMENT = 0.8
+"""Share of sample rows whose first name is of the sex their sex column says, for names to follow it."""
 
 
 def _fold(values: pd.Series) -> pd.Series:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -630,6 +630,11 @@ def _person_name_codes(ctx: DrawContext, group: Mapping[str, Any], place: Mappin
                        ) -> tuple[np.ndarray, np.ndarray]:
     locales = row_locales(ctx, group, place)
     female = ctx.uniform(PERSON, "sex") < float(group.get("female", 0.5))
+    sex = group.get("sex")
+    if sex:  # the row's sex column where it names one (a row's own value), else the drawn sex
+        said = ctx.coded_values(sex["column"]) if hasattr(ctx, "coded_values") else ctx.values(sex["column"])
+        is_female, is_male = _levels_in(said, sex["female"]), _levels_in(said, sex["male"])
+        female = np.where(is_female, True, np.where(is_male, False, female))
     u_first, u_last = ctx.uniform(PERSON, "first"), ctx.uniform(PERSON, "last")
     names = reference.locales()
     avoid = tuple(group.get("avoid") or ())
@@ -646,6 +651,25 @@ def _person_name_codes(ctx: DrawContext, group: Mapping[str, Any], place: Mappin
         return last_starts[code] + _choice(_name_list(names[code], "last", avoid)[1], u_last[at])
 
     return _codes_by_group(locales, first), _codes_by_group(locales, last)
+
+
+def _levels_in(values: pa.Array, levels: Sequence[str]) -> np.ndarray:
+    """Whether each value (trimmed text; a dictionary's entries looked up once each) is one of ``levels``."""
+    wanted = pa.array(list(levels), pa.string())
+    if pa.types.is_dictionary(values.type):
+        entries = pc.is_in(pc.utf8_trim_whitespace(pc.cast(values.dictionary, pa.string())), value_set=wanted)
+        per_entry = np.append(entries.to_numpy(zero_copy_only=False).astype(bool), False)
+        codes = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return per_entry[codes]  # a null's code -1 reads the appended False
+    found = pc.is_in(pc.utf8_trim_whitespace(pc.cast(values, pa.string())), value_set=wanted)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def person_reads(group: Mapping[str, Any], place: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The columns a person's names read: the place's country column (the locale), the sex column."""
+    driver = ((place or {}).get("columns") or {}).get("country")
+    sex = (group.get("sex") or {}).get("column")
+    return tuple(c for c in (driver, sex) if c)
 
 
 @lru_cache(maxsize=64)
@@ -697,8 +721,7 @@ class _PersonMember(_Member):
         self.place = dict(place) if place else None
 
     def reads(self) -> tuple[str, ...]:
-        driver = ((self.place or {}).get("columns") or {}).get("country")
-        return (driver,) if driver else ()
+        return person_reads(self.group, self.place)
 
 
 @register

@@ -281,9 +281,10 @@ class PersonEmail(_Text):
 
     def reads(self) -> tuple[str, ...]:
         if "columns" in self.group:  # a person group: the names are the group's hidden draws
-            driver = ((self.place or {}).get("columns") or {}).get("country")
+            from .entities import person_reads
+
             company = (self.group.get("company") or {}).get("column")
-            return tuple(c for c in (driver, company) if c)
+            return person_reads(self.group, self.place) + ((company,) if company else ())
         return (self.group["first"], self.group["last"])
 
     def _names(self, ctx: DrawContext) -> tuple[pa.Array, pa.Array]:
