@@ -527,8 +527,10 @@ def _used_entries(column: pa.DictionaryArray) -> pa.DictionaryArray:
     used = np.bincount(codes if valid is None else codes[valid], minlength=len(column.dictionary)) > 0
     distinct = pc.dictionary_encode(column.dictionary.filter(pa.array(used)))  # the few used entries
     renumber = np.full(len(used), -1, dtype=np.int32)
-    renumber[used] = distinct.indices.to_numpy(zero_copy_only=False)
-    return pa.DictionaryArray.from_arrays(pa.array(renumber[codes], mask=None if valid is None else ~valid),
+    renumber[used] = pc.fill_null(distinct.indices, -1).to_numpy(zero_copy_only=False)  # a null entry: -1
+    renumbered = renumber[codes]
+    missing = renumbered < 0 if valid is None else (renumbered < 0) | ~valid
+    return pa.DictionaryArray.from_arrays(pa.array(np.maximum(renumbered, 0), mask=missing if missing.any() else None),
                                           distinct.dictionary)
 
 

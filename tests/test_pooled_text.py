@@ -116,3 +116,14 @@ def test_pooled_text_and_nulls() -> None:
     assert masked.dictionary_decode().to_pylist() == ["Anna", None, None, "Cleo", "Ben"]
     chunked = pooled_text(pa.chunked_array([pool.slice(0, 2), pool.slice(2)]), np.array([3, 0]))
     assert chunked.dictionary_decode().to_pylist() == ["Cleo", "Anna"]
+
+
+def test_a_batch_keeps_the_used_entries_once_and_its_nulls() -> None:
+    from synthframe.write import _used_entries
+
+    pool = pa.array(["Bavaria", None, "Hesse", "Bavaria", "Saxony", None])  # a region pool: repeats, no region
+    values = pooled_text(pool, np.array([3, 1, 0, -1, 2, 5, 3, 0]))
+    used = _used_entries(values)
+    assert used.dictionary.to_pylist() == ["Bavaria", "Hesse"]  # in pool order, each once, no null entry
+    assert used.indices.to_pylist() == [0, None, 0, None, 1, None, 0, 0]
+    assert used.dictionary_decode().equals(values.dictionary_decode())
