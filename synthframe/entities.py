@@ -421,7 +421,8 @@ def _sample_sexes(df: pd.DataFrame, parts: Mapping[str, str]) -> pd.Series | Non
         return None
     values = df[column].astype("string")
     if column == parts.get("full"):
-        values = values.str.split(",").str[-1].str.split().str[0] if _share(values.str.contains(",")) >= 0.5 \
+        comma = values.str.contains(",").fillna(False).astype(bool)
+        values = values.str.split(",").str[-1].str.split().str[0] if _share(comma) >= 0.5 \
             else values.str.split().str[0]
     folded = _fold(values.fillna(""))
     return folded.map(_first_name_sexes()).astype("boolean")
@@ -438,7 +439,10 @@ def _sex_column(columns: Mapping[str, ColumnModel], df: pd.DataFrame, first: str
     for name in columns:
         if name == first or name not in df or not pd.Series([name]).str.match(_SEX_COLUMN).iloc[0]:
             continue
+        # the levels the column itself keeps (a value of one row is not stored, so it is not listed either)
+        kept = columns[name].generator.get("values") or (columns[name].generator.get("text") or {}).get("values")
         levels = df[name].dropna().astype(str).str.strip()
+        levels = levels[levels.isin({str(v).strip() for v in kept or ()})]
         words = levels.str.lower()
         female, male = words.isin(_FEMALE), words.isin(_MALE)
         if levels.empty or not female.any() or not male.any() or float((female | male).mean()) < 0.95:

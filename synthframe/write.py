@@ -477,6 +477,8 @@ def _parquet_writer(f: IO[bytes], data: pa.Table, stored: pa.Schema | None) -> p
     use_dictionary = _dictionary_columns(data)
     if stored is None or stored.equals(data.schema, check_metadata=False):
         return pq.ParquetWriter(f, data.schema, use_dictionary=use_dictionary)
+    if not _RECORDS_ANOTHER_SCHEMA:  # the text as strings
+        return _DecodingWriter(pq.ParquetWriter(f, stored, use_dictionary=use_dictionary))
     # Arrow records the schema it was given (serialized, base64-encoded) under ARROW:schema, and writes dictionary
     # arrays as such only when it records one; the key's value is replaced by the stored schema's at close
     coded = _coded_text(data.schema)
@@ -485,6 +487,28 @@ def _parquet_writer(f: IO[bytes], data: pa.Table, stored: pa.Schema | None) -> p
     writer.add_key_value_metadata({b"ARROW:schema": base64.b64encode(stored.serialize().to_pybytes()),
                                    **(stored.metadata or {})})
     return writer
+
+
+_RECORDS_ANOTHER_SCHEMA = hasattr(pq.ParquetWriter, "add_key_value_metadata")
+"""Whether this pyarrow (17 and later) can record a schema other than the one it writes."""
+
+
+class _DecodingWriter:
+    """A Parquet writer that takes pool positions and writes their strings (for a pyarrow that cannot record
+    another schema than the one it writes)."""
+
+    def __init__(self, writer: pq.ParquetWriter):
+        self.writer = writer
+        self.schema = writer.schema
+
+    def write_table(self, data: pa.Table, row_group_size: int | None = None) -> None:
+        coded = _coded_text(data.schema)
+        columns = [c.combine_chunks().dictionary_decode() if i in coded else c for i, c in enumerate(data.columns)]
+        self.writer.write_table(pa.Table.from_arrays(columns, names=data.column_names).cast(self.schema),
+                                row_group_size=row_group_size)
+
+    def close(self) -> None:
+        self.writer.close()
 
 
 def _first_schema(table: str, batch: pa.RecordBatch, dates: frozenset[str], formats: Mapping[str, str]) -> pa.Schema:
@@ -524,6 +548,8 @@ def _used_entries(column: pa.DictionaryArray) -> pa.DictionaryArray:
     valid = indices.is_valid().to_numpy(zero_copy_only=False) if indices.null_count else None
     codes = indices.fill_null(0).to_numpy(zero_copy_only=False) if indices.null_count else \
         indices.to_numpy(zero_copy_only=False)
+    if not len(column.dictionary):  # nothing drawn: every row null
+        return pa.DictionaryArray.from_arrays(pa.nulls(len(column), pa.int32()), pa.array([], pa.string()))
     used = np.bincount(codes if valid is None else codes[valid], minlength=len(column.dictionary)) > 0
     distinct = pc.dictionary_encode(column.dictionary.filter(pa.array(used)))  # the few used entries
     renumber = np.full(len(used), -1, dtype=np.int32)

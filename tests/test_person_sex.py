@@ -100,3 +100,40 @@ def test_too_few_known_names_leave_the_share_even() -> None:
         "id": "integer", "first_name": "string", "last_name": "string", "age": "integer"}}}}
     model = sf.fit(schema, {"people": people})
     assert "female" not in model.tables["people"].layout["person"]
+
+
+def test_a_full_name_column_with_empty_rows_fits() -> None:
+    people = pd.DataFrame({"id": range(1, 9), "customer_name": ["Mary Smith", "John Brown", None, "Linda Jones",
+                                                                "Paul Allen", "", "Mark Twain", "Sara Cole"]})
+    schema = {"tables": {"c": {"primary_key": "id", "columns": {
+        "id": "integer", "customer_name": {"type": "string", "nullable": True, "semantic": "name"}}}}}
+    model = sf.fit(schema, {"c": people})
+    assert model.tables["c"].layout["person"]["columns"] == {"full": "customer_name"}
+    assert model.sample({"c": 50}, seed=1)["c"]["customer_name"].str.contains(" ").any()
+
+
+def test_the_sex_levels_listed_are_levels_the_column_stores() -> None:
+    people = _people("Female", "Male")
+    people.loc[len(people)] = [99, "Richard", "Moore", "man", 60]  # a level of one row
+    for privacy in ("default", "strict"):
+        model = sf.fit(SCHEMA, {"people": people}, privacy=privacy)
+        sex = model.tables["people"].layout["person"]["sex"]
+        stored = set(model.tables["people"].columns["gender"].generator["values"])
+        assert set(sex["female"]) | set(sex["male"]) <= stored and sex["female"] == ["Female"], privacy
+    # a column stored as words (no level kept) is not read
+    words = _people("Female", "Male")
+    model = sf.fit({"tables": {"people": {"primary_key": "id", "columns": {
+        "id": "integer", "first_name": "string", "last_name": "string",
+        "gender": {"type": "string", "semantic": "text"}, "age": "integer"}}}}, {"people": words}, privacy="strict")
+    assert "values" not in (model.tables["people"].columns["gender"].generator.get("text") or {})
+    assert "sex" not in model.tables["people"].layout["person"]
+
+
+@pytest.mark.parametrize("sex", [{"column": "gender", "female": "Female", "male": ["Male"]},
+                                 {"column": 3, "female": ["Female"], "male": ["Male"]}, "gender"])
+def test_a_damaged_sex_entry_is_refused_at_load(sex) -> None:
+    data = sf.fit(SCHEMA, {"people": _people("Female", "Male")}).to_dict()
+    data["tables"]["people"]["layout"]["person"]["sex"] = sex
+    with pytest.raises(sf.SynthframeError) as info:
+        sf.Model.from_dict(data).sample({"people": 10}, seed=1)
+    assert info.value.table == "people" and "sex" in str(info.value)

@@ -127,3 +127,27 @@ def test_a_batch_keeps_the_used_entries_once_and_its_nulls() -> None:
     assert used.dictionary.to_pylist() == ["Bavaria", "Hesse"]  # in pool order, each once, no null entry
     assert used.indices.to_pylist() == [0, None, 0, None, 1, None, 0, 0]
     assert used.dictionary_decode().equals(values.dictionary_decode())
+
+
+def test_an_empty_pool_gives_null_rows() -> None:
+    from synthframe.write import _used_entries
+
+    used = _used_entries(pooled_text(pa.array([], pa.string()), np.array([-1, -1, -1])))
+    assert used.dictionary_decode().to_pylist() == [None, None, None]
+
+
+
+def test_a_pyarrow_without_key_value_metadata_writes_the_strings(model: sf.Model, tmp_path, monkeypatch) -> None:
+    """pyarrow before 17 cannot record another schema than the one it writes: the text is written as strings,
+    and the file is the same data."""
+    import synthframe.write as write_module
+
+    monkeypatch.setattr(write_module, "_RECORDS_ANOTHER_SCHEMA", False)
+    written = model.write({"customers": 3000}, tmp_path / "old", format="parquet", seed=7, batch_rows=1000,
+                          progress=False)["customers"]
+    sampled = model.sample({"customers": 3000}, seed=7)["customers"]
+    from_frame = write_tables({"customers": sampled}, tmp_path / "frame", "parquet", schema=model.schema)["customers"]
+    back, want = pq.read_table(written), pq.read_table(from_frame)
+    assert back.schema.equals(want.schema, check_metadata=True) and back.equals(want)
+    group = pq.ParquetFile(written).metadata.row_group(0)
+    assert all(group.column(i).is_stats_set for i in range(group.num_columns))  # strings, as before

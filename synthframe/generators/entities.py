@@ -720,6 +720,14 @@ class _PersonMember(_Member):
         super().__init__(column, params, table, group)
         self.place = dict(place) if place else None
 
+    def check(self) -> None:
+        super().check()
+        sex = self.group.get("sex")
+        if sex is not None and not (isinstance(sex, Mapping) and isinstance(sex.get("column"), str) and all(
+                isinstance(sex.get(k), list) and all(isinstance(v, str) for v in sex[k]) for k in ("female", "male"))):
+            raise self.fail("has a person group whose 'sex' is damaged: it must be {\"column\": a column name, "
+                            "\"female\": [levels], \"male\": [levels]}; fix it or remove it")
+
     def reads(self) -> tuple[str, ...]:
         return person_reads(self.group, self.place)
 
