@@ -144,6 +144,27 @@ def _cities(avoid: tuple[int, ...] = ()) -> tuple[pa.Table, _Segments]:
     return table, segments
 
 
+@lru_cache(maxsize=16)
+def _regions(avoid: tuple[int, ...] = ()) -> tuple[dict[tuple[str, str], int], _Segments]:
+    """Each (country, region) of the reference cities as a number, and the choice of a city within a region
+    by population (none whose name is in ``avoid``)."""
+    import pandas as pd
+
+    table, _ = _cities()
+    country, region = table.column("country").to_pandas(), table.column("region").to_pandas()
+    ids, uniques = pd.factorize(country + "\x1f" + region)  # a region without a name: -1
+    ids = ids.astype(np.int64)
+    index_of = {tuple(key.split("\x1f", 1)): i for i, key in enumerate(uniques)}  # one per region
+    population = np.maximum(table.column("population").to_numpy(zero_copy_only=False).astype(float), 1.0)
+    keep = np.flatnonzero(ids >= 0)
+    if avoid:
+        keep = keep[~np.isin(_hashes(table.column("name").combine_chunks().take(pa.array(keep))),
+                             np.asarray(avoid, np.uint64))]
+    segments = _Segments(ids[keep], population[keep])
+    segments.order = keep[segments.order]
+    return index_of, segments
+
+
 @lru_cache(maxsize=64)
 def _seen_cities(seen: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...]) -> _Segments:
     """The sample's cities per country as rows of the reference cities (names it does not hold dropped)."""
@@ -201,8 +222,22 @@ def row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) 
 
 
 def _row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray) -> np.ndarray:
-    _, everywhere = _cities(tuple(group.get("avoid") or ()))
-    found = everywhere.choose(country, ctx.uniform(PLACE, "city"))
+    avoid = tuple(group.get("avoid") or ())
+    _, everywhere = _cities(avoid)
+    u_city = ctx.uniform(PLACE, "city")
+    found = everywhere.choose(country, u_city)
+    regions = group.get("regions")
+    if regions:  # the row's region at the samples' shares, then a city of it by population
+        index_of, within = _regions(avoid)
+        region = np.full(len(country), -1, dtype=np.int64)
+        u_region = ctx.uniform(PLACE, "region")
+        for code, spec in sorted(regions.items()):  # a loop over the countries the samples showed
+            at = np.flatnonzero(country == countries_of([code])[0])
+            ids = np.array([index_of.get((code, str(v)), -1) for v in spec["values"]], dtype=np.int64)
+            if at.size and ids.size:
+                region[at] = ids[_weighted(u_region[at], spec)]
+        in_region = within.choose(np.maximum(region, 0), u_city)
+        found = np.where((region >= 0) & (in_region >= 0), in_region, found)
     cities = group.get("cities") or {}
     seen = cities.get("seen")
     if seen:
