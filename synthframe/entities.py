@@ -149,6 +149,54 @@ list of US airports' cities: 44 % found, 31 % in their row's state, against abou
 with states at random)."""
 
 
+_LATITUDE = r"(?i)^(?:.*[_ ])?(?:lat|latitude)$"
+_LONGITUDE = r"(?i)^(?:.*[_ ])?(?:lon|lng|long|longitude)$"
+NEAR_CITY_KM = 50.0
+"""A sample point within this distance of its row's city (GeoNames centre) counts as in the city."""
+MIN_NEAR_CITY = 0.6
+"""Share of sample points with a known city that must lie near it for the coordinates to join the place."""
+
+
+def _coordinates(columns: Mapping[str, ColumnModel], rows: pd.DataFrame, countries: pd.Series,
+                 city: str) -> dict[str, dict[str, Any]]:
+    """Latitude and longitude columns whose sample points lie near their row's city (most within
+    :data:`NEAR_CITY_KM` of the same-named gazetteer city of the row's country nearest to them), as place
+    columns: the city's centre moved by a distance at the samples' quantiles. Empty when there are none."""
+    pick = {}
+    for axis, pattern in (("latitude", _LATITUDE), ("longitude", _LONGITUDE)):
+        names = [n for n, cm in columns.items() if cm.type == "float" and n in rows
+                 and pd.Series([n]).str.match(pattern).iloc[0]]
+        if len(names) != 1:
+            return {}
+        pick[axis] = names[0]
+    points = pd.DataFrame({"country": countries.reindex(rows.index).astype(object), "name": rows[city],
+                           "lat": pd.to_numeric(rows[pick["latitude"]], errors="coerce"),
+                           "lon": pd.to_numeric(rows[pick["longitude"]], errors="coerce")}).dropna()
+    if len(points) < 10 or not (points["lat"].abs() <= 90).all() or not (points["lon"].abs() <= 180).all():
+        return {}
+    table = reference.cities().to_pandas()[["country", "name", "latitude", "longitude"]]
+    pairs = points.reset_index().merge(table, on=["country", "name"], how="inner")  # each same-named city
+    if pairs.empty:
+        return {}
+    lat1, lat2 = np.radians(pairs["lat"].to_numpy()), np.radians(pairs["latitude"].to_numpy())
+    dlon = np.radians(pairs["lon"].to_numpy() - pairs["longitude"].to_numpy())
+    central = np.arccos(np.clip(np.sin(lat1) * np.sin(lat2) + np.cos(lat1) * np.cos(lat2) * np.cos(dlon), -1, 1))
+    km = pd.Series(central * 6371.0).groupby(pairs["index"].to_numpy()).min()  # the nearest same-named city
+    if len(km) < 10 or _share(km <= NEAR_CITY_KM) < MIN_NEAR_CITY:
+        return {}
+    near = km[km <= NEAR_CITY_KM].to_numpy()
+    grid = [round(float(q), 3) for q in np.quantile(near, np.linspace(0.0, 1.0, 21))]
+    out = {}
+    for axis, name in pick.items():
+        text = rows[name].dropna().astype(str)
+        decimals = int(text.str.split(".").str[1].str.len().fillna(0).max()) if len(text) else None
+        params: dict[str, Any] = {"kind": f"place_{axis}", "distances": grid}
+        if decimals is not None:
+            params["decimals"] = min(decimals, 7)
+        out[name] = params
+    return out
+
+
 def _region_weights(countries: pd.Series, regions: pd.Series) -> dict[str, dict[str, list]]:
     """Per country, the gazetteer regions (by name) the sample rows name, by name or by code, at their shares."""
     table = reference.cities().to_pandas()
@@ -296,6 +344,10 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
     for name, params in _local_members(columns, rows, countries).items():
         group["columns"][params["kind"].removeprefix("place_")] = name
         out[name] = replace(columns[name], generator=params)
+    if "city" in group["columns"] and len(rows):
+        for name, params in _coordinates(columns, rows, countries, group["columns"]["city"]).items():
+            group["columns"][params["kind"].removeprefix("place_")] = name
+            out[name] = replace(columns[name], generator=params)
     if not group["columns"]:
         return None
     group["data_version"] = reference.DATA_VERSION

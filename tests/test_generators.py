@@ -81,7 +81,8 @@ SCHEMA = {"tables": {
         "city": {"type": "string", "semantic": "city"}, "state": {"type": "string", "semantic": "state"},
         "zip": {"type": "string", "semantic": "postcode"}, "phone": {"type": "string", "semantic": "phone"},
         "street": {"type": "string", "semantic": "street_address", "nullable": True},
-        "employer": {"type": "string", "semantic": "company"}, "role": {"type": "string", "semantic": "job"}}},
+        "employer": {"type": "string", "semantic": "company"}, "role": {"type": "string", "semantic": "job"},
+        "lat": "float", "lon": "float"}},
     "staff": {"primary_key": "staff_id", "columns": {
         "staff_id": "uuid", "manager_id": {"type": "uuid", "nullable": True}},
         "foreign_keys": {"manager_id": "staff.staff_id"}},
@@ -146,6 +147,9 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
                              "seen": {"DE": {"values": ["Müller GmbH", "Fischer AG"], "weights": [0.7, 0.3]}}}
     role["generator"] = {"kind": "place_job", "text": role["generator"]["text"]}
     sites["layout"]["place"]["columns"].update(company="employer", job="role")
+    for axis, name in (("latitude", "lat"), ("longitude", "lon")):  # a point within 0-12 km of the site's city
+        sites["columns"][name]["generator"] = {"kind": f"place_{axis}", "distances": [0.0, 2.0, 12.0], "decimals": 5}
+        sites["layout"]["place"]["columns"][axis] = name
     return sf.Model.from_dict(data)
 
 
@@ -233,6 +237,9 @@ def test_nulls_bounds_and_levels_hold(model: sf.Model, full: dict[str, pd.DataFr
     for unique in ("email", "company", "code", "ticket", "token"):
         assert customers[unique].is_unique, unique
     assert customers["code"].str.fullmatch(r"CU-\d{5}").all()
+    sites = full["sites"]
+    assert sites["lat"].between(-90, 90).all() and sites["lon"].between(-180, 180).all()
+    assert (sites["lat"].round(5) == sites["lat"]).all() and (sites["lon"].round(5) == sites["lon"]).all()
     assert (customers["ticket"] >= 1000).all()
 
 

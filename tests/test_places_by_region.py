@@ -67,3 +67,50 @@ def test_towns_in_the_wrong_states_do_not_form_a_place() -> None:
     model = sf.fit(SCHEMA, {"airports": samples})
     assert model.tables["airports"].columns["city"].generator["kind"] != "place_city"
     assert "regions" not in (model.tables["airports"].layout.get("place") or {})
+
+
+def _near_their_city(rows: pd.DataFrame, km: float) -> pd.Series:
+    """Whether each row's point lies within ``km`` of a gazetteer city of its name in the US."""
+    table = reference.cities().to_pandas()
+    us = table[table["country"] == "US"][["name", "latitude", "longitude"]]
+    pairs = rows.reset_index().merge(us, left_on="city", right_on="name")
+    lat1, lat2 = np.radians(pairs["lat"]), np.radians(pairs["latitude"])
+    dlon = np.radians(pairs["lon"] - pairs["longitude"])
+    cos = np.sin(lat1) * np.sin(lat2) + np.cos(lat1) * np.cos(lat2) * np.cos(dlon)
+    distance = pd.Series(np.arccos(np.clip(cos, -1, 1)) * 6371.0).groupby(pairs["index"].to_numpy()).min()
+    return (distance <= km).reindex(rows.index, fill_value=False)
+
+
+def _with_points(samples: pd.DataFrame, rng: np.random.Generator, near: bool) -> pd.DataFrame:
+    table = reference.cities().to_pandas()
+    us = table[table["country"] == "US"].drop_duplicates("name").set_index("name")
+    centre = us.reindex(samples["city"])[["latitude", "longitude"]].to_numpy()
+    lost = np.isnan(centre[:, 0])  # towns the gazetteer lacks: a point somewhere in the country
+    centre[lost] = np.column_stack([rng.uniform(30, 48, lost.sum()), rng.uniform(-120, -75, lost.sum())])
+    if not near:
+        centre = np.column_stack([rng.uniform(30, 48, len(centre)), rng.uniform(-120, -75, len(centre))])
+    jitter = rng.normal(0, 0.05, centre.shape)  # about 5 km
+    return samples.assign(lat=np.round(centre[:, 0] + jitter[:, 0], 6), lon=np.round(centre[:, 1] + jitter[:, 1], 6))
+
+
+POINTS = {"tables": {"airports": {"primary_key": "id", "columns": {
+    **SCHEMA["tables"]["airports"]["columns"], "lat": "float", "lon": "float"}}}}
+
+
+def test_coordinates_near_their_city_stay_near_it() -> None:
+    samples = _with_points(_samples(TOWNS), np.random.default_rng(1), near=True)
+    assert _near_their_city(samples, 50).mean() >= 0.25  # the towns the gazetteer holds
+    model = sf.fit(POINTS, {"airports": samples})
+    table = model.tables["airports"]
+    assert table.layout["place"]["columns"]["latitude"] == "lat"
+    params = table.columns["lon"].generator
+    assert params["kind"] == "place_longitude" and params["decimals"] == 6 and max(params["distances"]) < 50
+    rows = model.sample({"airports": 5000}, seed=2)["airports"]
+    assert _near_their_city(rows, max(params["distances"]) + 0.01).all()
+    assert (rows["lat"].round(6) == rows["lat"]).all()
+
+
+def test_coordinates_far_from_their_city_are_drawn_as_numbers() -> None:
+    samples = _with_points(_samples(TOWNS), np.random.default_rng(1), near=False)
+    model = sf.fit(POINTS, {"airports": samples})
+    assert model.tables["airports"].columns["lat"].generator["kind"] != "place_latitude"

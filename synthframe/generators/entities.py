@@ -480,6 +480,67 @@ class PlaceJob(_LocalReference):
     semantic = "job"
 
 
+def _offsets(ctx: DrawContext, group: Mapping[str, Any], distances: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's offset from its city's centre in degrees of latitude and of longitude: a distance at the
+    samples' quantiles (km) in a uniform direction; the latitude and longitude columns share it."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        grid = np.asarray(distances, dtype=float)
+        km = np.interp(ctx.uniform(PLACE, "coordinate-distance"), np.linspace(0.0, 1.0, len(grid)), grid)
+        angle = 2.0 * np.pi * ctx.uniform(PLACE, "coordinate-angle")
+        return km * np.cos(angle) / KM_PER_DEGREE, km * np.sin(angle) / KM_PER_DEGREE
+    return _memo(ctx, "coordinate-offsets", make)
+
+
+KM_PER_DEGREE = 111.32
+"""Kilometres per degree of latitude (and of longitude at the equator)."""
+
+
+class _PlaceCoordinate(_Member):
+    """The latitude or longitude of a point near the row's city: the city's centre (GeoNames) moved by a
+    distance at the samples' quantiles in a uniform direction; null where the row has no city."""
+
+    required = ("distances",)
+    axis = ""
+
+    def check(self) -> None:
+        super().check()
+        grid = self.params.get("distances")
+        if not (isinstance(grid, list) and len(grid) >= 2 and all(isinstance(v, (int, float)) and v >= 0
+                                                                  for v in grid)):
+            raise self.fail("has damaged 'distances': they must be two or more kilometre quantiles, >= 0")
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        city = row_cities(ctx, self.group, row_countries(ctx, self.group))
+        table = _cities()[0]
+        lat = table.column("latitude").to_numpy()[np.maximum(city, 0)]
+        north, east = _offsets(ctx, self.group, self.params["distances"])
+        if self.axis == "latitude":
+            value = np.clip(lat + north, -90.0, 90.0)
+        else:
+            lon = table.column("longitude").to_numpy()[np.maximum(city, 0)]
+            value = (lon + east / np.maximum(np.cos(np.radians(lat)), 0.01) + 180.0) % 360.0 - 180.0
+        decimals = self.params.get("decimals")
+        if decimals is not None:
+            value = np.round(value, int(decimals))
+        return pa.array(value, pa.float64(), mask=city < 0)
+
+
+@register
+class PlaceLatitude(_PlaceCoordinate):
+    """The latitude of a point near the row's city."""
+
+    kind = "place_latitude"
+    axis = "latitude"
+
+
+@register
+class PlaceLongitude(_PlaceCoordinate):
+    """The longitude of a point near the row's city."""
+
+    kind = "place_longitude"
+    axis = "longitude"
+
+
 @register
 class PlacePostcode(_Member):
     """A postcode in the row's country's format (``#####`` in Germany, ``?#? #?#`` in Canada), one of its forms
@@ -803,6 +864,7 @@ def _check_data_version(group: Mapping[str, Any] | None, table: str) -> None:
 
 GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
            "place_phone": "place", "place_street": "place", "place_company": "place", "place_job": "place",
+           "place_latitude": "place", "place_longitude": "place",
            "person_name": "person", "person_user_name": "person",
            "company_domain": "company"}
 """Generator kinds that take their group from the table's layout."""
