@@ -103,6 +103,70 @@ def _local_members(columns: Mapping[str, ColumnModel], df: pd.DataFrame, countri
     return out
 
 
+MIN_SPELLING_AGREEMENT = 0.95
+"""Share of sample rows whose second country column names the row's country, for it to follow the country."""
+MIN_LEVEL_AGREEMENT = 0.99
+"""Share of sample rows holding their country's usual level, for a category to follow the country."""
+
+
+def _country_members(columns: Mapping[str, ColumnModel], df: pd.DataFrame, driver: str, countries: pd.Series
+                     ) -> dict[str, dict[str, Any]]:
+    """Columns that follow the row's country in the samples: the country spelled another way (``iso_alpha``
+    beside ``country``), made from the row's country; and a category the country determines (``continent``),
+    its level per country, a new country's by its continent (the level most countries of that continent have).
+    A spelling's ``aliases`` are the country column's names no list knows, learned from the codes beside them."""
+    out: dict[str, dict[str, Any]] = {}
+    candidates = [n for n, cm in columns.items() if n != driver and n in df and not cm.generator.get("unique")]
+    for name in candidates:  # the spellings first: their aliases tell more rows' countries
+        cm, known = columns[name], countries.dropna()
+        text = df.loc[known.index, name].dropna().astype(str).str.strip()
+        if len(text) < 10 or cm.type != "string" or cm.generator.get("kind") not in ("text", "frequencies") \
+                or _share(_alpha2(text) == known[text.index]) < MIN_SPELLING_AGREEMENT:
+            continue
+        form = "alpha2" if _share(text.str.fullmatch(r"[A-Za-z]{2}")) >= 0.9 else \
+            "alpha3" if _share(text.str.fullmatch(r"[A-Za-z]{3}")) >= 0.9 else "name"
+        out[name] = {"kind": "place_country", "form": form, "follows": True}
+        aliases = _aliases(df[driver], df[name])
+        if aliases:
+            out[name]["aliases"] = aliases
+            said = df[driver].astype("string").str.strip().str.lower()
+            countries = countries.where(countries.notna(), said.map(aliases).astype(object))
+    known = countries.dropna()
+    repeated = known.value_counts()
+    table = reference.countries().to_pandas().set_index("alpha2")
+    for name in candidates:
+        cm, levels = columns[name], columns[name].generator.get("values")
+        if name in out or cm.generator.get("kind") != "frequencies" or cm.type not in ("string", "category") \
+                or not levels or "time_unit" in cm.generator or int((repeated >= 2).sum()) < 10:
+            continue
+        text = df.loc[known.index, name].dropna().astype(str).str.strip()
+        pairs = pd.DataFrame({"country": known[text.index], "level": text})
+        counts = pairs.value_counts(["country", "level"]).reset_index(name="rows")
+        usual = counts.sort_values(["rows", "level"], ascending=[False, True]).drop_duplicates("country")
+        usual = usual.set_index("country")["level"]
+        if usual.nunique() < 2 or _share(pairs["level"] == pairs["country"].map(usual)) < MIN_LEVEL_AGREEMENT:
+            continue
+        by_continent = pd.DataFrame({"continent": table["continent"].reindex(usual.index), "level": usual}).dropna()
+        continents = by_continent.value_counts().reset_index(name="n").sort_values(
+            ["n", "level"], ascending=[False, True]).drop_duplicates("continent").set_index("continent")["level"]
+        out[name] = {"kind": "place_country_level", "countries": dict(usual.items()),
+                     "continents": dict(continents.items()), "default": str(usual.value_counts().index[0]),
+                     "levels": list(dict.fromkeys([str(v).strip() for v in levels] + sorted(set(usual))))}
+    return out
+
+
+def _aliases(spelled: pd.Series, codes: pd.Series) -> dict[str, str]:
+    """Spellings of the country column no list knows (``Korea, Dem. Rep.``) that the row's code column names
+    (``PRK``) in every sample row: lower-case spelling -> alpha-2."""
+    pairs = pd.DataFrame({"said": spelled.astype("string").str.strip().str.lower(), "code": _alpha2(codes)})
+    pairs = pairs[_alpha2(spelled).isna() & pairs["said"].notna() & pairs["code"].notna()]
+    if pairs.empty:
+        return {}
+    distinct = pairs.groupby("said")["code"].nunique()  # per spelling (a few), not per row
+    first = pairs.drop_duplicates("said").set_index("said")["code"]
+    return {str(k): str(first[k]) for k in sorted(distinct[distinct == 1].index)}
+
+
 def _weights(counts: pd.Series) -> dict[str, list]:
     shares = (counts / counts.sum()).round(6).astype(float)
     return {"values": counts.index.astype(str).tolist(), "weights": shares.tolist()}
@@ -288,6 +352,12 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
             for name, params in local.items():
                 group["columns"][params["kind"].removeprefix("place_")] = name
                 out[name] = replace(columns[name], generator=params)
+            followers = _country_members(columns, df, driver[0], _alpha2(df[driver[0]]))
+            for name, params in followers.items():
+                group["columns"][name] = name  # a spelling or a level of the row's country: by its own name
+                group.update({"aliases": params.pop("aliases")} if "aliases" in params else {})
+                out[name] = replace(columns[name], generator=params)
+            local = {**local, **followers}
             if local:
                 group["countries"] = _weights(_alpha2(df[driver[0]]).dropna().value_counts())
         return out, group
@@ -343,6 +413,10 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
         out[name] = replace(columns[name], generator=params)
     for name, params in _local_members(columns, rows, countries).items():
         group["columns"][params["kind"].removeprefix("place_")] = name
+        out[name] = replace(columns[name], generator=params)
+    for name, params in (_country_members(columns, rows, driver[0], countries) if driver else {}).items():
+        group["columns"][name] = name  # a spelling or a level of the row's country: listed by its own name
+        group.update({"aliases": params.pop("aliases")} if "aliases" in params else {})
         out[name] = replace(columns[name], generator=params)
     if "city" in group["columns"] and len(rows):
         for name, params in _coordinates(columns, rows, countries, group["columns"]["city"]).items():

@@ -373,7 +373,8 @@ def _lookup_levels(table: Table, columns: Mapping[str, ColumnModel], df: pd.Data
         text_levels = g.get("kind") == "text" and isinstance(g.get("text"), Mapping) \
             and g["text"].get("kind") == "levels"
         if name not in df.columns or g.get("unique") or cm.type in ("date", "datetime") or not (
-                text_levels or g.get("kind") == "frequencies" and "time_unit" not in g):
+                text_levels or g.get("kind") == "frequencies" and "time_unit" not in g
+                or g.get("kind") in _LOOKUP_BY_KINDS - {"frequencies", "text"}):
             continue
         codes, uniques = pd.factorize(df[name], use_na_sentinel=False)
         if 2 <= len(uniques) <= len(df) // 2:
@@ -395,6 +396,12 @@ def _lookup_fit(key: np.ndarray, y_codes: np.ndarray, n_values: int, chance: flo
     if agreement < LOOKUP_AGREEMENT or agreeing_repeats * math.log(max(chance, 1e-300)) > math.log(LOOKUP_CHANCE):
         return None
     return agreement
+
+
+_LOOKUP_BY_KINDS = frozenset({"frequencies", "text", "place_country", "place_country_level", "place_city",
+                              "place_region"})
+"""Generator kinds of the columns a number may be looked up by: levels drawn as levels (a country code that
+follows the row's country too)."""
 
 
 def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFrame,
@@ -437,7 +444,7 @@ def _find_lookups(table: Table, columns: dict[str, ColumnModel], df: pd.DataFram
         best: tuple[float, int, list[str]] | None = None
         # levels still drawn as levels, not computed from this number (text drawn per its level, a recoding of it
         # looked up by it)
-        usable = [a for a in levels if a != name and columns[a].generator.get("kind") in ("frequencies", "text")
+        usable = [a for a in levels if a != name and columns[a].generator.get("kind") in _LOOKUP_BY_KINDS
                   and name not in computed_from(table.name, a, columns)]
         narrow_usable = [a for a in narrow if a in usable]
         options = [[a] for a in usable]

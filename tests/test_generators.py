@@ -82,7 +82,7 @@ SCHEMA = {"tables": {
         "zip": {"type": "string", "semantic": "postcode"}, "phone": {"type": "string", "semantic": "phone"},
         "street": {"type": "string", "semantic": "street_address", "nullable": True},
         "employer": {"type": "string", "semantic": "company"}, "role": {"type": "string", "semantic": "job"},
-        "lat": "float", "lon": "float"}},
+        "lat": "float", "lon": "float", "zone": "category"}},
     "staff": {"primary_key": "staff_id", "columns": {
         "staff_id": "uuid", "manager_id": {"type": "uuid", "nullable": True}},
         "foreign_keys": {"manager_id": "staff.staff_id"}},
@@ -150,6 +150,10 @@ def _with_parent_column(model: sf.Model) -> sf.Model:
     for axis, name in (("latitude", "lat"), ("longitude", "lon")):  # a point within 0-12 km of the site's city
         sites["columns"][name]["generator"] = {"kind": f"place_{axis}", "distances": [0.0, 2.0, 12.0], "decimals": 5}
         sites["layout"]["place"]["columns"][axis] = name
+    sites["columns"]["zone"]["generator"] = {  # a sales zone the site's country determines
+        "kind": "place_country_level", "countries": {"DE": "EMEA", "FR": "EMEA", "US": "AMER"},
+        "continents": {"EU": "EMEA", "NA": "AMER", "SA": "AMER"}, "default": "APAC", "levels": ["EMEA", "AMER", "APAC"]}
+    sites["layout"]["place"]["columns"]["zone"] = "zone"
     return sf.Model.from_dict(data)
 
 
@@ -239,6 +243,8 @@ def test_nulls_bounds_and_levels_hold(model: sf.Model, full: dict[str, pd.DataFr
     assert customers["code"].str.fullmatch(r"CU-\d{5}").all()
     sites = full["sites"]
     assert sites["lat"].between(-90, 90).all() and sites["lon"].between(-180, 180).all()
+    zone = sites["country"].map({"Germany": "EMEA", "France": "EMEA", "United States": "AMER"})
+    assert (sites["zone"].astype(str)[zone.notna()] == zone[zone.notna()]).all() and zone.notna().mean() > 0.7
     assert (sites["lat"].round(5) == sites["lat"]).all() and (sites["lon"].round(5) == sites["lon"]).all()
     assert (customers["ticket"] >= 1000).all()
 

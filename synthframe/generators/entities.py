@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from .. import reference
 from ..text import _parse_pattern, _random_pattern, _template
-from .base import ColumnGenerator, DrawContext, register
+from .base import ColumnGenerator, DrawContext, levels_array, register, with_nulls
 from .values import _choice, search_right, span_guide
 
 PLACE = "(place)"
@@ -74,14 +74,19 @@ def _countries() -> dict[str, Any]:
             "keys": pa.array(list(keys), pa.string()), "codes": np.fromiter(keys.values(), np.int64, len(keys))}
 
 
-def country_index(values: pa.Array) -> np.ndarray:
-    """Each value's row in the reference countries (a name, an alpha-2 or alpha-3 code, any case), -1 when
-    none: one lookup per distinct value (per dictionary entry of a category or of pooled text)."""
+def country_index(values: pa.Array, aliases: Mapping[str, str] | None = None) -> np.ndarray:
+    """Each value's row in the reference countries (a name, an alpha-2 or alpha-3 code, any case, or one of
+    ``aliases``: lower-case spelling -> alpha-2, learned from the samples), -1 when none: one lookup per distinct
+    value (per dictionary entry of a category or of pooled text)."""
     encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(pc.cast(values, pa.string()))
     words = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(encoded.dictionary, pa.string())))
     known = _countries()
-    found = pc.fill_null(pc.index_in(words, value_set=known["keys"]), -1).to_numpy(zero_copy_only=False)
-    per_level = np.append(np.where(found >= 0, known["codes"][np.maximum(found, 0)], -1), -1)
+    keys, codes = known["keys"], known["codes"]
+    if aliases:
+        keys = pa.concat_arrays([keys, pa.array(list(aliases), pa.string())])
+        codes = np.concatenate([codes, countries_of(list(aliases.values()))])
+    found = pc.fill_null(pc.index_in(words, value_set=keys), -1).to_numpy(zero_copy_only=False)
+    per_level = np.append(np.where(found >= 0, codes[np.maximum(found, 0)], -1), -1)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return per_level[codes]  # a null's code -1 reads the appended -1
 
@@ -211,7 +216,8 @@ def _row_countries(ctx: DrawContext, group: Mapping[str, Any]) -> np.ndarray:
     if column is None:
         return drawn
     # the country column as drawn: a category's or pooled text's positions, looked up per entry
-    named = country_index(ctx.coded_values(column) if hasattr(ctx, "coded_values") else ctx.values(column))
+    named = country_index(ctx.coded_values(column) if hasattr(ctx, "coded_values") else ctx.values(column),
+                          group.get("aliases"))
     return np.where(named >= 0, named, drawn)
 
 
@@ -358,9 +364,12 @@ class PlaceCountry(_Member):
     kind = "place_country"
 
     def reads(self) -> tuple[str, ...]:
-        return ()
+        return super().reads() if self.params.get("follows") else ()
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        spelling = {"alpha2": "alpha2", "alpha3": "alpha3"}.get(self.params.get("form", "name"), "name")
+        if self.params.get("follows"):  # the row's country spelled another way (a code beside a name)
+            return self.pooled(_countries()["table"].column(spelling), row_countries(ctx, self.group))
         learned = self.group.get("countries") or {"values": [DEFAULT_COUNTRY], "weights": [1.0]}
         country = countries_of(list(learned["values"]))[_weighted(ctx.value_uniforms(self.name), learned)]
         new = float(self.params.get("new", 0.0))
@@ -369,8 +378,43 @@ class PlaceCountry(_Member):
             population = np.maximum(table.column("population").to_numpy(zero_copy_only=False).astype(float), 1)
             world = _choice(tuple(population / population.sum()), ctx.uniform(self.name, "new-country"))
             country = np.where(ctx.uniform(self.name, "is-new") < new, world, country)
-        spelling = {"alpha2": "alpha2", "alpha3": "alpha3"}.get(self.params.get("form", "name"), "name")
         return self.pooled(_countries()["table"].column(spelling), country)
+
+
+@register
+class PlaceCountryLevel(_Member):
+    """A category the row's country determines (a continent): the samples' level of the country, a new
+    country's by its continent (the level most of the samples' countries of that continent have)."""
+
+    kind = "place_country_level"
+    required = ("countries", "levels", "default")
+
+    def check(self) -> None:
+        super().check()
+        levels, default = self.params.get("levels"), self.params.get("default")
+        mapped = list((self.params.get("countries") or {}).values()) + \
+            list((self.params.get("continents") or {}).values())
+        if not (isinstance(levels, list) and levels and default in levels and all(v in levels for v in mapped)):
+            raise self.fail("has damaged levels: 'default' and every level of 'countries' and 'continents' must "
+                            "be one of 'levels'")
+
+    def _per_country(self) -> np.ndarray:
+        """The level of every reference country (and, last, of a row without one: -1)."""
+        table = _countries()["table"]
+        levels = {v: i for i, v in enumerate(self.params["levels"])}
+        by_country, by_continent = self.params["countries"], self.params.get("continents") or {}
+        default = levels[self.params["default"]]
+        codes = [levels.get(by_country.get(a, by_continent.get(c, "")), default)
+                 for a, c in zip(table.column("alpha2").to_pylist(), table.column("continent").to_pylist())]
+        return np.array(codes + [-1], dtype=np.int64)  # one per reference country, not per row
+
+    def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
+        per_country = self.__dict__.get("_levels")
+        if per_country is None:
+            per_country = self.__dict__["_levels"] = self._per_country()
+        codes = per_country[row_countries(ctx, self.group)]  # a row without a country reads the last: -1
+        out = levels_array(self.type, self.params["levels"], np.maximum(codes, 0), coded=True)
+        return with_nulls(out, codes < 0)
 
 
 @register
@@ -864,7 +908,7 @@ def _check_data_version(group: Mapping[str, Any] | None, table: str) -> None:
 
 GROUPED = {"place_country": "place", "place_city": "place", "place_region": "place", "place_postcode": "place",
            "place_phone": "place", "place_street": "place", "place_company": "place", "place_job": "place",
-           "place_latitude": "place", "place_longitude": "place",
+           "place_latitude": "place", "place_longitude": "place", "place_country_level": "place",
            "person_name": "person", "person_user_name": "person",
            "company_domain": "company"}
 """Generator kinds that take their group from the table's layout."""

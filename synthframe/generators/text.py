@@ -685,6 +685,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None, coded: bo
                 # the sample's values at their rate, new ones from the reference: positions in both, one take
                 kept = _weighted(d.uniform("seen"), seen["weights"]) + len(pool)
                 at = np.where(d.uniform("is-new") >= float(spec["new"]), kept, at)
+                if isinstance(pool, pa.ChunkedArray):  # a reference column
+                    pool = pool.combine_chunks()
                 pool = pa.concat_arrays([pool.cast(pa.string()), pa.array(seen["values"], pa.string())])
             if coded and not spec.get("case"):
                 return pooled_text(pool, at)
