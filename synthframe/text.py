@@ -670,6 +670,8 @@ def _semantic_spec(semantic: str, s: pd.Series) -> dict[str, Any]:
         counts = s.value_counts()
         spec["seen"] = _counts_spec(counts, MAX_TEXT_LEVELS)
         spec["new"] = _new_share(counts)
+    if semantic == "country_code" and not s.empty and _share(s.astype(str).str.fullmatch(r"[A-Za-z]{3}")) >= 0.9:
+        spec["form"] = "alpha3"  # ISO 3166 alpha-3 (DEU) rather than alpha-2 (DE)
     if semantic == "email" and not s.empty:
         domains = s.str.extract(r"@([^@\s]+)$")[0].dropna().str.lower().value_counts()
         domains = domains[domains >= 2].head(20)

@@ -80,3 +80,17 @@ def test_a_damaged_level_map_is_refused_at_load(model: sf.Model) -> None:
     with pytest.raises(sf.SynthframeError) as info:
         sf.Model.from_dict(data).sample({"g": 10}, seed=1)
     assert (info.value.table, info.value.column) == ("g", "continent")
+
+
+def test_country_codes_with_seen_values_and_new_ones() -> None:
+    """A country-code column on its own keeps the samples' codes at their rate and draws new ones from the
+    reference countries (whose column is read in chunks)."""
+    codes = reference.countries().column("alpha3").to_pylist()[:60]
+    samples = pd.DataFrame({"id": range(200), "iso": np.random.default_rng(0).choice(codes, 200)})
+    model = sf.fit({"tables": {"t": {"primary_key": "id", "columns": {
+        "id": "integer", "iso": {"type": "string", "semantic": "country_code"}}}}}, {"t": samples})
+    spec = model.tables["t"].columns["iso"].generator["text"]
+    assert spec["seen"] and 0 < float(spec["new"]) < 1
+    rows = model.sample({"t": 5000}, seed=1)["t"]
+    everything = set(reference.countries().column("alpha3").to_pylist())
+    assert rows["iso"].isin(everything).all() and rows["iso"].isin(codes).mean() > 0.5

@@ -942,8 +942,8 @@ def grouped_generator(column: Any, table: str, layout: Mapping[str, Any]) -> Col
 
 # -- semantic columns outside a group, from the reference data -------------------------------------
 
-REFERENCE_SEMANTICS = frozenset({"job", "country", "country_code", "state", "state_abbr", "city", "street_name",
-                                 "street_address", "company", "first_name", "last_name", "name"})
+REFERENCE_SEMANTICS = frozenset({"job", "country", "country_code", "country_code3", "state", "state_abbr", "city",
+                                 "street_name", "street_address", "company", "first_name", "last_name", "name"})
 """Semantic types made from the bundled reference data rather than Faker (the same bytes everywhere)."""
 
 
@@ -969,9 +969,9 @@ def _pool_of(semantic: str, locale: str) -> tuple[pa.Array, np.ndarray]:
     """The distinct values of a single-part semantic and their cumulative weights."""
     import pandas as pd
 
-    if semantic in ("country", "country_code"):
+    if semantic in ("country", "country_code", "country_code3"):
         table = _countries()["table"]
-        values = table.column("name" if semantic == "country" else "alpha2")
+        values = table.column({"country": "name", "country_code": "alpha2", "country_code3": "alpha3"}[semantic])
         weights = table.column("population").to_numpy(zero_copy_only=False).astype(float)
     elif semantic in ("city", "state", "state_abbr"):
         cities = reference.cities()

@@ -646,6 +646,8 @@ def _gen_semantic(spec: dict, d: Draws, unique_ids: np.ndarray | None, coded: bo
     """Values of a semantic type; with ``coded``, values drawn straight from one pool as pool positions
     (:func:`~synthframe.generators.base.pooled_text`)."""
     semantic = spec["semantic"]
+    if semantic == "country_code" and spec.get("form") == "alpha3":
+        semantic = "country_code3"  # the reference pool of three-letter codes
     locale = spec.get("locale", DEFAULT_LOCALE)
     size = int(spec.get("pool_size", POOL_SIZE))
     pool_seed = pool_seed_of(d.table, d.column)
