@@ -16,6 +16,7 @@ person's sample values is stored: names come from the reference lists.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -155,6 +156,19 @@ def _country_members(columns: Mapping[str, ColumnModel], df: pd.DataFrame, drive
     return out
 
 
+def _add_followers(group: dict[str, Any], out: dict[str, ColumnModel], columns: Mapping[str, ColumnModel],
+                   df: pd.DataFrame, driver: str, countries: pd.Series) -> dict[str, dict[str, Any]]:
+    """Add :func:`_country_members` to the place group (each listed by its own name; their learned aliases the
+    group's) and to the columns ``out``; returns them."""
+    followers = _country_members(columns, df, driver, countries)
+    for name, params in followers.items():
+        group["columns"][name] = name
+        if "aliases" in params:
+            group["aliases"] = params.pop("aliases")
+        out[name] = replace(columns[name], generator=params)
+    return followers
+
+
 def _aliases(spelled: pd.Series, codes: pd.Series) -> dict[str, str]:
     """Spellings of the country column no list knows (``Korea, Dem. Rep.``) that the row's code column names
     (``PRK``) in every sample row: lower-case spelling -> alpha-2."""
@@ -229,7 +243,7 @@ def _coordinates(columns: Mapping[str, ColumnModel], rows: pd.DataFrame, countri
     pick = {}
     for axis, pattern in (("latitude", _LATITUDE), ("longitude", _LONGITUDE)):
         names = [n for n, cm in columns.items() if cm.type == "float" and n in rows
-                 and pd.Series([n]).str.match(pattern).iloc[0]]
+                 and re.match(pattern, n)]
         if len(names) != 1:
             return {}
         pick[axis] = names[0]
@@ -261,28 +275,31 @@ def _coordinates(columns: Mapping[str, ColumnModel], rows: pd.DataFrame, countri
     return out
 
 
+@lru_cache(maxsize=1)
+def _region_spellings() -> pd.DataFrame:
+    """Every gazetteer city twice: with its region's name and with its region's code, lower-cased (``said``)."""
+    table = reference.cities().to_pandas()[["country", "name", "region", "region_code"]]
+    both = pd.concat([table.assign(said=table["region"]), table.assign(said=table["region_code"])])
+    return both.dropna(subset=["said"]).assign(said=lambda f: f["said"].str.lower())
+
+
+def _said(regions: pd.Series) -> pd.Series:
+    return regions.astype("string").str.strip().str.lower().astype(object)
+
+
 def _region_weights(countries: pd.Series, regions: pd.Series) -> dict[str, dict[str, list]]:
     """Per country, the gazetteer regions (by name) the sample rows name, by name or by code, at their shares."""
-    table = reference.cities().to_pandas()
-    names = pd.concat([table[["country", "region"]].assign(said=table["region"]),
-                       table[["country", "region"]].assign(said=table["region_code"])]).dropna()
-    names["said"] = names["said"].str.lower()
-    lookup = names.drop_duplicates(["country", "said"]).set_index(["country", "said"])["region"]
-    said = regions.astype("string").str.strip().str.lower().astype(object)
-    keys = pd.MultiIndex.from_arrays([countries.reindex(regions.index).astype(object), said])
+    lookup = _region_spellings().drop_duplicates(["country", "said"]).set_index(["country", "said"])["region"]
+    keys = pd.MultiIndex.from_arrays([countries.reindex(regions.index).astype(object), _said(regions)])
     found = pd.DataFrame({"country": keys.get_level_values(0), "region": lookup.reindex(keys).to_numpy()}).dropna()
     return {code: _weights(part["region"].value_counts()) for code, part in found.groupby("country")}
 
 
 def _cities_in_regions(countries: pd.Series, cities: pd.Series, regions: pd.Series) -> pd.Series:
     """Whether each (country, city) is a city of the gazetteer lying in the row's region, by name or by code."""
-    table = reference.cities()
-    country, name = table.column("country").to_pandas(), table.column("name").to_pandas()
-    known = pd.MultiIndex.from_arrays([
-        pd.concat([country, country]), pd.concat([name, name]),
-        pd.concat([table.column("region").to_pandas(), table.column("region_code").to_pandas()]).str.lower()])
-    said = regions.astype("string").str.strip().str.lower().astype(object)
-    rows = pd.MultiIndex.from_arrays([countries.astype(object), cities.astype(object), said])
+    spellings = _region_spellings()
+    known = pd.MultiIndex.from_frame(spellings[["country", "name", "said"]])
+    rows = pd.MultiIndex.from_arrays([countries.astype(object), cities.astype(object), _said(regions)])
     return pd.Series(rows.isin(known), index=cities.index)
 
 
@@ -352,11 +369,7 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
             for name, params in local.items():
                 group["columns"][params["kind"].removeprefix("place_")] = name
                 out[name] = replace(columns[name], generator=params)
-            followers = _country_members(columns, df, driver[0], _alpha2(df[driver[0]]))
-            for name, params in followers.items():
-                group["columns"][name] = name  # a spelling or a level of the row's country: by its own name
-                group.update({"aliases": params.pop("aliases")} if "aliases" in params else {})
-                out[name] = replace(columns[name], generator=params)
+            followers = _add_followers(group, out, columns, df, driver[0], _alpha2(df[driver[0]]))
             local = {**local, **followers}
             if local:
                 group["countries"] = _weights(_alpha2(df[driver[0]]).dropna().value_counts())
@@ -414,10 +427,8 @@ def find_place(columns: dict[str, ColumnModel], df: pd.DataFrame, locales: Mappi
     for name, params in _local_members(columns, rows, countries).items():
         group["columns"][params["kind"].removeprefix("place_")] = name
         out[name] = replace(columns[name], generator=params)
-    for name, params in (_country_members(columns, rows, driver[0], countries) if driver else {}).items():
-        group["columns"][name] = name  # a spelling or a level of the row's country: listed by its own name
-        group.update({"aliases": params.pop("aliases")} if "aliases" in params else {})
-        out[name] = replace(columns[name], generator=params)
+    if driver:
+        _add_followers(group, out, columns, rows, driver[0], countries)
     if "city" in group["columns"] and len(rows):
         for name, params in _coordinates(columns, rows, countries, group["columns"]["city"]).items():
             group["columns"][params["kind"].removeprefix("place_")] = name
@@ -601,7 +612,7 @@ def _sex_column(columns: Mapping[str, ColumnModel], df: pd.DataFrame, first: str
     if sexes is None or int(sexes.notna().sum()) < MIN_SEXED_NAMES:
         return None
     for name in columns:
-        if name == first or name not in df or not pd.Series([name]).str.match(_SEX_COLUMN).iloc[0]:
+        if name == first or name not in df or not re.match(_SEX_COLUMN, name):
             continue
         # the levels the column itself keeps (a value of one row is not stored, so it is not listed either)
         kept = columns[name].generator.get("values") or (columns[name].generator.get("text") or {}).get("values")

@@ -515,13 +515,16 @@ def _first_schema(table: str, batch: pa.RecordBatch, dates: frozenset[str], form
     """The Arrow schema (with pandas metadata) that a batch's DataFrame gives, its pooled text as text."""
     from .generate import to_frame
 
-    empty = batch.slice(0, 0)
+    return _utc(_arrow_table(table, to_frame(_decoded(batch.slice(0, 0))), dates), formats).schema
+
+
+def _decoded(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch with its pooled text as strings."""
     coded = _coded_text(batch.schema)
-    if coded:
-        empty = pa.RecordBatch.from_arrays(
-            [c.dictionary_decode() if i in coded else c for i, c in enumerate(empty.columns)],
-            names=batch.schema.names)
-    return _utc(_arrow_table(table, to_frame(empty), dates), formats).schema
+    if not coded:
+        return batch
+    return pa.RecordBatch.from_arrays([c.dictionary_decode() if i in coded else c for i, c in enumerate(batch.columns)],
+                                      names=batch.schema.names)
 
 
 def _coded_text(schema: pa.Schema) -> set[int]:
@@ -592,10 +595,7 @@ def _batch_table(table: str, batch: pa.RecordBatch, dates: frozenset[str], forma
 
     coded = _coded_text(batch.schema)
     if not all(_direct_type(t) for t in batch.schema.types):
-        if coded:
-            batch = pa.RecordBatch.from_arrays([c.dictionary_decode() if i in coded else c
-                                                for i, c in enumerate(batch.columns)], names=batch.schema.names)
-        return _utc(_arrow_table(table, to_frame(batch), dates), formats)
+        return _utc(_arrow_table(table, to_frame(_decoded(batch)), dates), formats)
     if schema is None:
         schema = _coded_schema(_first_schema(table, batch, dates, formats), batch.schema)
     columns = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -398,6 +398,7 @@ class PlaceCountryLevel(_Member):
             raise self.fail("has damaged levels: 'default' and every level of 'countries' and 'continents' must "
                             "be one of 'levels'")
 
+    @cached_property
     def _per_country(self) -> np.ndarray:
         """The level of every reference country (and, last, of a row without one: -1)."""
         table = _countries()["table"]
@@ -409,10 +410,7 @@ class PlaceCountryLevel(_Member):
         return np.array(codes + [-1], dtype=np.int64)  # one per reference country, not per row
 
     def draw(self, rows: np.ndarray, ctx: DrawContext) -> pa.Array:
-        per_country = self.__dict__.get("_levels")
-        if per_country is None:
-            per_country = self.__dict__["_levels"] = self._per_country()
-        codes = per_country[row_countries(ctx, self.group)]  # a row without a country reads the last: -1
+        codes = self._per_country[row_countries(ctx, self.group)]  # a row without a country reads the last: -1
         out = levels_array(self.type, self.params["levels"], np.maximum(codes, 0), coded=True)
         return with_nulls(out, codes < 0)
 
