@@ -231,9 +231,10 @@ def _row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray)
     avoid = tuple(group.get("avoid") or ())
     _, everywhere = _cities(avoid)
     u_city = ctx.uniform(PLACE, "city")
-    found = everywhere.choose(country, u_city)
     regions = group.get("regions")
-    if regions:  # the row's region at the samples' shares, then a city of it by population
+    if not regions:
+        found = everywhere.choose(country, u_city)
+    else:  # the row's region at the samples' shares, then a city of it by population
         index_of, within = _regions(avoid)
         region = np.full(len(country), -1, dtype=np.int64)
         u_region = ctx.uniform(PLACE, "region")
@@ -242,8 +243,9 @@ def _row_cities(ctx: DrawContext, group: Mapping[str, Any], country: np.ndarray)
             ids = np.array([index_of.get((code, str(v)), -1) for v in spec["values"]], dtype=np.int64)
             if at.size and ids.size:
                 region[at] = ids[_weighted(u_region[at], spec)]
-        in_region = within.choose(np.maximum(region, 0), u_city)
-        found = np.where((region >= 0) & (in_region >= 0), in_region, found)
+        found = within.choose(np.maximum(region, 0), u_city)
+        elsewhere = np.flatnonzero((region < 0) | (found < 0))  # a country the samples' regions do not cover
+        found[elsewhere] = everywhere.choose(country[elsewhere], u_city[elsewhere])
     cities = group.get("cities") or {}
     seen = cities.get("seen")
     if seen:
