@@ -15,7 +15,9 @@ of that process, read with ``os.wait4``):
 - (d) a narrow table (5 columns) streamed to Parquet at ``10**7``, ``3 * 10**7`` and ``10**8`` rows (``--full``:
   also ``3 * 10**8``), to see whether the peak RSS stays flat as the rows grow;
 - (e) the naive per-row Faker loop (:mod:`benchmarks.naive`) on the example's tables, and SDV's HMA
-  sampler when ``sdv`` is importable;
+  sampler where SDV is installed (here, or in the environment ``--sdv-python`` names) on the tables it accepts
+  (the example without its grandchild, order_items), beside synthframe's ``Model.sample`` of the same tables
+  and row counts;
 - a profile of the synthframe TPC-H run on one thread (pyinstrument when installed, else cProfile), with
   the time of each phase (each column's generation, Arrow to pandas, pandas to Arrow, Parquet encoding).
 
@@ -60,10 +62,10 @@ TPCH_SF1 = {"region": 5, "nation": 25, "supplier": 10_000, "customer": 150_000, 
 
 SIZES: dict[str, dict[str, Any]] = {
     "default": {"example_rows": [10**6, 10**7], "tpch_sf": 1.0, "numeric_rows": 10**7, "numeric_frame_rows": 10**6,
-                "narrow_rows": [10**7, 3 * 10**7, 10**8], "naive_rows": 5000, "sdv_rows": 10_000, "repeat": 3,
+                "narrow_rows": [10**7, 3 * 10**7, 10**8], "naive_rows": 5000, "sdv_rows": 2000, "repeat": 3,
                 "numeric_find_rules": True},
     "quick": {"example_rows": [10**4, 10**5], "tpch_sf": 0.01, "numeric_rows": 10**5, "numeric_frame_rows": 10**4,
-              "narrow_rows": [10**5, 3 * 10**5], "naive_rows": 200, "sdv_rows": 500, "repeat": 1,
+              "narrow_rows": [10**5, 3 * 10**5], "naive_rows": 200, "sdv_rows": 200, "repeat": 1,
               "numeric_find_rules": False},
 }
 """Sizes per mode; ``--full`` is the default sizes with ``3 * 10**8`` narrow rows added. ``--quick`` fits the numeric
@@ -74,7 +76,8 @@ REPEATED = 10**6
 NUMERIC_COLUMNS = 50
 SAMPLE_ROWS = 300
 """Sample rows the numeric and narrow tables are fitted from."""
-TARGETS = {"tpch_vs_tpchgen": 1.0, "tpch_vs_duckdb": 2.0, "numeric_values_per_s": 5e7, "narrow_peak_rss_mb": 2048.0}
+TARGETS = {"tpch_vs_tpchgen": 1.0, "tpch_vs_duckdb": 2.0, "numeric_values_per_s": 5e7, "narrow_peak_rss_mb": 2048.0,
+           "example_vs_naive": 1000.0}
 """Goals the run is compared against (reported, never asserted)."""
 
 
@@ -293,16 +296,45 @@ def _work_naive(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"rows": sum(len(v) for v in data.values()), "counts": counts, "seconds": seconds}
 
 
-def _work_sdv(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """(e) SDV's HMA synthesizer fitted on the example's samples; its ``sample`` timed at ``rows`` total rows."""
-    from sdv.metadata import Metadata
-    from sdv.multi_table import HMASynthesizer
+SDV_MAX_TABLES = 5
+"""SDV 2's HMASynthesizer refuses a schema of more tables than this, or deeper than :data:`SDV_MAX_DEPTH`."""
+SDV_MAX_DEPTH = 2
 
+
+def sdv_tables(schema: Any) -> list[str]:
+    """The tables of ``schema`` SDV's HMASynthesizer accepts: those within its depth of two (a table with no
+    parent, or whose parents have none), at most five, parents first. The example keeps customers, products,
+    orders and reviews, and leaves out order_items (a grandchild)."""
+    depth: dict[str, int] = {}
+    for name in schema.generation_order():
+        parents = [fk.ref_table for fk in schema.tables[name].foreign_keys if fk.ref_table != name]
+        depth[name] = 1 + max((depth[p] for p in parents), default=0)
+    return [t for t in schema.generation_order() if depth[t] <= SDV_MAX_DEPTH][:SDV_MAX_TABLES]
+
+
+def _example_slice(tables: Sequence[str]) -> tuple[Any, dict[str, Any]]:
     import synthframe as sf
     from synthframe.examples import example_samples_dir, example_schema_path
 
     schema = sf.Schema.from_json(example_schema_path())
     samples = sf.read_samples(example_samples_dir(), schema)
+    return schema, {t: samples[t] for t in tables}
+
+
+def _work_sdv(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """(e) SDV's HMA synthesizer fitted on the example's samples of the tables it accepts (:func:`sdv_tables`);
+    its ``sample`` timed at about ``rows`` rows in all."""
+    import warnings
+
+    from sdv.metadata import Metadata
+    from sdv.multi_table import HMASynthesizer
+
+    import synthframe as sf
+    from synthframe.examples import example_schema_path
+
+    warnings.simplefilter("ignore")
+    tables = sdv_tables(sf.Schema.from_json(example_schema_path()))
+    _, samples = _example_slice(tables)
     metadata = Metadata.detect_from_dataframes(samples)
     synthesizer = HMASynthesizer(metadata)
     start = time.perf_counter()
@@ -311,9 +343,33 @@ def _work_sdv(spec: Mapping[str, Any]) -> dict[str, Any]:
     sample_rows = sum(len(df) for df in samples.values())
     scale = max(float(spec["rows"]) / sample_rows, 1e-3)
     start = time.perf_counter()
-    data = synthesizer.sample(scale=scale)
+    # SDV 2 names it sample_scale (its sample takes a row count of one table), SDV 1 sample(scale=...)
+    data = synthesizer.sample_scale(scale=scale) if hasattr(synthesizer, "sample_scale") else \
+        synthesizer.sample(scale=scale)
     seconds = time.perf_counter() - start
-    return {"rows": sum(len(df) for df in data.values()), "seconds": seconds, "fit_seconds": fit_seconds}
+    import sdv
+
+    return {"rows": sum(len(df) for df in data.values()), "counts": {t: len(df) for t, df in data.items()},
+            "seconds": seconds, "fit_seconds": fit_seconds, "tables": tables, "version": sdv.__version__}
+
+
+def _work_example_slice(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """(e) synthframe on the tables and row counts SDV's sampler made (``counts``), fitted from the same
+    samples, in memory as DataFrames (what ``HMASynthesizer.sample`` returns)."""
+    import synthframe as sf
+
+    from .fidelity import subschema
+
+    counts = {t: int(n) for t, n in spec["counts"].items()}
+    schema, samples = _example_slice(list(counts))
+    start = time.perf_counter()
+    model = sf.fit(subschema(schema, list(counts)), samples)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    data = model.sample(counts, seed=int(spec["seed"]), progress=False)
+    seconds = time.perf_counter() - start
+    return {"rows": sum(len(df) for df in data.values()), "counts": counts, "seconds": seconds,
+            "fit_seconds": fit_seconds}
 
 
 def _frame_key(frame: Any) -> str:
@@ -462,7 +518,8 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 WORKERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "example": _work_example, "tpch": _work_tpch, "duckdb": _work_duckdb, "numeric": _work_numeric,
-    "narrow": _work_narrow, "naive": _work_naive, "sdv": _work_sdv, "profile": _work_profile}
+    "narrow": _work_narrow, "naive": _work_naive, "sdv": _work_sdv,
+    "example_slice": _work_example_slice, "profile": _work_profile}
 
 
 def worker_main(spec_text: str) -> int:
@@ -480,7 +537,10 @@ def run_process(cmd: Sequence[str], *, timeout: float = 7200.0) -> dict[str, Any
     peak RSS (``ru_maxrss``, its descendants included) and CPU seconds; its result line parsed when there."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=REPO_ROOT, stdout=out, stderr=err)
+        # the repository importable from any Python (another environment's, for SDV)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)}
+        proc = subprocess.Popen(list(cmd), cwd=REPO_ROOT, stdout=out, stderr=err, env=env)
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -512,7 +572,16 @@ def _tpchgen() -> str | None:
 
 
 def _worker_cmd(spec: Mapping[str, Any]) -> list[str]:
-    return [sys.executable, "-m", "benchmarks", "scale", "--worker", json.dumps(dict(spec))]
+    """The command of a worker process: this Python, or the one ``spec["python"]`` names (SDV's)."""
+    return [spec.get("python") or sys.executable, "-m", "benchmarks", "scale", "--worker", json.dumps(dict(spec))]
+
+
+def _sdv_python(given: str | None) -> str | None:
+    """The Python SDV's sampler runs in: ``given`` (``--sdv-python``, an environment with SDV, kept apart from
+    synthframe's), else this one when SDV is importable here; None when neither."""
+    if given:
+        return given
+    return sys.executable if importlib.util.find_spec("sdv") is not None else None
 
 
 class Bench:
@@ -587,7 +656,8 @@ RATIOS = [
     ("example rows/s, larger / smaller row count (a)", "example_large", "example_small", "rows_per_s"),
     ("synthframe / naive loop, example rows/s (a, e)", "example_small", "naive", "rows_per_s"),
     ("synthframe / naive loop, example at the larger size (a, e)", "example_large", "naive", "rows_per_s"),
-    ("synthframe / SDV HMA sampler rows/s (e)", "example_small", "sdv", "rows_per_s"),
+    ("synthframe / SDV HMA sampler rows/s, same tables and rows, in memory (e)", "example_slice", "sdv",
+     "rows_per_s"),
     *[(f"TPC-H synthframe / {tool} {label} (b)", "tpch_synthframe", baseline, metric)
       for baseline, tool in (("tpch_tpchgen", "tpchgen-cli"), ("tpch_duckdb", "DuckDB"))
       for label, metric in (("rows/s", "rows_per_s"), ("rows/s, whole process", "rows_per_s_wall"),
@@ -608,6 +678,8 @@ def _targets(results: Mapping[str, Mapping[str, Any]], ratios: Sequence[Mapping[
          TARGETS["tpch_vs_duckdb"], True),
         ("numeric values/s (50 float columns, in memory) >= 5e7",
          results.get("numeric", {}).get("values_per_s"), TARGETS["numeric_values_per_s"], True),
+        ("example to Parquet >= 1000x the per-row loop's rows/s (at the larger size)",
+         by_name.get("example_large/naive/rows_per_s"), TARGETS["example_vs_naive"], True),
     ]
     narrow = [r for n, r in results.items() if n.startswith("narrow_")]
     if narrow:
@@ -643,12 +715,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         bench.measure("naive", workload="e", tool="naive per-row Faker loop",
                       what="ecommerce example (the mix of (a)), per-row loop, in memory",
                       spec={"kind": "naive", "rows": sizes["naive_rows"]}, repeat=repeat)
-        if importlib.util.find_spec("sdv") is not None:
-            bench.measure("sdv", workload="e", tool="SDV HMASynthesizer.sample",
-                          what="ecommerce example, SDV HMA sample (in memory)",
-                          spec={"kind": "sdv", "rows": sizes["sdv_rows"]})
+        sdv_python = _sdv_python(args.sdv_python)
+        if sdv_python is not None:
+            sdv = bench.measure("sdv", workload="e", tool="SDV HMASynthesizer.sample",
+                                what="ecommerce example without its grandchild table (what SDV's HMA accepts), "
+                                     "SDV HMA sample, in memory",
+                                spec={"kind": "sdv", "rows": sizes["sdv_rows"], "python": sdv_python})
+            if sdv is not None:
+                bench.measure("example_slice", workload="e", tool="synthframe",
+                              what="the same tables and row counts, synthframe Model.sample, in memory",
+                              spec={"kind": "example_slice", "counts": sdv["counts"]}, repeat=repeat)
         else:
-            bench.notes.append("SDV is not importable here: its sampler was not measured (pip install sdv).")
+            bench.notes.append("SDV is not importable here: its sampler was not measured (pip install sdv, or "
+                               "--sdv-python PATH to a Python that has it).")
         # (a) the example written to Parquet.
         print("(a) ecommerce example to Parquet", file=sys.stderr)
         for name, rows in zip(("example_small", "example_large"), sizes["example_rows"]):
@@ -799,6 +878,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-profile", dest="profile", action="store_false", default=None,
                    help="skip the one-thread profile of the TPC-H run (--quick skips it unless --profile)")
     p.add_argument("--profile", dest="profile", action="store_true", help="profile the TPC-H run on one thread")
+    p.add_argument("--sdv-python", default=None, help="a Python with SDV installed (its own environment), for "
+                   "SDV's sampler in (e); default: this Python when SDV is importable")
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     return p
 
