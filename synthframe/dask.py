@@ -161,6 +161,9 @@ def write(model: Model, out_dir: str | Path, rows: Mapping[str, Any] | None = No
     An existing ``out_dir/<table>/`` folder is replaced. Extra keyword arguments go to Dask's ``to_parquet``.
     """
     _require_dask()
+    if isinstance(out_dir, Mapping):  # Model.write takes the rows first; this takes the folder first
+        raise RowCountError(f"synthframe.dask.write takes the folder before the rows: write(model, out_dir, rows); "
+                            f"got rows {dict(out_dir)!r} as out_dir and {rows!r} as rows.")
     if str(format).lower() != "parquet":
         raise OutputError(f"synthframe.dask.write writes Parquet only; got format {format!r}. Write CSV, JSON or "
                           f"JSON Lines with Model.write(...) or `synthframe generate --format {format}`.")

@@ -84,6 +84,9 @@ def test_bad_arguments_are_synthframe_errors(model: sf.Model, tmp_path: Path, mo
         sfd.generate(model, COUNTS, partition_rows=0)
     with pytest.raises(OutputError, match="Parquet only"):
         sfd.write(model, tmp_path, COUNTS, format="csv")
+    with pytest.raises(RowCountError, match=r"folder before the rows: write\(model, out_dir, rows\)"):
+        sfd.write(model, COUNTS, tmp_path)  # Model.write's order
+    assert not any(tmp_path.iterdir())
     monkeypatch.setitem(sys.modules, "dask.dataframe", None)  # as if Dask were not installed
     with pytest.raises(MissingDependencyError, match=r'pip install "synthframe\[dask\]"'):
         sfd.generate(model, COUNTS)
