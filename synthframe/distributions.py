@@ -16,20 +16,16 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from .errors import SchemaError, where
 from .randomness import bits
 
-FAMILIES: dict[str, Any] = {
-    "norm": stats.norm,
-    "truncnorm": stats.truncnorm,
-    "lognorm": stats.lognorm,
-    "gamma": stats.gamma,
-    "beta": stats.beta,
-    "uniform": stats.uniform,
-    "expon": stats.expon,
-}
+SHAPES: dict[str, tuple[str, ...]] = {"norm": (), "truncnorm": ("a", "b"), "lognorm": ("s",), "gamma": ("a",),
+                                      "beta": ("a", "b"), "uniform": (), "expon": ()}
+"""The fitted families by their ``scipy.stats`` names (:func:`family`), with the shape parameters each takes
+besides ``loc`` and ``scale``."""
+FAMILIES = tuple(SHAPES)
 ALIASES = {"normal": "norm", "gaussian": "norm", "lognormal": "lognorm", "exponential": "expon",
            "truncated_normal": "truncnorm"}
 EMPIRICAL = "empirical"
@@ -38,6 +34,14 @@ _EVEN_POINTS = 16385
 """Points of the evenly spaced inverse-CDF table of families without a closed form."""
 _TAIL = 4.0 / (_EVEN_POINTS - 1)
 """Draws this close to 0 or 1 use the tail-dense table instead."""
+
+
+def family(name: str) -> Any:
+    """The ``scipy.stats`` family of a registry name. ``scipy.stats`` is imported here, on first use: it takes
+    most of a second to import, and generation needs it only for the families drawn through a quantile table."""
+    from scipy import stats
+
+    return getattr(stats, name)
 
 
 def canonical_name(name: str, *, table: str | None = None, column: str | None = None) -> str:
@@ -62,27 +66,34 @@ def from_hint(hint: Mapping[str, Any], *, table: str, column: str) -> dict[str, 
             raise SchemaError(f"Column {where(table, column)}: an empirical distribution needs 'quantiles', "
                               f"a sorted list of at least two finite numbers.", table=table, column=column)
         return {"name": name, "params": {"quantiles": [float(x) for x in q]}}
-    family = FAMILIES[name]
-    allowed = set(family.shapes.split(", ") if family.shapes else ()) | {"loc", "scale"}
+    allowed = {*SHAPES[name], "loc", "scale"}
     bad = [k for k, v in params.items() if k not in allowed or isinstance(v, bool) or not isinstance(v, (int, float))]
     if bad:
         raise SchemaError(f"Column {where(table, column)}: distribution {name!r} takes numeric parameters "
                           f"{sorted(allowed)}; got {params!r}.", table=table, column=column)
-    try:
-        frozen = family(**params)
-        frozen.ppf(0.5)
-    except TypeError as exc:
+    missing = [k for k in SHAPES[name] if k not in params]
+    if missing:
         raise SchemaError(f"Column {where(table, column)}: distribution {name!r} parameters {params!r} are "
-                          f"incomplete ({exc}); give {sorted(allowed)}.", table=table, column=column) from None
-    if not np.isfinite(frozen.ppf(0.5)):
+                          f"incomplete (no {', '.join(missing)}); give {sorted(allowed)}.", table=table, column=column)
+    if not _valid(name, {k: float(v) for k, v in params.items()}):
         raise SchemaError(f"Column {where(table, column)}: distribution {name!r} parameters {params!r} are not "
                           f"valid (scale must be positive, shapes in range).", table=table, column=column)
     return {"name": name, "params": {k: float(v) for k, v in params.items()}}
 
 
+def _valid(name: str, params: Mapping[str, float]) -> bool:
+    """Whether scipy accepts these parameters (its median is finite), without importing scipy.stats: finite
+    values, a positive scale, positive shapes (a truncated normal's bounds in order)."""
+    if not all(np.isfinite(v) for v in params.values()) or params.get("scale", 1.0) <= 0:
+        return False
+    if name == "truncnorm":
+        return params["a"] < params["b"]
+    return all(params[k] > 0 for k in SHAPES[name])
+
+
 def frozen(spec: Mapping[str, Any]) -> Any:
     """The scipy frozen distribution of a fitted spec (not for the empirical fallback)."""
-    return FAMILIES[spec["name"]](**spec["params"])
+    return family(spec["name"])(**spec["params"])
 
 
 def cdf(spec: Mapping[str, Any], x: float) -> float:
@@ -90,7 +101,25 @@ def cdf(spec: Mapping[str, Any], x: float) -> float:
     if spec["name"] == EMPIRICAL:
         q = np.asarray(spec["params"]["quantiles"], dtype=float)
         return float(np.interp(x, q, np.linspace(0.0, 1.0, len(q))))
-    return float(frozen(spec).cdf(x))
+    closed = _closed_cdf(spec["name"], spec["params"], float(x))
+    return closed if closed is not None else float(frozen(spec).cdf(x))
+
+
+def _closed_cdf(name: str, params: Mapping[str, float], x: float) -> float | None:
+    """The CDF of the families with a closed form, as scipy computes it (the same float), without importing
+    scipy.stats; None for the others."""
+    if name not in ("norm", "lognorm", "expon", "uniform") or np.isnan(x):
+        return None
+    z = (x - params.get("loc", 0.0)) / params.get("scale", 1.0)
+    if name == "norm":
+        return float(special.ndtr(z))
+    if name == "uniform":
+        return min(max(z, 0.0), 1.0)
+    if z <= 0:
+        return 0.0
+    if name == "lognorm":
+        return float(special.ndtr(np.log(z) / params["s"]))
+    return float(-special.expm1(-z))
 
 
 @lru_cache(maxsize=512)
@@ -98,7 +127,7 @@ def _quantile_table(name: str, params: tuple[tuple[str, float], ...]) -> tuple[n
     """Inverse-CDF table on a grid dense in the tails (normal-score spacing): (u grid, x values)."""
     z = np.linspace(-6.0, 6.0, _TABLE_POINTS)
     u = special.ndtr(z)
-    x = FAMILIES[name](**dict(params)).ppf(u)
+    x = family(name)(**dict(params)).ppf(u)
     good = np.isfinite(x)
     return u[good], x[good]
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import special, stats
+from scipy import special
 
 from . import distributions as dist
 from .generators.values import search_edges, search_right, span_guide
@@ -415,6 +415,8 @@ def family_scores(generator: Mapping[str, Any], x: np.ndarray, edge: float) -> n
 
 def _gaussian(a: np.ndarray, b: np.ndarray) -> tuple[float, float, bool]:
     """Correlation of two columns' normal scores, its mutual information, and whether it is significant."""
+    from scipy import stats
+
     both = ~np.isnan(a) & ~np.isnan(b)
     n = int(both.sum())
     if n < MIN_ROWS:
@@ -434,6 +436,8 @@ def _contingency(a: np.ndarray, b: np.ndarray, na: int, nb: int) -> np.ndarray:
 
 def _mutual_information(table: np.ndarray) -> tuple[float, bool]:
     """Mutual information (nats) of a contingency table, and whether it passes the G-test."""
+    from scipy import stats
+
     n = table.sum()
     if n < MIN_ROWS:
         return 0.0, False
@@ -674,6 +678,8 @@ def _level_gaussian_fits(child: Candidate, given: Candidate, sizes: Mapping[str,
     fits: a G-test of the child's bins in each level against the bins the per-level normals put there does
     not reject it. A number cut sharply by its level (an order's date by its status: finished orders before a
     day, open ones after) keeps the binned table."""
+    from scipy import stats
+
     if child.family is None or child.family_edges is None:
         return None
     n_bins, b_bins = sizes[given.name], sizes[child.name]
@@ -701,6 +707,8 @@ def _level_offsets(child: Candidate, given: Candidate, options: Sequence[Candida
     """The level column that best explains where a number sits beyond its Gaussian parent (a common slope within
     levels, an intercept per level: an F-test against one intercept, significant at ``SIGNIFICANCE``), with the
     slope and each level's mean and scale of what is left (:func:`level_gaussian`, shrunk); None when none does."""
+    from scipy import stats
+
     best: tuple[float, Candidate, float, np.ndarray, np.ndarray] | None = None
     y_all, x_all = child.scores, given.scores
     if y_all is None or x_all is None:
@@ -786,6 +794,8 @@ def _second_parent(child: Candidate, first: Candidate, one_parent: np.ndarray, o
     """The column that tells most about ``child`` beyond its parent (conditional mutual information,
     significant by a G-test), and the table over both parents' bins, each row pulled toward the one-parent
     row by ``BACKOFF`` pseudo-rows (the last bin of either parent: missing, the one-parent row)."""
+    from scipy import stats
+
     p_bins, c_bins = sizes[first.name], sizes[child.name]
     best: tuple[float, Candidate, np.ndarray] | None = None
     for other in options:

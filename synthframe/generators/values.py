@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import stats
 
 from .. import distributions as dist
 from ..errors import SampleError, SchemaError, SynthframeError, where
@@ -376,6 +375,8 @@ EVEN_SIGNIFICANCE = 0.01
 def _evenly_spread(counts: np.ndarray) -> bool:
     """Whether level counts look like equal shares scattered by chance: at least 5 expected per level (so
     the test means something) and a G-test against equal shares not rejecting."""
+    from scipy import stats
+
     n, k = float(counts.sum()), len(counts)
     if k < 2 or n / k < 5:
         return False
@@ -504,6 +505,8 @@ def _flatter_than_normal(x: np.ndarray) -> bool:
     value; the uniform's width is the sample range widened by ``(n + 1) / (n - 1)``, as its unbiased estimate).
     On a hundred values KS cannot tell the two apart (a flat account balance was fitted as a bell); the
     likelihood can: simulated, 95 % of uniform samples of 100 pass and no normal one (0.5 % at 50 values)."""
+    from scipy import stats
+
     n = len(x)
     std = float(np.std(x))
     width = float(np.max(x) - np.min(x)) * (n + 1) / (n - 1) if n > 1 else 0.0
@@ -520,6 +523,8 @@ def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], 
     Returns the spec and its KS statistic; empirical quantiles when no family passes
     (KS above ``max(0.05, 1.36 / sqrt(n))``, the 5% critical value for small samples).
     """
+    from scipy import stats
+
     n = len(x)
     fits: list[tuple[str, dict[str, float]]] = []
     mean, std = float(np.mean(x)), float(np.std(x))
@@ -552,7 +557,7 @@ def choose_family(x: np.ndarray, lo: float, hi: float) -> tuple[dict[str, Any], 
         scored = []
         for name, params in fits:
             try:
-                ks = float(stats.kstest(x, dist.FAMILIES[name](**params).cdf).statistic)
+                ks = float(stats.kstest(x, dist.family(name)(**params).cdf).statistic)
             except (ValueError, FloatingPointError):
                 continue
             if math.isfinite(ks) and all(math.isfinite(v) for v in params.values()):
