@@ -169,6 +169,9 @@ def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
                                 table=table)
         text = count.strip()
         digits = text.replace("_", "")
+        if "=" in text:  # several tables in one --rows: customers=10,orders=50
+            raise RowCountError(f"--rows takes one TABLE=N each; give it once per table (--rows {table}="
+                                f"{text.split(',')[0].strip()} --rows ...); got {item!r}.", table=table)
         if not digits or not digits.isascii() or not digits.isdigit():
             raise RowCountError(f"Row count for table '{table}' must be a whole number of zero or more "
                                 f"(e.g. {table}=1000 or {table}=1_000_000); got {count!r}.", table=table)
@@ -302,20 +305,21 @@ def estimate_run(run: Any, fmt: str) -> Estimate:
     from .generate import to_frame
     from .write import write_tables
 
-    def ends(n: int, k: int) -> np.ndarray:
-        return np.concatenate([np.arange(k - k // 2), np.arange(n - k // 2, n)]).astype(np.int64)
-
+    half, quarter = PROBE_ROWS // 2, PROBE_ROWS // 4
     size = 0.0
     with tempfile.TemporaryDirectory(prefix="synthframe-estimate-") as tmp:
-        def written(table: str, rows: np.ndarray) -> int:
-            frame = to_frame(run.rows(table, rows))
+        def written(table: str, frame: Any) -> int:
             return write_tables({table: frame}, tmp, fmt.lower(), schema=run.model.schema)[table].stat().st_size
 
         for table, n in run.counts.items():
             if n <= PROBE_ROWS:
-                size += written(table, np.arange(n, dtype=np.int64)) if n else 0
+                size += written(table, to_frame(run.rows(table, np.arange(n, dtype=np.int64)))) if n else 0
                 continue
-            big, small = written(table, ends(n, PROBE_ROWS)), written(table, ends(n, PROBE_ROWS // 2))
+            # the first and last rows, made once; the smaller probe is the first and last quarter of them
+            frame = to_frame(run.rows(table, np.r_[np.arange(half), np.arange(n - half, n)].astype(np.int64)))
+            small_rows = np.r_[np.arange(quarter), np.arange(PROBE_ROWS - quarter, PROBE_ROWS)]
+            big = written(table, frame)
+            small = written(table, frame.iloc[small_rows].reset_index(drop=True))
             per_row = max(big - small, 0) / (PROBE_ROWS - PROBE_ROWS // 2)
             size += big + per_row * (n - PROBE_ROWS)
     rows_total = sum(run.counts.values())

@@ -245,6 +245,7 @@ def test_fit_from_a_request_file_saves_a_model(tmp_path: Path):
     ("customers=True", ["'customers'", "'True'"]),
     ("customers=1000000000000000", ["'customers'", "1,000,000,000,000,000", "limit"]),
     ("nosuch=5", ["'nosuch'", "unknown table"]),
+    ("customers=5,orders=20", ["once per table", "--rows customers=5 --rows", "'customers=5,orders=20'"]),
 ])
 def test_bad_rows_option_is_one_error_line(tmp_path: Path, model_file: Path, item: str, needles: list[str]):
     out = tmp_path / "out"
