@@ -9,7 +9,9 @@ of that process, read with ``os.wait4``):
   estimate);
 - (b) TPC-H at scale factor 1 row counts (lineitem 6,001,215, ...; fit from the SF0.01 sample), written to
   Parquet by synthframe, by ``tpchgen-cli parquet -s 1`` and by DuckDB's ``CALL dbgen(sf=1)`` followed by
-  one ``COPY ... TO ... (FORMAT parquet)`` per table;
+  one ``COPY ... TO ... (FORMAT parquet)`` per table; and the whole ``synthframe sample`` command of the model
+  saved as JSON (interpreter start, imports, loading, the disk estimate, the write), as ``tpchgen-cli`` is
+  timed;
 - (c) 50 float columns fitted from a few hundred sample rows, ``10**7`` rows made in memory batch by batch
   (values/s), and ``Model.sample`` of a DataFrame at up to ``10**6`` rows;
 - (d) a narrow table (5 columns) streamed to Parquet at ``10**7``, ``3 * 10**7`` and ``10**8`` rows (``--full``:
@@ -151,6 +153,13 @@ def _work_tpch(spec: Mapping[str, Any]) -> dict[str, Any]:
     model, fit_seconds = _fit_tpch(Path(spec["tpch"]))
     counts = _tpch_counts(float(spec["sf"]))
     return {**_timed_write(model, counts, Path(spec["out"]), int(spec["seed"])), "fit_seconds": fit_seconds}
+
+
+def _work_save_tpch_model(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The model fitted from the TPC-H sample, saved to ``out`` (for ``synthframe sample`` to load)."""
+    model, fit_seconds = _fit_tpch(Path(spec["tpch"]))
+    model.save(spec["out"])
+    return {"rows": 0, "seconds": fit_seconds}
 
 
 def _duckdb_connection() -> Any:
@@ -519,7 +528,7 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
 WORKERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "example": _work_example, "tpch": _work_tpch, "duckdb": _work_duckdb, "numeric": _work_numeric,
     "narrow": _work_narrow, "naive": _work_naive, "sdv": _work_sdv,
-    "example_slice": _work_example_slice, "profile": _work_profile}
+    "example_slice": _work_example_slice, "save_tpch_model": _work_save_tpch_model, "profile": _work_profile}
 
 
 def worker_main(spec_text: str) -> int:
@@ -658,6 +667,8 @@ RATIOS = [
     ("synthframe / naive loop, example at the larger size (a, e)", "example_large", "naive", "rows_per_s"),
     ("synthframe / SDV HMA sampler rows/s, same tables and rows, in memory (e)", "example_slice", "sdv",
      "rows_per_s"),
+    ("TPC-H `synthframe sample` of a saved model, whole command / tpchgen-cli rows/s (b)", "tpch_saved_model",
+     "tpch_tpchgen", "rows_per_s"),
     *[(f"TPC-H synthframe / {tool} {label} (b)", "tpch_synthframe", baseline, metric)
       for baseline, tool in (("tpch_tpchgen", "tpchgen-cli"), ("tpch_duckdb", "DuckDB"))
       for label, metric in (("rows/s", "rows_per_s"), ("rows/s, whole process", "rows_per_s_wall"),
@@ -740,6 +751,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             bench.measure("tpch_synthframe", workload="b", tool="synthframe",
                           what=f"TPC-H SF{sf_scale:g} row counts, fitted from SF0.01, to Parquet",
                           spec={"kind": "tpch", "tpch": str(args.tpch), "sf": sf_scale})
+            model_file = scratch / "tpch_model.json"
+            fitted = run_process(_worker_cmd({"kind": "save_tpch_model", "tpch": str(args.tpch),
+                                              "out": str(model_file)}))
+            if fitted["returncode"] == 0:
+                rows_args = [part for table, n in tpch_counts.items() for part in ("--rows", f"{table}={n}")]
+                bench.measure("tpch_saved_model", workload="b", tool="synthframe",
+                              what=f"`synthframe sample` of a saved TPC-H model, SF{sf_scale:g} row counts to "
+                                   f"Parquet, the whole command", rows=tpch_rows,
+                              cmd=[sys.executable, "-m", "synthframe", "sample", str(model_file), *rows_args,
+                                   "--format", "parquet", "--out", "{out}", "--quiet", "--no-validate"])
+            else:
+                bench.notes.append(f"Saving the TPC-H model failed (exit {fitted['returncode']}): "
+                                   f"{fitted['stderr'][-600:]}")
         else:
             bench.notes.append(f"No TPC-H sample at {args.tpch}: synthframe's TPC-H run and the profile skipped.")
         tpchgen = _tpchgen()

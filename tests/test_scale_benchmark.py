@@ -59,6 +59,10 @@ def test_tpch_side_by_side(report: dict[str, Any]) -> None:
         pytest.skip("no TPC-H sample next to the repository")
     results = report["results"]
     assert results["tpch_synthframe"]["counts"]["lineitem"] == round(6_001_215 * 0.01)
+    # the saved model sampled by the command wrote the same rows, and its seconds are the whole command's
+    saved = results["tpch_saved_model"]
+    assert saved["rows"] == results["tpch_synthframe"]["rows"] and saved["written_mb"] > 0
+    assert saved["seconds"] == saved["wall_seconds"]
     for name in ("tpch_tpchgen", "tpch_duckdb"):
         if name in results:
             assert results[name]["rows"] > 0 and results[name]["written_mb"] > 0
