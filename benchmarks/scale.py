@@ -64,10 +64,11 @@ TPCH_SF1 = {"region": 5, "nation": 25, "supplier": 10_000, "customer": 150_000, 
 
 SIZES: dict[str, dict[str, Any]] = {
     "default": {"example_rows": [10**6, 10**7], "tpch_sf": 1.0, "numeric_rows": 10**7, "numeric_frame_rows": 10**6,
-                "narrow_rows": [10**7, 3 * 10**7, 10**8], "naive_rows": 5000, "sdv_rows": 2000, "repeat": 3,
+                "narrow_rows": [10**7, 3 * 10**7, 10**8], "naive_rows": 5000, "sdv_rows": 2000,
+                "writer_rows": 2 * 10**6, "repeat": 3,
                 "numeric_find_rules": True},
     "quick": {"example_rows": [10**4, 10**5], "tpch_sf": 0.01, "numeric_rows": 10**5, "numeric_frame_rows": 10**4,
-              "narrow_rows": [10**5, 3 * 10**5], "naive_rows": 200, "sdv_rows": 200, "repeat": 1,
+              "narrow_rows": [10**5, 3 * 10**5], "naive_rows": 200, "sdv_rows": 200, "writer_rows": 10**5, "repeat": 1,
               "numeric_find_rules": False},
 }
 """Sizes per mode; ``--full`` is the default sizes with ``3 * 10**8`` narrow rows added. ``--quick`` fits the numeric
@@ -146,6 +147,64 @@ def _work_example(spec: Mapping[str, Any]) -> dict[str, Any]:
     fit_seconds = time.perf_counter() - start
     counts = example_counts(model, int(spec["rows"]))
     return {**_timed_write(model, counts, Path(spec["out"]), int(spec["seed"])), "fit_seconds": fit_seconds}
+
+
+def _work_example_writer(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """(a) The ceiling a Parquet file puts on the example: its rows made first (not timed) as the Arrow tables
+    ``Model.write`` hands the writer, then only Arrow's Parquet writer timed, the tables split over two threads
+    by rows (the writer releases the GIL). No generator, however fast, writes the example faster than this."""
+    import threading
+
+    import synthframe as sf
+    from synthframe.examples import example_samples_dir, example_schema_path
+    from synthframe.generate import Run, table_streams
+    from synthframe.write import (
+        _batch_table,
+        _coded_schema,
+        _date_columns,
+        _first_schema,
+        _parquet_writer,
+        _time_formats,
+    )
+
+    model = sf.fit(example_schema_path(), example_samples_dir())
+    counts = example_counts(model, int(spec["rows"]))
+    streams, _ = table_streams(Run(model, counts, int(spec["seed"])), arrow=True, workers=1, beside=False)
+    made: dict[str, tuple[list[Any], Any]] = {}
+    for table, stream in streams.items():
+        dates, formats = _date_columns(model.schema, table), _time_formats(model.schema, table)
+        chunks: list[Any] = []
+        stored = schema = None
+        for chunk in stream:
+            if schema is None:
+                stored = _first_schema(table, chunk, dates, formats)
+                schema = _coded_schema(stored, chunk.schema)
+            chunks.append(_batch_table(table, chunk, dates, formats, schema))
+            schema = chunks[-1].schema
+        made[table] = (chunks, stored)
+    out = Path(spec["out"])
+    out.mkdir(parents=True, exist_ok=True)
+
+    def write(tables: Sequence[str]) -> None:
+        for table in tables:
+            chunks, stored = made[table]
+            with open(out / f"{table}.parquet", "wb") as f:
+                writer = _parquet_writer(f, chunks[0], stored)
+                for data in chunks:
+                    writer.write_table(data, row_group_size=max(data.num_rows, 1))
+                writer.close()
+
+    halves: tuple[list[str], list[str]] = ([], [])
+    for table in sorted(made, key=lambda t: -counts[t]):  # the larger tables first, each to the lighter thread
+        min(halves, key=lambda h: sum(counts[t] for t in h)).append(table)
+    threads = [threading.Thread(target=write, args=(half,)) for half in halves]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    return {"rows": sum(counts.values()), "counts": counts, "seconds": seconds, "bytes": _dir_bytes(out)}
 
 
 def _work_tpch(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -528,7 +587,8 @@ def _work_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
 WORKERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "example": _work_example, "tpch": _work_tpch, "duckdb": _work_duckdb, "numeric": _work_numeric,
     "narrow": _work_narrow, "naive": _work_naive, "sdv": _work_sdv,
-    "example_slice": _work_example_slice, "save_tpch_model": _work_save_tpch_model, "profile": _work_profile}
+    "example_slice": _work_example_slice, "save_tpch_model": _work_save_tpch_model,
+    "example_writer": _work_example_writer, "profile": _work_profile}
 
 
 def worker_main(spec_text: str) -> int:
@@ -665,6 +725,8 @@ RATIOS = [
     ("example rows/s, larger / smaller row count (a)", "example_large", "example_small", "rows_per_s"),
     ("synthframe / naive loop, example rows/s (a, e)", "example_small", "naive", "rows_per_s"),
     ("synthframe / naive loop, example at the larger size (a, e)", "example_large", "naive", "rows_per_s"),
+    ("Parquet writer alone on the example's rows / naive loop: the ceiling of that ratio (a, e)", "example_writer",
+     "naive", "rows_per_s"),
     ("synthframe / SDV HMA sampler rows/s, same tables and rows, in memory (e)", "example_slice", "sdv",
      "rows_per_s"),
     ("TPC-H `synthframe sample` of a saved model, whole command / tpchgen-cli rows/s (b)", "tpch_saved_model",
@@ -745,6 +807,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             bench.measure(name, workload="a", tool="synthframe",
                           what=f"ecommerce example, about {rows:,} rows, to Parquet",
                           spec={"kind": "example", "rows": rows}, repeat=repeat if rows <= REPEATED else 1)
+        bench.measure("example_writer", workload="a", tool="Arrow's Parquet writer alone",
+                      what=f"ecommerce example, about {sizes['writer_rows']:,} rows made beforehand, only their "
+                           f"Parquet write timed (two threads)",
+                      spec={"kind": "example_writer", "rows": sizes["writer_rows"]}, repeat=repeat)
         # (b) TPC-H at SF1 counts: synthframe, tpchgen-cli, DuckDB.
         print(f"(b) TPC-H SF{sf_scale:g} to Parquet", file=sys.stderr)
         if (Path(args.tpch) / "schema.json").is_file():

@@ -40,7 +40,7 @@ def test_report_has_every_section(report: dict[str, Any]) -> None:
 
 def test_each_result_is_measured(report: dict[str, Any]) -> None:
     results = report["results"]
-    for name in ("naive", "example_small", "example_large", "numeric", "narrow_0", "narrow_1"):
+    for name in ("naive", "example_small", "example_large", "example_writer", "numeric", "narrow_0", "narrow_1"):
         assert name in results, (name, report["notes"])
     for name, r in results.items():
         assert r["workload"] in "abcde", name
@@ -114,3 +114,10 @@ def test_the_thousandfold_target_is_reported(report: dict[str, Any]) -> None:
     ratio = report["results"]["example_large"]["rows_per_s"] / report["results"]["naive"]["rows_per_s"]
     assert math.isclose(target["measured"], ratio, rel_tol=1e-9)
     assert target["met"] == (ratio >= 1000)
+
+
+def test_the_writer_alone_writes_the_example_s_rows(report: dict[str, Any]) -> None:
+    """The ceiling the Parquet writer puts on the example: the same tables at the asked size, all written."""
+    writer = report["results"]["example_writer"]
+    assert sum(writer["counts"].values()) == writer["rows"] and writer["written_mb"] > 0
+    assert set(writer["counts"]) == set(report["results"]["example_small"]["counts"])
