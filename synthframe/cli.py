@@ -37,7 +37,8 @@ from .errors import DiskSpaceError, RowCountError, SampleError, SynthframeError,
 
 FORMAT_CHOICE = click.Choice(["json", "jsonl", "csv", "parquet"], case_sensitive=False)
 VALIDATE_ROW_LIMIT = 5_000_000
-"""Above this many rows in all, automatic validation after writing is skipped (force it with --validate)."""
+"""Above this many rows in all, the files are not read back after writing: the rows are checked on their way to
+them (:mod:`synthframe.write_checks`); --validate reads them back anyway."""
 
 REQUEST_KEYS = ("schema", "sampleData", "recordCounts")
 """Keys of the one-file generation request."""
@@ -251,6 +252,13 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     # one JSON document is written table after table; files can take a child table beside its parent
     streams, _ = table_streams(run, arrow=fmt.lower() == "parquet" and not bundle, workers=workers_count(None),
                                     disable=disable, beside=not bundle)
+    checks = None
+    if validate is None and sum(counts.values()) > VALIDATE_ROW_LIMIT and not bundle:
+        from .write_checks import WriteChecks
+
+        # too large to read back: the rows are checked on their way to the files
+        checks = WriteChecks(model.schema, counts)
+        streams = {table: checks.watch(table, stream) for table, stream in streams.items()}
     if bundle:
         paths = {"(all)": write_json_document(streams, target, schema=model.schema)}
     else:
@@ -261,9 +269,18 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
         log.info("%24s  %12s rows", table, f"{n:,}")
     log.info("wrote %s rows to %s/ as %s in %.2f s (%s rows/s)", f"{total:,}", Path(out),
              "data.json" if bundle else fmt, elapsed, f"{total / max(elapsed, 1e-9):,.0f}")
-    if validate is False or (validate is None and total > VALIDATE_ROW_LIMIT):
-        if validate is None:
-            log.info("validation skipped above %s rows (force it with --validate)", f"{VALIDATE_ROW_LIMIT:,}")
+    if checks is not None:
+        from .write_checks import KEY_VALUES_BUDGET
+
+        _report_problems(checks.report(), "checked while writing: every primary key unique, every foreign key found, "
+                         "types and bounds hold" if checks.keys_checked else
+                         "checked while writing: types and bounds hold (keys not checked: more than "
+                         f"{KEY_VALUES_BUDGET:,} key values; --validate reads the files back)")
+        return
+    if validate is False:
+        return
+    if validate is None and total > VALIDATE_ROW_LIMIT:  # one JSON document is not checked while written
+        log.info("validation skipped above %s rows for --bundle (force it with --validate)", f"{VALIDATE_ROW_LIMIT:,}")
         return
     _report_validation(_read_back(paths, model, counts), model.schema)
 
@@ -375,12 +392,19 @@ def _read_back(paths: Mapping[str, Path], model: Any, counts: Mapping[str, int])
 
 
 def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
-    """List every problem on stdout; raise one DataValidationError naming the first one's table and column."""
+    """Validate what was read back: every problem on stdout, one DataValidationError naming the first."""
+    from .validate import validate
+
+    _report_problems(validate(data, schema),
+                     "validated: every primary key unique, every foreign key found, types and bounds hold")
+
+
+def _report_problems(problems: Any, success: str) -> None:
+    """List every problem on stdout and raise one DataValidationError naming the first; ``success`` when none."""
     import pandas as pd
 
-    from .validate import DataValidationError, validate
+    from .validate import DataValidationError
 
-    problems = validate(data, schema)
     if len(problems):
         for row in problems.itertuples(index=False):
             column = None if pd.isna(row.column) else row.column
@@ -391,7 +415,7 @@ def _report_validation(data: Mapping[str, Any], schema: Any) -> None:
             f"validation found {len(problems)} problem(s) (listed on stdout); the first, in "
             f"{where(first['table'], column)}: {first['message']}", table=str(first["table"]), column=column,
             report=problems)
-    log.info("validated: every primary key unique, every foreign key found, types and bounds hold")
+    log.info(success)
 
 
 # -- commands -----------------------------------------------------------------------------

@@ -1,0 +1,212 @@
+"""Checks made on the rows while they are written, for runs too large to read back.
+
+:func:`synthframe.validate.validate` reads whole tables into memory; after a run of millions of rows that costs
+as much as the run. :class:`WriteChecks` watches each table's stream on its way to the writer instead: every
+chunk gets the column checks of ``validate`` (columns, types, nulls, bounds, levels), and each row's primary
+key, unique values and foreign keys are kept as 64-bit values (a single integer column as itself, anything
+else hashed) so that, once every table is written, keys are checked across chunks and tables: primary keys
+and unique columns without repeats, every foreign key a key of its parent. Memory is 8 bytes per key value
+kept; a run that would keep more than :data:`KEY_VALUES_BUDGET` gets the column checks only, and says so.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .errors import where
+from .randomness import finalize
+from .schema import Schema, Table
+from .validate import _check_table, _kind, _null_mask, _Report
+
+KEY_VALUES_BUDGET = 32_000_000
+"""Key values (primary keys, unique columns, foreign keys; one per row each) kept for the checks across chunks:
+256 MB at most. Above it only each chunk's own columns are checked."""
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+class WriteChecks:
+    """The checks of one run: wrap each table's stream with :meth:`watch`, write, then read :meth:`report`."""
+
+    def __init__(self, schema: Schema, counts: Mapping[str, int]):
+        self.schema = schema
+        self.counts = dict(counts)
+        self.keys_checked = key_values(schema, counts) <= KEY_VALUES_BUDGET
+        self._report = _Report()
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, tuple[str, ...]], list[np.ndarray]] = {}
+        self._seen: dict[tuple[str, str, str], int] = {}
+        self._ordered: dict[tuple[str, tuple[str, ...]], np.ndarray | None] = {}
+
+    def watch(self, table: str, stream: Any) -> _Watched:
+        """``stream`` as it is, each chunk checked as it passes (a child's stream keeps its ``fed_by``)."""
+        return _Watched(stream, lambda chunk: self._chunk(table, chunk))
+
+    def _chunk(self, table: str, chunk: pa.RecordBatch | pd.DataFrame) -> None:
+        if isinstance(chunk, pa.RecordBatch):
+            from .generate import to_frame
+            from .write import _decoded
+
+            chunk = to_frame(_decoded(chunk))
+        spec = self.schema.tables[table]
+        report = _Report()
+        present = _check_table(report, spec, chunk)
+        kept = {}
+        if self.keys_checked:
+            for columns in _tracked(spec):
+                if set(columns) <= present:
+                    kept[columns] = _key_values(chunk, columns)
+        with self._lock:
+            for row in report.rows:  # a problem found in several chunks is reported once, its rows added up
+                self._add(row, lambda before, now: before + now)
+            for columns, values in kept.items():
+                self._kept.setdefault((table, columns), []).append(values)
+
+    def _add(self, row: tuple[Any, ...], count: Any) -> None:
+        """A problem's report row; one already there for its table, column and check keeps its example and
+        message and takes ``count(its count, this count)``."""
+        found = self._seen.get(row[:3])
+        if found is None:
+            self._seen[row[:3]] = len(self._report.rows)
+            self._report.rows.append(row)
+        else:
+            first = self._report.rows[found]
+            self._report.rows[found] = (*first[:3], count(first[3], row[3]), *first[4:])
+
+    def report(self) -> pd.DataFrame:
+        """The problems found, as :func:`synthframe.validate.validate` reports them (empty when all hold); the key
+        checks across chunks run here, after the last chunk."""
+        if self.keys_checked:
+            for name, table in self.schema.tables.items():
+                if name in self.counts:
+                    self._check_keys(name, table)
+        return self._report.frame()
+
+    def _sorted(self, table: str, columns: tuple[str, ...]) -> np.ndarray | None:
+        """The kept values of a column set that are not null, sorted (once; a key is read by its children too)."""
+        key = (table, columns)
+        if key not in self._ordered:
+            parts = self._kept.pop(key, None)
+            self._ordered[key] = None if not parts else \
+                np.sort(np.concatenate([values[~null] for values, null in parts]))
+        return self._ordered[key]
+
+    def _check_keys(self, name: str, table: Table) -> None:
+        for columns in _tracked(table, foreign=False):
+            ordered = self._sorted(name, columns)
+            if ordered is None:
+                continue
+            repeats = _repeated(ordered)
+            if repeats:
+                label = ",".join(columns)
+                pk = columns == tuple(table.primary_key)
+                self._add((name, label, "primary_key_duplicate" if pk else "unique", repeats, None,
+                           f"{'Primary key' if pk else 'Column'} {where(name, label)} repeats across the written "
+                           f"chunks: {repeats} row(s) share their value with another row."), _all_rows)
+        for fk in table.foreign_keys:
+            # both sides sorted: the search walks them in order (random lookups into millions of keys cost 4x)
+            wanted = self._sorted(name, tuple(fk.columns))
+            known = self._sorted(fk.ref_table, tuple(fk.ref_columns))
+            if wanted is None or known is None:
+                continue
+            if len(known):
+                at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+                dangling = int(np.count_nonzero(known[at] != wanted))
+            else:
+                dangling = len(wanted)
+            if dangling:
+                label = ",".join(fk.columns)
+                self._add((name, label, "foreign_key", dangling, None,
+                           f"Foreign key {where(name, label)} has {dangling} row(s) whose value is not a key of "
+                           f"{where(fk.ref_table, ','.join(fk.ref_columns))}."), _all_rows)
+
+
+class _Watched:
+    """A stream whose chunks pass through a check on their way; ``fed_by``, ``stop`` and ``close`` as the
+    stream's own."""
+
+    def __init__(self, stream: Any, check: Any):
+        self._items = iter(stream)
+        self._stream = stream
+        self._check = check
+        self.fed_by = getattr(stream, "fed_by", None)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        chunk = next(self._items)
+        self._check(chunk)
+        return chunk
+
+    def stop(self) -> None:
+        stop = getattr(self._stream, "stop", None)
+        if stop is not None:
+            stop()
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+def _all_rows(in_chunks: int, in_all: int) -> int:
+    """The rows a key check over every chunk found (they include those each chunk found on its own)."""
+    return in_all
+
+
+def key_values(schema: Schema, counts: Mapping[str, int]) -> int:
+    """Key values a run's checks would keep: one per row for each primary key, unique column and foreign key."""
+    return sum(int(counts.get(name, 0)) * len(_tracked(table)) for name, table in schema.tables.items())
+
+
+def _tracked(table: Table, *, foreign: bool = True) -> list[tuple[str, ...]]:
+    """The column sets of a table whose values are kept: its primary key, unique columns, foreign keys."""
+    sets: list[tuple[str, ...]] = []
+    if table.primary_key:
+        sets.append(tuple(table.primary_key))
+    sets += [(c,) for c, spec in table.columns.items() if spec.unique and (c,) not in sets]
+    if foreign:
+        sets += [tuple(fk.columns) for fk in table.foreign_keys if tuple(fk.columns) not in sets]
+    return sets
+
+
+def _key_values(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's key as one uint64 (a single integer column exactly, anything else hashed), and whether any of
+    its columns is null."""
+    null = np.zeros(len(df), dtype=bool)
+    out: np.ndarray | None = None
+    for column in columns:
+        series = df[column]
+        column_null = _null_mask(series)
+        null |= column_null
+        kind = _kind(series)
+        if kind == "integer":
+            values = series.to_numpy(dtype=np.int64, na_value=0).view(np.uint64)
+        elif kind in ("datetime", "date"):
+            stamps = pd.to_datetime(series, utc=True).dt.tz_localize(None)
+            values = stamps.to_numpy(dtype="datetime64[ns]").view(np.uint64)
+        else:
+            values = pd.util.hash_array(series.astype(str).to_numpy(dtype=object))
+        if len(columns) == 1:
+            return np.ascontiguousarray(values), null
+        with np.errstate(over="ignore"):
+            out = values.copy() if out is None else finalize(out * _GOLDEN + values)
+    assert out is not None
+    return out, null
+
+
+def _repeated(ordered: np.ndarray) -> int:
+    """Rows whose value another row has too, in sorted values."""
+    if len(ordered) < 2:
+        return 0
+    same = ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(ordered), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    return int(np.count_nonzero(repeated))
