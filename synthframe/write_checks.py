@@ -3,10 +3,11 @@
 :func:`synthframe.validate.validate` reads whole tables into memory; after a run of millions of rows that costs
 as much as the run. :class:`WriteChecks` watches each table's stream on its way to the writer instead: every
 chunk gets the column checks of ``validate`` (columns, types, nulls, bounds, levels), and each row's primary
-key, unique values and foreign keys are kept as 64-bit values (a single integer column as itself, anything
-else hashed) so that, once every table is written, keys are checked across chunks and tables: primary keys
-and unique columns without repeats, every foreign key a key of its parent. Memory is 8 bytes per key value
-kept; a run that would keep more than :data:`KEY_VALUES_BUDGET` gets the column checks only, and says so.
+key and unique values are kept as 64-bit values (a single integer column as itself, anything else hashed), and
+of each foreign key the distinct values of each chunk with their rows, so that, once every table is written,
+keys are checked across chunks and tables: primary keys and unique columns without repeats, every foreign key a
+key of its parent. Memory is 8 bytes per key value kept; a run that could keep more than
+:data:`KEY_VALUES_BUDGET` gets the column checks only, and says so.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from .schema import Schema, Table
 from .validate import _check_table, _kind, _null_mask, _Report
 
 KEY_VALUES_BUDGET = 32_000_000
-"""Key values (primary keys, unique columns, foreign keys; one per row each) kept for the checks across chunks:
-256 MB at most. Above it only each chunk's own columns are checked."""
+"""Key values kept for the checks across chunks (:func:`key_values`): 256 MB at most, twice that while sorted.
+Above it only each chunk's own columns are checked."""
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -39,7 +40,7 @@ class WriteChecks:
         self.keys_checked = key_values(schema, counts) <= KEY_VALUES_BUDGET
         self._report = _Report()
         self._lock = threading.Lock()
-        self._kept: dict[tuple[str, tuple[str, ...]], list[np.ndarray]] = {}
+        self._kept: dict[tuple[str, tuple[str, ...]], list[tuple[np.ndarray, np.ndarray | None]]] = {}
         self._seen: dict[tuple[str, str, str], int] = {}
         self._ordered: dict[tuple[str, tuple[str, ...]], np.ndarray | None] = {}
 
@@ -58,9 +59,14 @@ class WriteChecks:
         present = _check_table(report, spec, chunk)
         kept = {}
         if self.keys_checked:
+            whole = set(_tracked(spec, foreign=False))
             for columns in _tracked(spec):
                 if set(columns) <= present:
-                    kept[columns] = _key_values(chunk, columns)
+                    values, null = _key_values(chunk, columns)
+                    values = values[~null]
+                    # a foreign key only needs which values it holds, and how often: a few parents' keys
+                    # repeated over millions of rows keep a few numbers
+                    kept[columns] = (values, None) if columns in whole else np.unique(values, return_counts=True)
         with self._lock:
             for row in report.rows:  # a problem found in several chunks is reported once, its rows added up
                 self._add(row, lambda before, now: before + now)
@@ -88,13 +94,21 @@ class WriteChecks:
         return self._report.frame()
 
     def _sorted(self, table: str, columns: tuple[str, ...]) -> np.ndarray | None:
-        """The kept values of a column set that are not null, sorted (once; a key is read by its children too)."""
+        """The kept values of a primary key or unique column, sorted (once: a key is read by its children too)."""
         key = (table, columns)
         if key not in self._ordered:
             parts = self._kept.pop(key, None)
-            self._ordered[key] = None if not parts else \
-                np.sort(np.concatenate([values[~null] for values, null in parts]))
+            self._ordered[key] = None if not parts else np.sort(np.concatenate([values for values, _ in parts]))
         return self._ordered[key]
+
+    def _held(self, table: str, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The values a foreign key holds and how many rows hold each (a key's own values: once each)."""
+        if (table, columns) in self._ordered or not self._kept.get((table, columns)) or \
+                self._kept[(table, columns)][0][1] is None:
+            values = self._sorted(table, columns)
+            return None if values is None else (values, np.ones(len(values), dtype=np.int64))
+        parts = self._kept.pop((table, columns))
+        return np.concatenate([v for v, _ in parts]), np.concatenate([c for _, c in parts])
 
     def _check_keys(self, name: str, table: Table) -> None:
         for columns in _tracked(table, foreign=False):
@@ -109,16 +123,16 @@ class WriteChecks:
                            f"{'Primary key' if pk else 'Column'} {where(name, label)} repeats across the written "
                            f"chunks: {repeats} row(s) share their value with another row."), _all_rows)
         for fk in table.foreign_keys:
-            # both sides sorted: the search walks them in order (random lookups into millions of keys cost 4x)
-            wanted = self._sorted(name, tuple(fk.columns))
+            held = self._held(name, tuple(fk.columns))
             known = self._sorted(fk.ref_table, tuple(fk.ref_columns))
-            if wanted is None or known is None:
+            if held is None or known is None:
                 continue
+            wanted, rows = held
             if len(known):
                 at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
-                dangling = int(np.count_nonzero(known[at] != wanted))
+                dangling = int(rows[known[at] != wanted].sum())
             else:
-                dangling = len(wanted)
+                dangling = int(rows.sum())
             if dangling:
                 label = ",".join(fk.columns)
                 self._add((name, label, "foreign_key", dangling, None,
@@ -161,8 +175,21 @@ def _all_rows(in_chunks: int, in_all: int) -> int:
 
 
 def key_values(schema: Schema, counts: Mapping[str, int]) -> int:
-    """Key values a run's checks would keep: one per row for each primary key, unique column and foreign key."""
-    return sum(int(counts.get(name, 0)) * len(_tracked(table)) for name, table in schema.tables.items())
+    """Key values a run's checks would keep at most: one per row for each primary key and unique column; for a
+    foreign key, its distinct values per chunk (at most the parent's rows in each chunk of
+    :data:`~synthframe.generate.DEFAULT_BATCH_ROWS` rows, at most one per row)."""
+    from .generate import DEFAULT_BATCH_ROWS
+
+    total = 0
+    for name, table in schema.tables.items():
+        rows = int(counts.get(name, 0))
+        whole = _tracked(table, foreign=False)
+        total += rows * len(whole)
+        chunks = -(-rows // DEFAULT_BATCH_ROWS)
+        for fk in table.foreign_keys:
+            if tuple(fk.columns) not in whole:
+                total += min(rows, chunks * int(counts.get(fk.ref_table, rows)))
+    return total
 
 
 def _tracked(table: Table, *, foreign: bool = True) -> list[tuple[str, ...]]:

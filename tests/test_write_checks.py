@@ -81,6 +81,9 @@ def test_a_run_of_too_many_key_values_checks_each_chunk_only(monkeypatch: pytest
     """Past the budget no key value is kept: a key repeated across chunks goes unseen (the command says keys
     were not checked), one repeated within a chunk is still found."""
     assert write_checks.key_values(SCHEMA, {"parents": 10, "children": 7}) == 10 * 2 + 7 * 2
+    # a foreign key keeps its distinct values per chunk: ten parents over 39 chunks of 10**7 children
+    chunks = -(-10**7 // sf.generate.DEFAULT_BATCH_ROWS)
+    assert write_checks.key_values(SCHEMA, {"parents": 10, "children": 10**7}) == 10 * 2 + 10**7 + chunks * 10
     monkeypatch.setattr(write_checks, "KEY_VALUES_BUDGET", 7)
     checks = WriteChecks(SCHEMA, {"parents": 4})  # 4 ids + 4 codes
     assert not checks.keys_checked
