@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import where
 from .randomness import finalize
@@ -218,8 +219,11 @@ def _key_values(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, n
         elif kind in ("datetime", "date"):
             stamps = pd.to_datetime(series, utc=True).dt.tz_localize(None)
             values = stamps.to_numpy(dtype="datetime64[ns]").view(np.uint64)
-        else:
-            values = pd.util.hash_array(series.astype(str).to_numpy(dtype=object))
+        else:  # each distinct value hashed once (a chunk repeats a few codes or names over many rows)
+            encoded = pc.dictionary_encode(pa.array(series, from_pandas=True))
+            distinct = pd.util.hash_array(encoded.dictionary.to_pandas().astype(str).to_numpy(dtype=object))
+            values = distinct[encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)] if len(distinct) else \
+                np.zeros(len(series), dtype=np.uint64)
         if len(columns) == 1:
             return np.ascontiguousarray(values), null
         with np.errstate(over="ignore"):

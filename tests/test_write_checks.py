@@ -129,3 +129,26 @@ def test_the_command_checks_a_large_run_while_writing(tmp_path: Path, monkeypatc
     result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "b")], prog_name="synthframe")
     assert result.exit_code != 0
     assert "invalid: orders.customer_id [foreign_key]" in result.output
+
+
+def test_text_and_time_keys_are_compared_by_value_across_chunks() -> None:
+    """Codes and timestamps as keys (airlines by carrier code, weather by station and hour): the same value in
+    another chunk, or in the parent's table, is the same key."""
+    schema = sf.Schema.from_dict({"tables": {
+        "airlines": {"primary_key": "carrier", "columns": {"carrier": "string"}},
+        "flights": {"primary_key": ["carrier", "hour"], "columns": {"carrier": "string", "hour": "datetime"},
+                    "foreign_keys": {"carrier": "airlines.carrier"}}}})
+    airlines = [pd.DataFrame({"carrier": pd.array(["UA", "DL"], dtype="string")}),
+                pd.DataFrame({"carrier": pd.array(["AA", None], dtype="string")})]
+    hours = pd.to_datetime(["2013-01-01 05:00", "2013-01-01 06:00"]).tz_localize("UTC")
+    flights = [pd.DataFrame({"carrier": pd.array(["UA", "UA"], dtype="string"), "hour": hours}),
+               pd.DataFrame({"carrier": pd.array(["UA", "B6"], dtype="string"), "hour": hours[::-1]})]
+    checks = WriteChecks(schema, {"airlines": 4, "flights": 4})
+    for table, parts in (("airlines", airlines), ("flights", flights)):
+        list(checks.watch(table, iter(parts)))
+    found = {(r.table, r.column, r.check): r.count for r in checks.report().itertuples()}
+    assert found == {("airlines", "carrier", "primary_key_null"): 1,
+                     ("flights", "carrier,hour", "primary_key_duplicate"): 2,  # UA at 06:00 in both chunks
+                     ("flights", "carrier", "foreign_key"): 1}  # B6
+    whole = {"airlines": pd.concat(airlines, ignore_index=True), "flights": pd.concat(flights, ignore_index=True)}
+    assert found == {(r.table, r.column, r.check): r.count for r in sf.validate(whole, schema).itertuples()}
