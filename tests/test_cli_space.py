@@ -11,7 +11,7 @@ from cli_checks import assert_cli_error
 from click.testing import CliRunner, Result
 
 import synthframe as sf
-from synthframe.cli import PROBE_ROWS, estimate_run, main
+from synthframe.cli import ESTIMATED_VALUES_PER_SECOND, PROBE_ROWS, estimate_run, main
 from synthframe.examples import example_samples_dir, example_schema_path
 from synthframe.generate import Run, resolve_rows
 
@@ -86,3 +86,5 @@ def test_the_estimate_is_close_to_what_is_written(tmp_path: Path, fmt: str, low:
     written = sum(p.stat().st_size for p in paths.values())
     assert low * written <= estimate.bytes <= high * written
     assert estimate.rows == sum(counts.values())
+    values = sum(n * len(model.tables[t].columns) for t, n in counts.items())  # time: values at the format's rate
+    assert estimate.seconds == values / ESTIMATED_VALUES_PER_SECOND[fmt]
