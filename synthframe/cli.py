@@ -303,7 +303,7 @@ def _check_scale(model: Any, rows: Mapping[str, int], scale: float | None) -> No
 
 @dataclass(frozen=True)
 class Estimate:
-    """What a run would write: rows, bytes (estimated from a probe) and seconds (at a rough rows/s)."""
+    """What a run would write: rows, bytes (estimated from a probe) and seconds (its values at a rough rate)."""
 
     rows: int
     bytes: int
