@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 import shutil
 import sys
 import tempfile
@@ -172,8 +173,9 @@ def _parse_rows(values: tuple[str, ...]) -> dict[str, int]:
         text = count.strip()
         digits = text.replace("_", "")
         if "=" in text:  # several tables in one --rows: customers=10,orders=50
-            raise RowCountError(f"--rows takes one TABLE=N each; give it once per table (--rows {table}="
-                                f"{text.split(',')[0].strip()} --rows ...); got {item!r}.", table=table)
+            first = re.split(r"[,;\s]+", text)[0]
+            raise RowCountError(f"--rows takes one TABLE=N each; give it once per table (--rows {table}={first} "
+                                f"--rows ...); got {item!r}.", table=table)
         if not digits or not digits.isascii() or not digits.isdigit():
             raise RowCountError(f"Row count for table '{table}' must be a whole number of zero or more "
                                 f"(e.g. {table}=1000 or {table}=1_000_000); got {count!r}.", table=table)

@@ -39,6 +39,8 @@ _TAIL = 4.0 / (_EVEN_POINTS - 1)
 def family(name: str) -> Any:
     """The ``scipy.stats`` family of a registry name. ``scipy.stats`` is imported here, on first use: it takes
     most of a second to import, and generation needs it only for the families drawn through a quantile table."""
+    if name not in SHAPES:
+        raise KeyError(name)
     from scipy import stats
 
     return getattr(stats, name)
@@ -82,12 +84,16 @@ def from_hint(hint: Mapping[str, Any], *, table: str, column: str) -> dict[str, 
 
 
 def _valid(name: str, params: Mapping[str, float]) -> bool:
-    """Whether scipy accepts these parameters (its median is finite), without importing scipy.stats: finite
-    values, a positive scale, positive shapes (a truncated normal's bounds in order)."""
+    """Whether scipy accepts these parameters (its median is finite, for parameters of moderate size), without
+    importing scipy.stats: a finite location, a finite positive scale, finite positive shapes; a truncated normal's
+    bounds in order, either of them infinite (a half-normal)."""
+    if name == "truncnorm":
+        a, b = params["a"], params["b"]
+        bounds = not (np.isnan(a) or np.isnan(b)) and a < b and a != np.inf and b != -np.inf
+        rest = [v for k, v in params.items() if k not in ("a", "b")]
+        return bounds and all(np.isfinite(v) for v in rest) and params.get("scale", 1.0) > 0
     if not all(np.isfinite(v) for v in params.values()) or params.get("scale", 1.0) <= 0:
         return False
-    if name == "truncnorm":
-        return params["a"] < params["b"]
     return all(params[k] > 0 for k in SHAPES[name])
 
 

@@ -24,11 +24,12 @@ import pyarrow.compute as pc
 from .errors import where
 from .randomness import finalize
 from .schema import Schema, Table
-from .validate import _check_table, _kind, _null_mask, _Report
+from .validate import _check_table, _key_example, _kind, _null_mask, _Report
 
 KEY_VALUES_BUDGET = 32_000_000
-"""Key values kept for the checks across chunks (:func:`key_values`): 256 MB at most, twice that while sorted.
-Above it only each chunk's own columns are checked."""
+"""Key values kept for the checks across chunks (:func:`key_values`): 8 bytes each (16 for a foreign key's
+value with its count), and as much again while the report sorts them. Above it only each chunk's own columns
+are checked."""
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -44,9 +45,13 @@ class WriteChecks:
         self._kept: dict[tuple[str, tuple[str, ...]], list[tuple[np.ndarray, np.ndarray | None]]] = {}
         self._seen: dict[tuple[str, str, str], int] = {}
         self._ordered: dict[tuple[str, tuple[str, ...]], np.ndarray | None] = {}
+        self._summed: set[int] = set()
 
     def watch(self, table: str, stream: Any) -> _Watched:
-        """``stream`` as it is, each chunk checked as it passes (a child's stream keeps its ``fed_by``)."""
+        """``stream`` (chunks, or one DataFrame or RecordBatch as ``write_tables`` takes them) as it is, each
+        chunk checked as it passes (a child's stream keeps its ``fed_by``)."""
+        if isinstance(stream, (pd.DataFrame, pa.RecordBatch)):
+            stream = iter([stream])
         return _Watched(stream, lambda chunk: self._chunk(table, chunk))
 
     def _chunk(self, table: str, chunk: pa.RecordBatch | pd.DataFrame) -> None:
@@ -58,6 +63,16 @@ class WriteChecks:
         spec = self.schema.tables[table]
         report = _Report()
         present = _check_table(report, spec, chunk)
+        for fk in spec.foreign_keys:  # validate checks this with the parent; it needs only the child's rows
+            if len(fk.columns) > 1 and set(fk.columns) <= present:
+                nulls = [_null_mask(chunk[c]) for c in fk.columns]
+                partial = np.logical_or.reduce(nulls) & ~np.logical_and.reduce(nulls)
+                if partial.any():
+                    label = ",".join(fk.columns)
+                    report.add(table, label, "foreign_key_partial_null", int(partial.sum()),
+                               _key_example(chunk, fk.columns, partial),
+                               f"Foreign key {table}.({', '.join(fk.columns)}) is null in some but not all of its "
+                               f"columns on {int(partial.sum())} row(s); null all of its columns or none.")
         kept = {}
         if self.keys_checked:
             whole = set(_tracked(spec, foreign=False))
@@ -70,7 +85,7 @@ class WriteChecks:
                     kept[columns] = (values, None) if columns in whole else np.unique(values, return_counts=True)
         with self._lock:
             for row in report.rows:  # a problem found in several chunks is reported once, its rows added up
-                self._add(row, lambda before, now: before + now)
+                self._add(row, max if row[2] in _ONCE_PER_TABLE else _added)
             for columns, values in kept.items():
                 self._kept.setdefault((table, columns), []).append(values)
 
@@ -84,6 +99,8 @@ class WriteChecks:
         else:
             first = self._report.rows[found]
             self._report.rows[found] = (*first[:3], count(first[3], row[3]), *first[4:])
+            if count is _added:
+                self._summed.add(found)
 
     def report(self) -> pd.DataFrame:
         """The problems found, as :func:`synthframe.validate.validate` reports them (empty when all hold); the key
@@ -92,7 +109,12 @@ class WriteChecks:
             for name, table in self.schema.tables.items():
                 if name in self.counts:
                     self._check_keys(name, table)
-        return self._report.frame()
+        rows = [(*row[:5], f"{row[5]} ({row[3]:,} row(s) in all the chunks.)") if i in self._summed else row
+                for i, row in enumerate(self._report.rows)]
+        order = {name: i for i, name in enumerate(self.schema.tables)}
+        final = _Report()  # in the schema's order, whatever order the writer threads found them in
+        final.rows = sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[1] or "", r[2]))
+        return final.frame()
 
     def _sorted(self, table: str, columns: tuple[str, ...]) -> np.ndarray | None:
         """The kept values of a primary key or unique column, sorted (once: a key is read by its children too)."""
@@ -125,9 +147,11 @@ class WriteChecks:
                            f"chunks: {repeats} row(s) share their value with another row."), _all_rows)
         for fk in table.foreign_keys:
             held = self._held(name, tuple(fk.columns))
-            known = self._sorted(fk.ref_table, tuple(fk.ref_columns))
-            if held is None or known is None:
+            if held is None:
                 continue
+            known = self._sorted(fk.ref_table, tuple(fk.ref_columns))
+            if known is None:  # the parent wrote no row
+                known = np.empty(0, dtype=np.uint64)
             wanted, rows = held
             if len(known):
                 at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
@@ -171,8 +195,17 @@ class _Watched:
 
 
 def _all_rows(in_chunks: int, in_all: int) -> int:
-    """The rows a key check over every chunk found (they include those each chunk found on its own)."""
+    """The rows a key check over every chunk found: they include those each chunk found on its own."""
     return in_all
+
+
+def _added(before: int, now: int) -> int:
+    """A problem's rows in the chunks so far and in one more."""
+    return before + now
+
+
+_ONCE_PER_TABLE = frozenset({"missing_column", "unknown_column", "duplicate_column"})
+"""Problems of a table's columns, not of its rows: each chunk finds the same one."""
 
 
 def key_values(schema: Schema, counts: Mapping[str, int]) -> int:
@@ -220,7 +253,10 @@ def _key_values(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, n
             stamps = pd.to_datetime(series, utc=True).dt.tz_localize(None)
             values = stamps.to_numpy(dtype="datetime64[ns]").view(np.uint64)
         else:  # each distinct value hashed once (a chunk repeats a few codes or names over many rows)
-            encoded = pc.dictionary_encode(pa.array(series, from_pandas=True))
+            text = pa.array(series, from_pandas=True)
+            if isinstance(text, pa.ChunkedArray):  # Arrow-backed text in several pieces
+                text = text.combine_chunks()
+            encoded = pc.dictionary_encode(text)
             distinct = pd.util.hash_array(encoded.dictionary.to_pandas().astype(str).to_numpy(dtype=object))
             values = distinct[encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)] if len(distinct) else \
                 np.zeros(len(series), dtype=np.uint64)

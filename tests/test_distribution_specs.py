@@ -73,3 +73,14 @@ def test_closed_form_cdfs_are_scipy_s_to_the_last_bit(name: str, params: dict) -
     for x in xs:
         assert dist._closed_cdf(name, params, float(x)) == float(dist.family(name)(**params).cdf(x)), (name, x)
     assert dist._closed_cdf("gamma", {"a": 2.0}, 1.0) is None
+
+
+def test_a_half_normal_bound_is_valid_and_unknown_families_are_key_errors() -> None:
+    for a, b, ok in ((0.0, np.inf, True), (-np.inf, 1.0, True), (-np.inf, np.inf, True), (np.inf, np.inf, False),
+                     (1.0, 0.5, False), (np.nan, 1.0, False)):
+        params = {"a": a, "b": b, "loc": 0.0, "scale": 1.0}
+        with np.errstate(all="ignore"):
+            assert bool(np.isfinite(dist.family("truncnorm")(**params).ppf(0.5))) == ok, params
+        assert dist._valid("truncnorm", params) == ok, params
+    with pytest.raises(KeyError):
+        dist.family("t")  # a scipy family, but not one the registry fits

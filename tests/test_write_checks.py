@@ -152,3 +152,34 @@ def test_text_and_time_keys_are_compared_by_value_across_chunks() -> None:
                      ("flights", "carrier", "foreign_key"): 1}  # B6
     whole = {"airlines": pd.concat(airlines, ignore_index=True), "flights": pd.concat(flights, ignore_index=True)}
     assert found == {(r.table, r.column, r.check): r.count for r in sf.validate(whole, schema).itertuples()}
+
+
+def test_what_validate_finds_only_with_the_whole_data_is_found_too() -> None:
+    """A composite foreign key null in one of its columns; a parent table that wrote no chunk at all; text keys
+    in several Arrow pieces; a problem of the columns found in every chunk counted once."""
+    schema = sf.Schema.from_dict({"tables": {
+        "p": {"primary_key": ["a", "b"], "columns": {"a": "integer", "b": "string"}},
+        "c": {"columns": {"x": {"type": "integer", "nullable": True}, "y": {"type": "string", "nullable": True}},
+              "foreign_keys": [{"columns": ["x", "y"], "references": {"table": "p", "columns": ["a", "b"]}}]}}})
+    parent = pd.DataFrame({"a": pd.array([1], dtype="Int64"), "b": pd.array(["k"], dtype="string[pyarrow]")})
+    child = pd.concat([pd.DataFrame({"x": pd.array([1, 1], dtype="Int64"),
+                                     "y": pd.array([None, "k"], dtype="string[pyarrow]")}),
+                       pd.DataFrame({"x": pd.array([2], dtype="Int64"),
+                                     "y": pd.array(["k"], dtype="string[pyarrow]")})],
+                      ignore_index=True)  # y in two Arrow pieces
+    extra = child.assign(z=1)
+    checks = WriteChecks(schema, {"p": 1, "c": 6})
+    list(checks.watch("p", parent))
+    list(checks.watch("c", iter([child, extra])))
+    found = {(r.table, r.column, r.check): r.count for r in checks.report().itertuples()}
+    assert found == {("c", "x,y", "foreign_key_partial_null"): 2, ("c", "x,y", "foreign_key"): 2,
+                     ("c", "z", "unknown_column"): 1}
+    expected = {(r.table, r.column, r.check): r.count for r in
+                sf.validate({"p": parent, "c": pd.concat([child, child], ignore_index=True)}, schema).itertuples()}
+    assert expected == {k: v for k, v in found.items() if k[2] != "unknown_column"}
+
+    nowhere = WriteChecks(schema, {"p": 0, "c": 3})
+    list(nowhere.watch("p", iter([])))
+    list(nowhere.watch("c", child))
+    assert {(r.column, r.check): r.count for r in nowhere.report().itertuples()} == \
+        {("x,y", "foreign_key_partial_null"): 1, ("x,y", "foreign_key"): 2}
