@@ -251,12 +251,13 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
             f"{'data.json' if bundle else fmt}) to {target}, but only {_size(free)} is free at {place}. Ask for "
             f"fewer rows, choose another --out, or pass --no-space-check to write anyway.")
     started = time.perf_counter()
-    disable = wanted(False if quiet else None, sum(counts.values()))
+    total = sum(counts.values())
+    disable = wanted(False if quiet else None, total)
     # one JSON document is written table after table; files can take a child table beside its parent
     streams, _ = table_streams(run, arrow=fmt.lower() == "parquet" and not bundle, workers=workers_count(None),
                                     disable=disable, beside=not bundle)
     checks = None
-    if validate is None and sum(counts.values()) > VALIDATE_ROW_LIMIT and not bundle:
+    if validate is None and total > VALIDATE_ROW_LIMIT and not bundle:
         from .write_checks import WriteChecks
 
         # too large to read back: the rows are checked on their way to the files
@@ -267,7 +268,6 @@ def _write(model: Any, rows: dict[str, int], out: str, fmt: str, seed: int, scal
     else:
         paths = write_tables(streams, out, fmt.lower(), schema=model.schema)
     elapsed = time.perf_counter() - started
-    total = sum(counts.values())
     for table, n in counts.items():
         log.info("%24s  %12s rows", table, f"{n:,}")
     log.info("wrote %s rows to %s/ as %s in %.2f s (%s rows/s)", f"{total:,}", Path(out),

@@ -322,6 +322,22 @@ def _check_values(report: _Report, table: str, spec: Column, series: pd.Series, 
                  f"use only those levels or add the new ones to 'values'.")
 
 
+def check_partial_nulls(report: _Report, table: str, fk: ForeignKey, child: pd.DataFrame,
+                        nulls: Sequence[np.ndarray]) -> np.ndarray:
+    """Report the rows whose foreign key is null in some but not all of its columns (``nulls``, one mask per
+    column); return the rows null in any of them. Needs the child's rows only."""
+    label = ",".join(fk.columns)
+    shown = where(table, label) if len(fk.columns) == 1 else f"{table}.({', '.join(fk.columns)})"
+    any_null = np.logical_or.reduce(nulls)
+    partial = any_null & ~np.logical_and.reduce(nulls)
+    if partial.any():
+        report.add(table, label, "foreign_key_partial_null", int(partial.sum()),
+                   _key_example(child, fk.columns, partial),
+                   f"Foreign key {shown} is null in some but not all of its columns on {int(partial.sum())} "
+                   f"row(s); null all of its columns or none.")
+    return any_null
+
+
 def _check_foreign_key(report: _Report, table: Table, fk: ForeignKey, child: pd.DataFrame,
                        parent: pd.DataFrame) -> None:
     """Every child key that is not null must be a key of ``parent``."""
@@ -331,14 +347,7 @@ def _check_foreign_key(report: _Report, table: Table, fk: ForeignKey, child: pd.
         f"{fk.ref_table}.({', '.join(fk.ref_columns)})"
     child_nulls = [_null_mask(child[c]) for c in fk.columns]
     parent_nulls = [_null_mask(parent[c]) for c in fk.ref_columns]
-    all_null = np.logical_and.reduce(child_nulls)
-    any_null = np.logical_or.reduce(child_nulls)
-    partial = any_null & ~all_null
-    if partial.any():
-        report.add(table.name, label, "foreign_key_partial_null", int(partial.sum()),
-                   _key_example(child, fk.columns, partial),
-                   f"Foreign key {shown} is null in some but not all of its columns on {int(partial.sum())} "
-                   f"row(s); null all of its columns or none.")
+    any_null = check_partial_nulls(report, table.name, fk, child, child_nulls)
     pairs = [_shared_codes(child[c], cn, parent[p], pn)
              for c, cn, p, pn in zip(fk.columns, child_nulls, fk.ref_columns, parent_nulls)]
     child_key, parent_key, bound = _combine_shared(pairs)

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from .errors import where
 from .randomness import finalize
 from .schema import Schema, Table
-from .validate import _check_table, _key_example, _kind, _null_mask, _Report
+from .validate import _check_table, _kind, _null_mask, _Report, check_partial_nulls
 
 KEY_VALUES_BUDGET = 32_000_000
 """Key values kept for the checks across chunks (:func:`key_values`): 8 bytes each (16 for a foreign key's
@@ -63,16 +63,9 @@ class WriteChecks:
         spec = self.schema.tables[table]
         report = _Report()
         present = _check_table(report, spec, chunk)
-        for fk in spec.foreign_keys:  # validate checks this with the parent; it needs only the child's rows
+        for fk in spec.foreign_keys:  # validate checks this beside the parent; it needs only the child's rows
             if len(fk.columns) > 1 and set(fk.columns) <= present:
-                nulls = [_null_mask(chunk[c]) for c in fk.columns]
-                partial = np.logical_or.reduce(nulls) & ~np.logical_and.reduce(nulls)
-                if partial.any():
-                    label = ",".join(fk.columns)
-                    report.add(table, label, "foreign_key_partial_null", int(partial.sum()),
-                               _key_example(chunk, fk.columns, partial),
-                               f"Foreign key {table}.({', '.join(fk.columns)}) is null in some but not all of its "
-                               f"columns on {int(partial.sum())} row(s); null all of its columns or none.")
+                check_partial_nulls(report, table, fk, chunk, [_null_mask(chunk[c]) for c in fk.columns])
         kept = {}
         if self.keys_checked:
             whole = set(_tracked(spec, foreign=False))
@@ -126,12 +119,12 @@ class WriteChecks:
 
     def _held(self, table: str, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
         """The values a foreign key holds and how many rows hold each (a key's own values: once each)."""
-        if (table, columns) in self._ordered or not self._kept.get((table, columns)) or \
-                self._kept[(table, columns)][0][1] is None:
-            values = self._sorted(table, columns)
-            return None if values is None else (values, np.ones(len(values), dtype=np.int64))
-        parts = self._kept.pop((table, columns))
-        return np.concatenate([v for v, _ in parts]), np.concatenate([c for _, c in parts])
+        parts = self._kept.get((table, columns))
+        if parts and parts[0][1] is not None:  # kept as distinct values with their counts
+            del self._kept[(table, columns)]
+            return np.concatenate([v for v, _ in parts]), np.concatenate([c for _, c in parts])
+        values = self._sorted(table, columns)  # also the table's primary key or a unique column: kept whole
+        return None if values is None else (values, np.ones(len(values), dtype=np.int64))
 
     def _check_keys(self, name: str, table: Table) -> None:
         for columns in _tracked(table, foreign=False):
